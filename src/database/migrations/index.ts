@@ -1,0 +1,4 @@
+import { InitialSchema1795887514164 } from './1795887514164-initial-schema';
+
+/** Every migration, oldest first. Listed explicitly so the same list runs from src/ (tests) and dist/. */
+export const migrations = [InitialSchema1795887514164];

@@ -1,0 +1,85 @@
+import {
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+} from 'typeorm';
+import { Field, ObjectType } from 'type-graphql';
+import { ConnectionStatus } from './enums';
+import { Account } from './account.entity';
+import { User } from './user.entity';
+import { Node } from './node.interface';
+
+/**
+ * An agency <-> premium client link with its history (R1, R8). Reconnecting makes a new row;
+ * the partial unique index allows at most one PENDING or ACTIVE connection per pair.
+ */
+@Entity('agency_connections')
+@Index('agency_connections_open_pair_key', ['agencyId', 'premiumClientId'], {
+  unique: true,
+  where: `"status" IN ('PENDING', 'ACTIVE')`,
+})
+@Index('agency_connections_premium_idx', ['premiumClientId'])
+@ObjectType({ implements: Node, simpleResolvers: true })
+export class AgencyConnection implements Node {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column('uuid')
+  agencyId!: string;
+
+  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'agency_id' })
+  agency?: Relation<Account>;
+
+  @Column('uuid')
+  premiumClientId!: string;
+
+  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'premium_client_id' })
+  premiumClient?: Relation<Account>;
+
+  @Field(() => ConnectionStatus)
+  @Column({ type: 'enum', enum: ConnectionStatus, enumName: 'connection_status' })
+  status!: ConnectionStatus;
+
+  /** The side that asked; the other side accepts or declines. */
+  @Column('uuid')
+  requestedByAccountId!: string;
+
+  @Column('uuid', { nullable: true })
+  requestedById!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'requested_by_id' })
+  requestedBy?: Relation<User> | null;
+
+  @Field(() => Date)
+  @Column('timestamptz', { default: () => 'now()' })
+  requestedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { nullable: true })
+  respondedAt!: Date | null;
+
+  @Column('uuid', { nullable: true })
+  respondedById!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'responded_by_id' })
+  respondedBy?: Relation<User> | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column('timestamptz', { nullable: true })
+  disconnectedAt!: Date | null;
+
+  @Column('uuid', { nullable: true })
+  disconnectedById!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'disconnected_by_id' })
+  disconnectedBy?: Relation<User> | null;
+}

@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { EnvError, loadEnv } from './config/env';
+import { logger } from './config/logger';
+import { seedDemoWorldIfEmpty } from './seed/demo-world';
+import { startHandover } from './server/bootstrap';
+
+/** `npm start`: the API on HOST:PORT, on the embedded database unless DATABASE_URL is set. */
+async function main() {
+  let env;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  if (env.usingDevSecret) {
+    logger.warn('JWT_SECRET is not set: using a development secret. Never do this in production.');
+  }
+  const running = await startHandover(env);
+  logger.info({ url: `${running.url}/graphql`, database: env.DATABASE_URL ? 'postgresql' : 'embedded' }, 'Handover is listening');
+  if (!env.DATABASE_URL && env.SEED_DEMO) {
+    const demo = await seedDemoWorldIfEmpty(running.database.db, env);
+    if (demo) printDemoUsers(demo, running.url);
+  }
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+function printDemoUsers(demo: { email: string; role: string }[], url: string) {
+  const lines = [
+    '',
+    'Demo world seeded. Get a token for any demo user with:',
+    '  npm run cli -- token --email <email>',
+    '',
+    ...demo.map((user) => `  ${user.email.padEnd(32)} ${user.role}`),
+    '',
+    `Then send it as "Authorization: Bearer <token>" to ${url}/graphql`,
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'failed to start');
+  process.exit(1);
+});

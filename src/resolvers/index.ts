@@ -1,0 +1,30 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { AccountResolver } from './account.resolver';
+import { AgencyConnectionResolver } from './agency-connection.resolver';
+import { AuditEventResolver } from './audit-event.resolver';
+import { DisconnectionResolver } from './disconnection.resolver';
+import { ExportResolver } from './export.resolver';
+import { IntegrationMappingResolver, IntegrationResolver } from './integration.resolver';
+import { MembershipResolver } from './membership.resolver';
+import { NodeResolver } from './node.resolver';
+import { ProvisioningResolver } from './provisioning.resolver';
+import { ReportResolver } from './report.resolver';
+import { ReportingItemResolver } from './reporting-item.resolver';
+import { ViewerResolver } from './viewer.resolver';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const resolvers: NonEmptyArray<Function> = [
+  AccountResolver,
+  AgencyConnectionResolver,
+  AuditEventResolver,
+  DisconnectionResolver,
+  ExportResolver,
+  IntegrationMappingResolver,
+  IntegrationResolver,
+  MembershipResolver,
+  NodeResolver,
+  ProvisioningResolver,
+  ReportResolver,
+  ReportingItemResolver,
+  ViewerResolver,
+];

@@ -1,0 +1,58 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { Account, Report, ReportStatus, User } from '../entities';
+import type { RequestContext } from '../server/context';
+import { AddReportItemsInput, CreateReportInput, ReportFilter } from '../schema/types/inputs';
+import { ReportConnection, ReportingItemConnection } from '../schema/types/connections.type';
+import { ReportPayload } from '../schema/types/payloads';
+import { addReportItems, createReport, findReport, listReportItems, listReports } from '../services/report.service';
+import { PageArgsType } from './account.resolver';
+import { ReturnUserErrors } from './middleware/return-user-errors';
+
+@Resolver(() => Report)
+export class ReportResolver {
+  @Query(() => Report, { nullable: true })
+  report(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return findReport(ctx, id);
+  }
+
+  @Query(() => ReportConnection)
+  reports(
+    @Arg('filter', () => ReportFilter, { nullable: true }) filter: ReportFilter | null,
+    @Args() page: PageArgsType,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return listReports(ctx, filter, page);
+  }
+
+  @FieldResolver(() => Account)
+  account(@Root() report: Report, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.account.load(report.accountId);
+  }
+
+  @FieldResolver(() => Boolean)
+  archived(@Root() report: Report): boolean {
+    return report.status === ReportStatus.ARCHIVED;
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  createdBy(@Root() report: Report, @Ctx() ctx: RequestContext) {
+    return report.createdById ? ctx.loaders.user.load(report.createdById) : null;
+  }
+
+  @FieldResolver(() => ReportingItemConnection)
+  items(@Root() report: Report, @Args() page: PageArgsType, @Ctx() ctx: RequestContext) {
+    return listReportItems(ctx, report, page);
+  }
+
+  @Mutation(() => ReportPayload)
+  @UseMiddleware(ReturnUserErrors)
+  async createReport(@Arg('input', () => CreateReportInput) input: CreateReportInput, @Ctx() ctx: RequestContext) {
+    return { report: await createReport(ctx, input), userErrors: [] };
+  }
+
+  @Mutation(() => ReportPayload)
+  @UseMiddleware(ReturnUserErrors)
+  async addReportItems(@Arg('input', () => AddReportItemsInput) input: AddReportItemsInput, @Ctx() ctx: RequestContext) {
+    return { report: await addReportItems(ctx, input), userErrors: [] };
+  }
+}

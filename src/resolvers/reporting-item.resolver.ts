@@ -1,0 +1,44 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { Account, Integration, ReportingItem } from '../entities';
+import type { RequestContext } from '../server/context';
+import { CreateReportingItemInput, RecordCampaignDataInput } from '../schema/types/inputs';
+import { Metrics } from '../schema/types/metrics.type';
+import { ReportingItemPayload } from '../schema/types/payloads';
+import { notImplemented } from '../services/errors';
+import { createReportingItem } from '../services/report.service';
+import { ReturnUserErrors } from './middleware/return-user-errors';
+
+@Resolver(() => ReportingItem)
+export class ReportingItemResolver {
+  @FieldResolver(() => Account)
+  account(@Root() item: ReportingItem, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.account.load(item.accountId);
+  }
+
+  @FieldResolver(() => Integration, { nullable: true })
+  integration(@Root() item: ReportingItem, @Ctx() ctx: RequestContext) {
+    return item.integrationId ? ctx.loaders.integration.load(item.integrationId) : null;
+  }
+
+  @FieldResolver(() => Metrics)
+  metrics(@Root() item: ReportingItem): Metrics {
+    return { impressions: item.impressions, clicks: item.clicks, reach: item.reach };
+  }
+
+  @Mutation(() => ReportingItemPayload)
+  @UseMiddleware(ReturnUserErrors)
+  async createReportingItem(
+    @Arg('input', () => CreateReportingItemInput) input: CreateReportingItemInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return { item: await createReportingItem(ctx, input), userErrors: [] };
+  }
+
+  @Mutation(() => ReportingItemPayload, {
+    description: 'Campaign data for an item, as the pixel or an integration delivers it.',
+  })
+  @UseMiddleware(ReturnUserErrors)
+  recordCampaignData(@Arg('input', () => RecordCampaignDataInput) _input: RecordCampaignDataInput): ReportingItemPayload {
+    throw notImplemented('recordCampaignData');
+  }
+}

@@ -1,0 +1,168 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import {
+  Account,
+  AgencyConnection,
+  Integration,
+  IntegrationMapping,
+  Membership,
+  Report,
+  ReportingItem,
+  User,
+} from '../../entities';
+import { UserError } from './user-error.type';
+
+@ObjectType({ simpleResolvers: true })
+export class AccountPayload {
+  @Field(() => Account, { nullable: true })
+  account?: Account | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class OrganizationAccountPayload {
+  @Field(() => Account, { nullable: true })
+  account?: Account | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class MembershipPayload {
+  @Field(() => Membership, { nullable: true })
+  membership?: Membership | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ConnectionPayload {
+  @Field(() => AgencyConnection, { nullable: true })
+  connection?: AgencyConnection | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({
+  simpleResolvers: true,
+  description: 'What a disconnection would change (R23); equal to what it then changes.',
+})
+export class DisconnectImpact {
+  @Field(() => Int)
+  reportsToArchive!: number;
+
+  @Field(() => Int)
+  itemsToFreeze!: number;
+
+  @Field(() => Int)
+  mappingsToPause!: number;
+
+  @Field(() => [User])
+  usersLosingAccess!: User[];
+
+  @Field()
+  organizationRemoved!: boolean;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class DisconnectAgencyPayload {
+  @Field(() => AgencyConnection, { nullable: true })
+  connection?: AgencyConnection | null;
+
+  @Field(() => DisconnectImpact, { nullable: true })
+  impact?: DisconnectImpact | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class DisconnectClientPayload {
+  @Field(() => Account, { nullable: true })
+  account?: Account | null;
+
+  @Field(() => DisconnectImpact, { nullable: true })
+  impact?: DisconnectImpact | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ReportingItemPayload {
+  @Field(() => ReportingItem, { nullable: true })
+  item?: ReportingItem | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ReportPayload {
+  @Field(() => Report, { nullable: true })
+  report?: Report | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class IntegrationPayload {
+  @Field(() => Integration, { nullable: true })
+  integration?: Integration | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class MappingPayload {
+  @Field(() => IntegrationMapping, { nullable: true })
+  mapping?: IntegrationMapping | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class SyncPayload {
+  @Field(() => Int)
+  itemsCreated!: number;
+
+  @Field(() => Int)
+  itemsUpdated!: number;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ExportPayload {
+  @Field(() => String, {
+    nullable: true,
+    description: "The export's contents (CSV text or a JSON document).",
+  })
+  content?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'A short-lived URL serving the same contents over HTTP GET.',
+  })
+  url?: string | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ApiTokenPayload {
+  @Field(() => String, { nullable: true, description: 'Shown once; only a hash is stored.' })
+  token?: string | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}

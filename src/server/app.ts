@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { Env } from '../config/env';
+import { logger } from '../config/logger';
+import { buildServedSchema } from '../schema/build-schema';
+import { authenticate } from './auth';
+import { buildContext, type RequestContext } from './context';
+import { formatError, requestStore } from './format-error';
+
+export interface HttpRoutes {
+  /** Extra HTTP routes mounted before /graphql (exports, pixel, explorer). */
+  (app: express.Express, deps: { db: DataSource; env: Env }): void;
+}
+
+const extraRoutes: HttpRoutes[] = [];
+/** Feature modules register their HTTP routes here (kept out of this file's concerns). */
+export const registerHttpRoutes = (routes: HttpRoutes) => extraRoutes.push(routes);
+
+export interface HandoverHttpServer {
+  httpServer: http.Server;
+  apollo: ApolloServer<RequestContext>;
+  listen(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Express + Apollo Server: /graphql, /health and the feature routes. Limits come from
+ * graphql-armor (depth, aliases, tokens, cost, directives); batched requests are off and
+ * Apollo's CSRF prevention is on.
+ */
+export async function createHttpServer(deps: {
+  env: Env;
+  db: DataSource;
+  isReady: () => Promise<boolean>;
+}): Promise<HandoverHttpServer> {
+  const { env, db } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const production = env.NODE_ENV === 'production';
+  const armor = new ApolloArmor({
+    maxDepth: { n: 12, exposeLimits: !production },
+    maxAliases: { n: 15, exposeLimits: !production },
+    maxTokens: { n: 2000, exposeLimits: !production },
+    maxDirectives: { n: 20, exposeLimits: !production },
+    costLimit: { maxCost: 20000, exposeLimits: !production },
+    blockFieldSuggestion: { enabled: production },
+  });
+  const protection = armor.protect();
+  const apollo = new ApolloServer<RequestContext>({
+    schema: buildServedSchema(),
+    ...protection,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    plugins: [
+      ...protection.plugins,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  app.use((req, res, next) => {
+    const requestId = (req.header('x-request-id') ?? '').slice(0, 100) || randomUUID();
+    res.setHeader('x-request-id', requestId);
+    requestStore.run({ requestId }, next);
+  });
+
+  app.get('/health', async (_req, res) => {
+    const ready = await deps.isReady().catch(() => false);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable' });
+  });
+
+  for (const routes of extraRoutes) routes(app, { db, env });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = requestStore.getStore()?.requestId ?? randomUUID();
+        let viewer;
+        try {
+          viewer = await authenticate(db, env.JWT_SECRET, req.header('authorization'));
+        } catch (error) {
+          if (error instanceof GraphQLError) {
+            throw new GraphQLError(error.message, {
+              extensions: { ...error.extensions, http: { status: 401 } },
+            });
+          }
+          throw error;
+        }
+        return buildContext({ requestId, viewer, db, env, log: logger.child({ requestId }) });
+      },
+    }),
+  );
+
+  return {
+    httpServer,
+    apollo,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(env.PORT, env.HOST, () => {
+          const address = httpServer.address();
+          const port = typeof address === 'object' && address ? address.port : env.PORT;
+          resolve(`http://${env.HOST}:${port}`);
+        });
+      }),
+    stop: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,42 @@
+import type { DataSource } from 'typeorm';
+import type { Env } from '../config/env';
+import type { Logger } from '../config/logger';
+import { Visibility } from '../permissions/visibility';
+import { unauthenticated } from '../services/errors';
+import { createLoaders, type Loaders } from './loaders';
+import type { Viewer } from './viewer';
+
+/** Everything a resolver or service needs for one request. Nothing here outlives the request. */
+export interface RequestContext {
+  requestId: string;
+  viewer: Viewer | null;
+  db: DataSource;
+  env: Env;
+  log: Logger;
+  loaders: Loaders;
+  /** The viewer's visibility predicates; null for anonymous requests. */
+  visibility: Visibility | null;
+}
+
+export function buildContext(args: {
+  requestId: string;
+  viewer: Viewer | null;
+  db: DataSource;
+  env: Env;
+  log: Logger;
+}): RequestContext {
+  const visibility = args.viewer
+    ? new Visibility({
+        userId: args.viewer.user.id,
+        isStaff: args.viewer.user.isStaff,
+        scopeAccountId: args.viewer.kind === 'token' ? args.viewer.scopeAccountId : null,
+      })
+    : null;
+  return { ...args, visibility, loaders: createLoaders(args.db, visibility) };
+}
+
+/** The signed-in viewer; shield has already refused anonymous requests. */
+export function requireViewer(ctx: RequestContext): { viewer: Viewer; visibility: Visibility } {
+  if (!ctx.viewer || !ctx.visibility) throw unauthenticated();
+  return { viewer: ctx.viewer, visibility: ctx.visibility };
+}

@@ -1,0 +1,158 @@
+import DataLoader from 'dataloader';
+import { type DataSource, In, type ObjectLiteral, type EntityTarget } from 'typeorm';
+import {
+  Account,
+  AgencyConnection,
+  Integration,
+  IntegrationMapping,
+  Membership,
+  Organization,
+  Report,
+  ReportingItem,
+  Role,
+  User,
+} from '../entities';
+import { ACCOUNT_ROLES, type Visibility } from '../permissions/visibility';
+
+export interface AccountAccess {
+  id: string;
+  type: Account['type'];
+  status: Account['status'];
+  agencyId: string | null;
+  /** The viewer's strongest role on the account; null when the viewer cannot see it. */
+  role: Role | null;
+}
+
+const byId = <T extends { id: string }>(rows: T[], ids: readonly string[]) => {
+  const map = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => map.get(id) ?? null);
+};
+
+const groupBy = <T, K>(rows: T[], keys: readonly K[], keyOf: (row: T) => K) => {
+  const map = new Map<K, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) map.get(keyOf(row))?.push(row);
+  return keys.map((key) => map.get(key) ?? []);
+};
+
+/**
+ * Per-request batch loaders: one statement per relation per request, whatever the page size.
+ * The `*ById` loaders do not filter by visibility: they serve relation fields whose parent the
+ * viewer already may see (a visible report's account). Root lookups go through `visible*`.
+ */
+export function createLoaders(db: DataSource, visibility: Visibility | null) {
+  const entityById = <T extends ObjectLiteral & { id: string }>(entity: EntityTarget<T>) =>
+    new DataLoader<string, T | null>(async (ids) =>
+      byId(await db.getRepository(entity).findBy({ id: In([...ids]) } as never), ids),
+    );
+
+  const visibleById = <T extends ObjectLiteral & { id: string }>(
+    entity: EntityTarget<T>,
+    predicate: (v: Visibility, alias: string) => string,
+  ) =>
+    new DataLoader<string, T | null>(async (ids) => {
+      if (!visibility) return ids.map(() => null);
+      const rows = await db
+        .getRepository(entity)
+        .createQueryBuilder('x')
+        .where('x.id IN (:...ids)', { ids })
+        .andWhere(predicate(visibility, 'x'), visibility.params)
+        .getMany();
+      return byId(rows, ids);
+    });
+
+  return {
+    account: entityById(Account),
+    user: entityById(User),
+    organization: entityById(Organization),
+    integration: entityById(Integration),
+    report: entityById(Report),
+    item: entityById(ReportingItem),
+    connection: entityById(AgencyConnection),
+
+    visibleAccount: visibleById(Account, (v, a) => v.account(a)),
+    visibleReport: visibleById(Report, (v, a) => v.report(a)),
+    visibleItem: visibleById(ReportingItem, (v, a) => v.item(a)),
+
+    /** The viewer's effective role per account (permission rules read it). */
+    accountAccess: new DataLoader<string, AccountAccess | null>(async (ids) => {
+      const rows: AccountAccess[] = await db
+        .createQueryBuilder()
+        .select(['a.id AS id', 'a.type AS type', 'a.status AS status', 'a.agency_id AS "agencyId"'])
+        .addSelect(
+          visibility?.viewer.isStaff
+            ? `'${Role.ADMIN}'`
+            : `(SELECT acl.role FROM ${ACCOUNT_ROLES} acl
+                WHERE acl.user_id = :viewerId AND acl.account_id = a.id
+                ORDER BY acl.role LIMIT 1)`,
+          'role',
+        )
+        .from(Account, 'a')
+        .where('a.id IN (:...ids)', { ids })
+        .setParameters({ viewerId: visibility?.viewer.userId ?? null })
+        .getRawMany();
+      return byId(rows, ids);
+    }),
+
+    membershipsByAccount: new DataLoader<string, Membership[]>(async (ids) =>
+      groupBy(
+        await db
+          .getRepository(Membership)
+          .find({ where: { accountId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } }),
+        ids,
+        (m) => m.accountId,
+      ),
+    ),
+    membershipsByUser: new DataLoader<string, Membership[]>(async (ids) =>
+      groupBy(
+        await db
+          .getRepository(Membership)
+          .find({ where: { userId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } }),
+        ids,
+        (m) => m.userId,
+      ),
+    ),
+    connectionsByAccount: new DataLoader<string, AgencyConnection[]>(async (ids) => {
+      const rows = await db
+        .getRepository(AgencyConnection)
+        .createQueryBuilder('k')
+        .where('k.agency_id IN (:...ids) OR k.premium_client_id IN (:...ids)', { ids })
+        .orderBy('k.requested_at', 'DESC')
+        .addOrderBy('k.id', 'DESC')
+        .getMany();
+      return ids.map((id) => rows.filter((k) => k.agencyId === id || k.premiumClientId === id));
+    }),
+    integrationsByOwner: new DataLoader<string, Integration[]>(async (ids) =>
+      groupBy(
+        await db
+          .getRepository(Integration)
+          .find({ where: { ownerAccountId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } }),
+        ids,
+        (i) => i.ownerAccountId,
+      ),
+    ),
+    mappingsByIntegration: new DataLoader<string, IntegrationMapping[]>(async (ids) =>
+      groupBy(
+        await db.getRepository(IntegrationMapping).find({
+          where: { integrationId: In([...ids]) },
+          order: { createdAt: 'ASC', id: 'ASC' },
+        }),
+        ids,
+        (m) => m.integrationId,
+      ),
+    ),
+    itemCountByReport: new DataLoader<string, number>(async (ids) => {
+      const rows: { reportId: string; count: string }[] = await db
+        .createQueryBuilder()
+        .select('ri.report_id', 'reportId')
+        .addSelect('COUNT(*)', 'count')
+        .from('report_items', 'ri')
+        .where('ri.report_id IN (:...ids)', { ids })
+        .groupBy('ri.report_id')
+        .getRawMany();
+      const counts = new Map(rows.map((row) => [row.reportId, Number(row.count)]));
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

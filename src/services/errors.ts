@@ -1,0 +1,48 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Expected business-rule failures (contract: payload `userErrors`). Thrown inside a service
+ * transaction, so the transaction rolls back and nothing changes; the resolver middleware
+ * `returnUserErrors` turns them into `{ userErrors: [...] }`.
+ */
+export type UserErrorCode =
+  | 'NOT_FOUND'
+  | 'ALREADY_DISCONNECTED'
+  | 'ACCOUNT_ARCHIVED'
+  | 'REPORT_ARCHIVED'
+  | 'ITEM_FROZEN'
+  | 'MAPPING_PAUSED'
+  | 'CONNECTION_EXISTS'
+  | 'INVALID_STATE'
+  | 'INVALID_INPUT';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: UserErrorCode,
+    message: string,
+    readonly field: string[] | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string, field: string[] | null = null) =>
+  new DomainError('NOT_FOUND', `${what} not found`, field);
+
+export const invalidInput = (field: string[], message: string) =>
+  new DomainError('INVALID_INPUT', message, field);
+
+/** Top-level errors with a stable `extensions.code` (contract conventions). */
+export const forbidden = (message = 'You are not allowed to do this') =>
+  new GraphQLError(message, { extensions: { code: 'FORBIDDEN', http: { status: 200 } } });
+
+export const unauthenticated = (message = 'Authentication required') =>
+  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+
+export const badUserInput = (message: string, field?: string) =>
+  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}) } });
+
+export const notImplemented = (operation: string) =>
+  new GraphQLError(`${operation} is not implemented yet`, {
+    extensions: { code: 'NOT_IMPLEMENTED' },
+  });
