@@ -20,7 +20,10 @@ async function main() {
     logger.warn('JWT_SECRET is not set: using a development secret. Never do this in production.');
   }
   const running = await startHandover(env);
-  logger.info({ url: `${running.url}/graphql`, database: env.DATABASE_URL ? 'postgresql' : 'embedded' }, 'Handover is listening');
+  logger.info(
+    { url: `${running.url}/graphql`, database: env.DATABASE_URL ? 'postgresql' : 'embedded' },
+    'Handover is listening',
+  );
   if (!env.DATABASE_URL && env.SEED_DEMO) {
     const demo = await seedDemoWorldIfEmpty(running.database.db, env);
     if (demo) printDemoUsers(demo, running.url);

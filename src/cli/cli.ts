@@ -23,8 +23,10 @@ async function run(argv: string[]): Promise<Record<string, string>> {
     strict: true,
   });
   const email = values.email?.trim().toLowerCase();
-  if (command !== 'create-staff' && command !== 'token') throw new CliError(USAGE.replace(/\n/g, ' '));
-  if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new CliError('--email must be a valid email address');
+  if (command !== 'create-staff' && command !== 'token')
+    throw new CliError(USAGE.replace(/\n/g, ' '));
+  if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+    throw new CliError('--email must be a valid email address');
   if (command === 'create-staff' && !values.name?.trim()) throw new CliError('--name is required');
 
   const env = loadEnv();
@@ -60,7 +62,9 @@ run(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const message =
-      error instanceof CliError || error instanceof EnvError || (error instanceof TypeError && 'code' in error)
+      error instanceof CliError ||
+      error instanceof EnvError ||
+      (error instanceof TypeError && 'code' in error)
         ? error.message
         : `error: ${error instanceof Error ? error.message : String(error)}`;
     process.stderr.write(message.split('\n')[0] + '\n');

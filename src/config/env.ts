@@ -8,7 +8,8 @@ const postgresUrl = makeValidator<string>((value) => {
 
 const tcpPort = makeValidator<number>((value) => {
   const parsed = Number(value);
-  if (!/^\d+$/.test(String(value)) || parsed > 65535) throw new Error('must be a port number (0-65535)');
+  if (!/^\d+$/.test(String(value)) || parsed > 65535)
+    throw new Error('must be a port number (0-65535)');
   return parsed;
 });
 
@@ -48,7 +49,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const env = cleanEnv(source, spec, {
     reporter: ({ errors }) => {
       for (const [name, error] of Object.entries(errors)) {
-        problems.push(`${name}: ${(error as Error).message}`);
+        problems.push(`${name}: ${error.message}`);
       }
     },
   });
@@ -63,5 +64,5 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     ...env,
     JWT_SECRET: env.JWT_SECRET ?? DEV_SECRET,
     usingDevSecret: env.JWT_SECRET === undefined,
-  } as Env;
+  };
 }

@@ -5,24 +5,16 @@ import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { migrations } from './migrations';
 
 /**
- * Counts statements per request (the N+1 tests read it) and logs slow or failing queries.
- * The request scope is carried by AsyncLocalStorage so counting needs no plumbing in services.
+ * Counts the statements this process sends (transaction control excluded). The N+1 and
+ * bulk-work tests read it around one request; it costs one increment per query.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-
-export interface QueryScope {
-  statements: number;
-  log?: string[];
-}
-export const queryScope = new AsyncLocalStorage<QueryScope>();
+export const statementCounter = { count: 0, log: null as string[] | null };
 
 class CountingLogger implements TypeOrmLogger {
   logQuery(query: string) {
-    const scope = queryScope.getStore();
-    if (!scope) return;
     if (/^(START TRANSACTION|COMMIT|ROLLBACK|BEGIN|SAVEPOINT|RELEASE)/i.test(query)) return;
-    scope.statements += 1;
-    scope.log?.push(query);
+    statementCounter.count += 1;
+    statementCounter.log?.push(query);
   }
   logQueryError() {}
   logQuerySlow() {}

@@ -15,7 +15,10 @@ export interface DatabaseHandle {
  * Connects to DATABASE_URL, or starts the embedded database under DATA_DIR, and applies
  * pending migrations. `inMemory` keeps the embedded database off disk (tests).
  */
-export async function openDatabase(env: Env, options: { inMemory?: boolean } = {}): Promise<DatabaseHandle> {
+export async function openDatabase(
+  env: Env,
+  options: { inMemory?: boolean } = {},
+): Promise<DatabaseHandle> {
   const embedded = env.DATABASE_URL
     ? null
     : await startEmbeddedDatabase(options.inMemory ? undefined : path.join(env.DATA_DIR, 'pglite'));
@@ -31,7 +34,8 @@ export async function openDatabase(env: Env, options: { inMemory?: boolean } = {
   // Tools (the CLI) reach a running server's embedded database through its socket address:
   // PGlite's files can be opened by one process only.
   const addressFile = embedded && !options.inMemory ? embeddedAddressFile(env) : null;
-  if (addressFile) writeFileSync(addressFile, JSON.stringify({ url: embedded!.url, pid: process.pid }));
+  if (addressFile)
+    writeFileSync(addressFile, JSON.stringify({ url: embedded!.url, pid: process.pid }));
   return {
     db,
     embedded,
@@ -69,4 +73,3 @@ export async function connectForTool(env: Env): Promise<DatabaseHandle> {
   }
   return openDatabase(env);
 }
-

@@ -7,7 +7,11 @@ async function main() {
   const database = await connectForTool(loadEnv());
   try {
     const applied = await database.db.runMigrations({ transaction: 'each' });
-    console.log(applied.length ? `Applied: ${applied.map((m) => m.name).join(', ')}` : 'No pending migrations.');
+    console.log(
+      applied.length
+        ? `Applied: ${applied.map((m) => m.name).join(', ')}`
+        : 'No pending migrations.',
+    );
   } finally {
     await database.close();
   }

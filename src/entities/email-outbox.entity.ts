@@ -24,7 +24,12 @@ export class EmailOutbox {
   @Column('text')
   body!: string;
 
-  @Column({ type: 'enum', enum: OutboxStatus, enumName: 'outbox_status', default: OutboxStatus.PENDING })
+  @Column({
+    type: 'enum',
+    enum: OutboxStatus,
+    enumName: 'outbox_status',
+    default: OutboxStatus.PENDING,
+  })
   status!: OutboxStatus;
 
   @Column('int', { default: 0 })

@@ -32,7 +32,6 @@ import { connectionSide } from './connection-rules';
  */
 const parentIsVisible = allow;
 const visibilityFilter = allow;
-const signedInUser = chain(isAuthenticated, isUser);
 const staffUser = chain(isAuthenticated, isUser, isStaff);
 const userWith = (gate: ReturnType<typeof isManagerOf>) => chain(isAuthenticated, isUser, gate);
 
@@ -45,7 +44,9 @@ export const permissionRules = {
     report: isAuthenticated,
     reports: isAuthenticated,
     disconnectAgencyPreview: userWith(connectionSide('either', 'isManagerOf')),
-    disconnectClientPreview: userWith(isManagerOf(agencyOfClientAt('clientAccountId'), 'agencyOf(clientAccountId)')),
+    disconnectClientPreview: userWith(
+      isManagerOf(agencyOfClientAt('clientAccountId'), 'agencyOf(clientAccountId)'),
+    ),
     auditEvents: userWith(isAdminOfOrForbidden(accountAt('accountId'), 'accountId')),
   },
   Mutation: {
@@ -56,23 +57,39 @@ export const permissionRules = {
     addMember: userWith(canAddMembersTo(accountAt('input.accountId'), 'input.accountId')),
     setClientAccess: userWith(isManagerOf(accountAt('input.accountId'), 'input.accountId')),
 
-    requestConnection: userWith(isManagerOf(accountAt('input.fromAccountId'), 'input.fromAccountId')),
+    requestConnection: userWith(
+      isManagerOf(accountAt('input.fromAccountId'), 'input.fromAccountId'),
+    ),
     acceptConnection: userWith(connectionSide('responder', 'isManagerOf')),
     declineConnection: userWith(connectionSide('responder', 'isManagerOf')),
     cancelConnection: userWith(connectionSide('requester', 'isManagerOf')),
 
     disconnectAgency: userWith(connectionSide('either', 'isManagerOf')),
-    disconnectClient: userWith(isManagerOf(agencyOfClientAt('clientAccountId'), 'agencyOf(clientAccountId)')),
+    disconnectClient: userWith(
+      isManagerOf(agencyOfClientAt('clientAccountId'), 'agencyOf(clientAccountId)'),
+    ),
     convertClientToPremium: staffUser,
 
     createReportingItem: userWith(isEditorOf(accountAt('input.accountId'), 'input.accountId')),
     createReport: userWith(isEditorOf(accountAt('input.accountId'), 'input.accountId')),
-    addReportItems: userWith(isEditorOf(accountOfReportAt('input.reportId'), 'accountOf(input.reportId)')),
-    recordCampaignData: chain(isAuthenticated, isUser, or(isStaff, isAdminOf(accountOfItemAt('input.itemId'), 'accountOf(input.itemId)'))),
+    addReportItems: userWith(
+      isEditorOf(accountOfReportAt('input.reportId'), 'accountOf(input.reportId)'),
+    ),
+    recordCampaignData: chain(
+      isAuthenticated,
+      isUser,
+      or(isStaff, isAdminOf(accountOfItemAt('input.itemId'), 'accountOf(input.itemId)')),
+    ),
 
-    createIntegration: userWith(isManagerOf(accountAt('input.ownerAccountId'), 'input.ownerAccountId')),
-    mapAdvertiser: userWith(isManagerOf(ownerOfIntegrationAt('input.integrationId'), 'ownerOf(input.integrationId)')),
-    syncIntegration: userWith(isManagerOf(ownerOfIntegrationAt('integrationId'), 'ownerOf(integrationId)')),
+    createIntegration: userWith(
+      isManagerOf(accountAt('input.ownerAccountId'), 'input.ownerAccountId'),
+    ),
+    mapAdvertiser: userWith(
+      isManagerOf(ownerOfIntegrationAt('input.integrationId'), 'ownerOf(input.integrationId)'),
+    ),
+    syncIntegration: userWith(
+      isManagerOf(ownerOfIntegrationAt('integrationId'), 'ownerOf(integrationId)'),
+    ),
 
     exportReport: isAuthenticated,
     createApiToken: userWith(isAdminOf(accountAt('input.accountId'), 'input.accountId')),
@@ -95,7 +112,11 @@ export const permissionRules = {
     requestedBy: parentIsVisible,
     disconnectedBy: parentIsVisible,
   },
-  ReportingItem: { account: parentIsVisible, integration: parentIsVisible, metrics: parentIsVisible },
+  ReportingItem: {
+    account: parentIsVisible,
+    integration: parentIsVisible,
+    metrics: parentIsVisible,
+  },
   Report: {
     account: parentIsVisible,
     archived: parentIsVisible,

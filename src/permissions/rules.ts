@@ -34,11 +34,17 @@ type Args = Record<string, unknown>;
 
 /** Shield requires one instance per rule name; the map reuses gates (e.g. on several fields). */
 const ruleInstances = new Map<string, ReturnType<ReturnType<typeof rule>>>();
-export function named<R extends ReturnType<ReturnType<typeof rule>>>(name: string, make: () => R): R {
+export function named<R extends ReturnType<ReturnType<typeof rule>>>(
+  name: string,
+  make: () => R,
+): R {
   if (!ruleInstances.has(name)) ruleInstances.set(name, make());
   return ruleInstances.get(name) as R;
 }
-export type AccountLocator = (args: Args, ctx: RequestContext) => Promise<string | null | undefined>;
+export type AccountLocator = (
+  args: Args,
+  ctx: RequestContext,
+) => Promise<string | null | undefined>;
 
 const get = (args: Args, path: string): unknown =>
   path.split('.').reduce<unknown>((value, key) => (value as Args | undefined)?.[key], args);
@@ -98,14 +104,16 @@ export const roleGate =
     invisible: 'pass' | 'deny' = 'pass',
   ) =>
   (locator: AccountLocator, locatorName: string) =>
-    named(`${name}(${locatorName})`, () => rule(`${name}(${locatorName})`, { cache: 'no_cache' })(
-      async (_parent, args: Args, ctx: RequestContext) => {
-        if (ctx.viewer?.user.isStaff && ctx.viewer.kind === 'user') return true;
-        const { located, access } = await accessAt(locator, args, ctx);
-        if (!located || !access?.role) return invisible === 'pass'; // the service answers NOT_FOUND
-        return roles.includes(access.role) || (extra?.(access) ?? false);
-      },
-    ));
+    named(`${name}(${locatorName})`, () =>
+      rule(`${name}(${locatorName})`, { cache: 'no_cache' })(
+        async (_parent, args: Args, ctx: RequestContext) => {
+          if (ctx.viewer?.user.isStaff && ctx.viewer.kind === 'user') return true;
+          const { located, access } = await accessAt(locator, args, ctx);
+          if (!located || !access?.role) return invisible === 'pass'; // the service answers NOT_FOUND
+          return roles.includes(access.role) || (extra?.(access) ?? false);
+        },
+      ),
+    );
 
 /** ADMIN or ACCOUNT_MANAGER of the account (R1, R3, R4, R9, R23). */
 export const isManagerOf = roleGate('isManagerOf', MANAGERS);
@@ -120,4 +128,9 @@ export const canAddMembersTo = roleGate(
   (access) => access.type === AccountType.CLIENT && access.role === Role.ACCOUNT_MANAGER,
 );
 /** ADMIN of the account, and nothing is revealed to others: invisible is FORBIDDEN too (R22). */
-export const isAdminOfOrForbidden = roleGate('isAdminOfOrForbidden', [Role.ADMIN], undefined, 'deny');
+export const isAdminOfOrForbidden = roleGate(
+  'isAdminOfOrForbidden',
+  [Role.ADMIN],
+  undefined,
+  'deny',
+);

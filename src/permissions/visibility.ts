@@ -6,7 +6,15 @@
  *
  * Predicates use the named parameters `:viewerId` and `:scopeAccountId` (see `visibilityParams`).
  */
-import { AccountStatus, AccountType, ClientAccessMode, ConnectionStatus, ReportStatus, ReportVisibility, Role } from '../entities/enums';
+import {
+  AccountStatus,
+  AccountType,
+  ClientAccessMode,
+  ConnectionStatus,
+  ReportStatus,
+  ReportVisibility,
+  Role,
+} from '../entities/enums';
 
 export interface VisibilityViewer {
   userId: string;

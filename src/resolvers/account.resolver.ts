@@ -1,5 +1,24 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { Account, AgencyConnection, ConnectionStatus, Integration, Membership, Organization } from '../entities';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import {
+  Account,
+  AgencyConnection,
+  ConnectionStatus,
+  Integration,
+  Membership,
+  Organization,
+} from '../entities';
 import type { RequestContext } from '../server/context';
 import { AccountFilter } from '../schema/types/inputs';
 import { AccountConnection, ReportConnection } from '../schema/types/connections.type';
@@ -53,7 +72,11 @@ export class AccountResolver {
   @FieldResolver(() => AccountConnection, {
     description: 'CLIENT accounts of an AGENCY; archived ones with archived: true.',
   })
-  clients(@Root() account: Account, @Args() { archived, ...page }: ArchivedPageArgs, @Ctx() ctx: RequestContext) {
+  clients(
+    @Root() account: Account,
+    @Args() { archived, ...page }: ArchivedPageArgs,
+    @Ctx() ctx: RequestContext,
+  ) {
     return listClients(ctx, account, archived ?? false, page);
   }
 
@@ -80,7 +103,11 @@ export class AccountResolver {
   }
 
   @FieldResolver(() => ReportConnection)
-  reports(@Root() account: Account, @Args() { archived, ...page }: ArchivedPageArgs, @Ctx() ctx: RequestContext) {
+  reports(
+    @Root() account: Account,
+    @Args() { archived, ...page }: ArchivedPageArgs,
+    @Ctx() ctx: RequestContext,
+  ) {
     return listReports(ctx, { archived: archived ?? false, accountId: account.id }, page);
   }
 }

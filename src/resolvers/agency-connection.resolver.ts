@@ -30,7 +30,9 @@ export class AgencyConnectionResolver {
 
   @Mutation(() => ConnectionPayload)
   @UseMiddleware(ReturnUserErrors)
-  requestConnection(@Arg('input', () => RequestConnectionInput) _input: RequestConnectionInput): ConnectionPayload {
+  requestConnection(
+    @Arg('input', () => RequestConnectionInput) _input: RequestConnectionInput,
+  ): ConnectionPayload {
     throw notImplemented('requestConnection');
   }
 

@@ -8,7 +8,11 @@ import { PageArgsType } from './account.resolver';
 @Resolver(() => AuditEvent)
 export class AuditEventResolver {
   @Query(() => AuditEventConnection)
-  auditEvents(@Arg('accountId', () => ID) accountId: string, @Args() page: PageArgsType, @Ctx() ctx: RequestContext) {
+  auditEvents(
+    @Arg('accountId', () => ID) accountId: string,
+    @Args() page: PageArgsType,
+    @Ctx() ctx: RequestContext,
+  ) {
     return listAuditEvents(ctx, accountId.toLowerCase(), page);
   }
 
@@ -22,7 +26,9 @@ export class AuditEventResolver {
     return event.accountId ? ctx.loaders.account.load(event.accountId) : null;
   }
 
-  @FieldResolver(() => String, { description: 'Counts and ids of what the action changed, as JSON text.' })
+  @FieldResolver(() => String, {
+    description: 'Counts and ids of what the action changed, as JSON text.',
+  })
   details(@Root() event: AuditEvent): string {
     return JSON.stringify(event.details);
   }

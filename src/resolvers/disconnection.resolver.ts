@@ -17,7 +17,9 @@ export class DisconnectionResolver {
   }
 
   @Query(() => DisconnectImpact)
-  disconnectClientPreview(@Arg('clientAccountId', () => ID) _clientAccountId: string): DisconnectImpact {
+  disconnectClientPreview(
+    @Arg('clientAccountId', () => ID) _clientAccountId: string,
+  ): DisconnectImpact {
     throw notImplemented('disconnectClientPreview');
   }
 
@@ -29,7 +31,9 @@ export class DisconnectionResolver {
 
   @Mutation(() => DisconnectClientPayload, { description: 'R9-R15, R19, R20, R22.' })
   @UseMiddleware(ReturnUserErrors)
-  disconnectClient(@Arg('clientAccountId', () => ID) _clientAccountId: string): DisconnectClientPayload {
+  disconnectClient(
+    @Arg('clientAccountId', () => ID) _clientAccountId: string,
+  ): DisconnectClientPayload {
     throw notImplemented('disconnectClient');
   }
 

@@ -16,7 +16,9 @@ export class ExportResolver {
     description: "A read-only token for partner tooling over one account's reports (R18).",
   })
   @UseMiddleware(ReturnUserErrors)
-  createApiToken(@Arg('input', () => CreateApiTokenInput) _input: CreateApiTokenInput): ApiTokenPayload {
+  createApiToken(
+    @Arg('input', () => CreateApiTokenInput) _input: CreateApiTokenInput,
+  ): ApiTokenPayload {
     throw notImplemented('createApiToken');
   }
 }

@@ -20,17 +20,23 @@ export class IntegrationResolver {
 
   @Mutation(() => IntegrationPayload)
   @UseMiddleware(ReturnUserErrors)
-  createIntegration(@Arg('input', () => CreateIntegrationInput) _input: CreateIntegrationInput): IntegrationPayload {
+  createIntegration(
+    @Arg('input', () => CreateIntegrationInput) _input: CreateIntegrationInput,
+  ): IntegrationPayload {
     throw notImplemented('createIntegration');
   }
 
   @Mutation(() => MappingPayload)
   @UseMiddleware(ReturnUserErrors)
-  mapAdvertiser(@Arg('input', () => MapAdvertiserInput) _input: MapAdvertiserInput): MappingPayload {
+  mapAdvertiser(
+    @Arg('input', () => MapAdvertiserInput) _input: MapAdvertiserInput,
+  ): MappingPayload {
     throw notImplemented('mapAdvertiser');
   }
 
-  @Mutation(() => SyncPayload, { description: 'Pull campaigns and data for every ACTIVE mapping of the integration.' })
+  @Mutation(() => SyncPayload, {
+    description: 'Pull campaigns and data for every ACTIVE mapping of the integration.',
+  })
   @UseMiddleware(ReturnUserErrors)
   syncIntegration(@Arg('integrationId', () => ID) _integrationId: string): SyncPayload {
     throw notImplemented('syncIntegration');

@@ -8,7 +8,11 @@ import {
   CreatePremiumClientInput,
   SetClientAccessInput,
 } from '../schema/types/inputs';
-import { AccountPayload, MembershipPayload, OrganizationAccountPayload } from '../schema/types/payloads';
+import {
+  AccountPayload,
+  MembershipPayload,
+  OrganizationAccountPayload,
+} from '../schema/types/payloads';
 import * as provisioning from '../services/provisioning.service';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 
@@ -16,7 +20,10 @@ import { ReturnUserErrors } from './middleware/return-user-errors';
 @UseMiddleware(ReturnUserErrors)
 export class ProvisioningResolver {
   @Mutation(() => AccountPayload, { description: 'Platform staff.' })
-  async createAgency(@Arg('input', () => CreateAgencyInput) input: CreateAgencyInput, @Ctx() ctx: RequestContext) {
+  async createAgency(
+    @Arg('input', () => CreateAgencyInput) input: CreateAgencyInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return { account: await provisioning.createAgency(ctx, input), userErrors: [] };
   }
 
@@ -49,7 +56,10 @@ export class ProvisioningResolver {
   @Mutation(() => MembershipPayload, {
     description: 'Account ADMIN (or staff). Creates the user when the email is new.',
   })
-  async addMember(@Arg('input', () => AddMemberInput) input: AddMemberInput, @Ctx() ctx: RequestContext) {
+  async addMember(
+    @Arg('input', () => AddMemberInput) input: AddMemberInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return { membership: await provisioning.addMember(ctx, input), userErrors: [] };
   }
 

@@ -1,10 +1,27 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  UseMiddleware,
+} from 'type-graphql';
 import { Account, Report, ReportStatus, User } from '../entities';
 import type { RequestContext } from '../server/context';
 import { AddReportItemsInput, CreateReportInput, ReportFilter } from '../schema/types/inputs';
 import { ReportConnection, ReportingItemConnection } from '../schema/types/connections.type';
 import { ReportPayload } from '../schema/types/payloads';
-import { addReportItems, createReport, findReport, listReportItems, listReports } from '../services/report.service';
+import {
+  addReportItems,
+  createReport,
+  findReport,
+  listReportItems,
+  listReports,
+} from '../services/report.service';
 import { PageArgsType } from './account.resolver';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 
@@ -46,13 +63,19 @@ export class ReportResolver {
 
   @Mutation(() => ReportPayload)
   @UseMiddleware(ReturnUserErrors)
-  async createReport(@Arg('input', () => CreateReportInput) input: CreateReportInput, @Ctx() ctx: RequestContext) {
+  async createReport(
+    @Arg('input', () => CreateReportInput) input: CreateReportInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return { report: await createReport(ctx, input), userErrors: [] };
   }
 
   @Mutation(() => ReportPayload)
   @UseMiddleware(ReturnUserErrors)
-  async addReportItems(@Arg('input', () => AddReportItemsInput) input: AddReportItemsInput, @Ctx() ctx: RequestContext) {
+  async addReportItems(
+    @Arg('input', () => AddReportItemsInput) input: AddReportItemsInput,
+    @Ctx() ctx: RequestContext,
+  ) {
     return { report: await addReportItems(ctx, input), userErrors: [] };
   }
 }

@@ -38,7 +38,9 @@ export class ReportingItemResolver {
     description: 'Campaign data for an item, as the pixel or an integration delivers it.',
   })
   @UseMiddleware(ReturnUserErrors)
-  recordCampaignData(@Arg('input', () => RecordCampaignDataInput) _input: RecordCampaignDataInput): ReportingItemPayload {
+  recordCampaignData(
+    @Arg('input', () => RecordCampaignDataInput) _input: RecordCampaignDataInput,
+  ): ReportingItemPayload {
     throw notImplemented('recordCampaignData');
   }
 }

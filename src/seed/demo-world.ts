@@ -41,12 +41,17 @@ async function seedDemoWorld(em: EntityManager): Promise<DemoUser[]> {
   const org = (name: string) => em.save(Organization, { name, removedAt: null });
   const user = (email: string, name: string, organizationId: string | null, isStaff = false) =>
     em.save(User, { email, name, organizationId, isStaff, active: true });
-  const member = (userId: string, accountId: string, role: Role) => em.save(Membership, { userId, accountId, role });
+  const member = (userId: string, accountId: string, role: Role) =>
+    em.save(Membership, { userId, accountId, role });
 
   const staff = await user('staff@handover.example', 'Sam Staff', null, true);
 
   const agencyOrg = await org('Northwind Media');
-  const agency = await em.save(Account, { name: 'Northwind Agency', type: AccountType.AGENCY, organizationId: agencyOrg.id });
+  const agency = await em.save(Account, {
+    name: 'Northwind Agency',
+    type: AccountType.AGENCY,
+    organizationId: agencyOrg.id,
+  });
   const agencyUsers = {
     admin: await user('admin@northwind.example', 'Ada Admin', agencyOrg.id),
     manager: await user('manager@northwind.example', 'Max Manager', agencyOrg.id),
@@ -113,22 +118,56 @@ async function seedDemoWorld(em: EntityManager): Promise<DemoUser[]> {
         }),
       ),
     );
-  const report = async (accountId: string, name: string, itemIds: string[], createdById: string, visibility = ReportVisibility.ACCOUNT) => {
+  const report = async (
+    accountId: string,
+    name: string,
+    itemIds: string[],
+    createdById: string,
+    visibility = ReportVisibility.ACCOUNT,
+  ) => {
     const saved = await em.save(Report, { name, accountId, visibility, createdById });
-    await em.insert(ReportItem, itemIds.map((itemId) => ({ reportId: saved.id, itemId })));
+    await em.insert(
+      ReportItem,
+      itemIds.map((itemId) => ({ reportId: saved.id, itemId })),
+    );
     return saved;
   };
 
-  const globexItems = await items(globex.id, ['Globex spring video', 'Globex spring display', 'Globex search']);
-  await report(globex.id, 'Globex spring campaign', globexItems.map((i) => i.id), agencyUsers.manager.id);
-  const secret = await report(globex.id, 'Globex board review', [globexItems[0].id], agencyUsers.manager.id, ReportVisibility.RESTRICTED);
+  const globexItems = await items(globex.id, [
+    'Globex spring video',
+    'Globex spring display',
+    'Globex search',
+  ]);
+  await report(
+    globex.id,
+    'Globex spring campaign',
+    globexItems.map((i) => i.id),
+    agencyUsers.manager.id,
+  );
+  const secret = await report(
+    globex.id,
+    'Globex board review',
+    [globexItems[0].id],
+    agencyUsers.manager.id,
+    ReportVisibility.RESTRICTED,
+  );
   await em.save(ReportShare, { reportId: secret.id, userId: agencyUsers.regular.id });
 
   const initechItems = await items(initech.id, ['Initech launch display', 'Initech launch social']);
-  await report(initech.id, 'Initech launch', initechItems.map((i) => i.id), agencyUsers.manager.id);
+  await report(
+    initech.id,
+    'Initech launch',
+    initechItems.map((i) => i.id),
+    agencyUsers.manager.id,
+  );
 
   const acmeItems = await items(premium.id, ['Acme TV sync', 'Acme online video']);
-  await report(premium.id, 'Acme brand tracking', acmeItems.map((i) => i.id), acmeAdmin.id);
+  await report(
+    premium.id,
+    'Acme brand tracking',
+    acmeItems.map((i) => i.id),
+    acmeAdmin.id,
+  );
 
   return [
     { email: staff.email, role: 'platform staff' },

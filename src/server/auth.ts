@@ -59,8 +59,7 @@ export async function authenticate(
     });
     subject = payload.sub;
   } catch (error) {
-    const reason =
-      error instanceof joseErrors.JWTExpired ? 'Token expired' : 'Invalid token';
+    const reason = error instanceof joseErrors.JWTExpired ? 'Token expired' : 'Invalid token';
     throw unauthenticated(reason);
   }
   if (!isId(subject)) throw unauthenticated('Invalid token subject');

@@ -14,7 +14,11 @@ export interface RunningHandover {
 /** Starts everything `npm start` runs; `stop` drains HTTP, then closes the pool and database. */
 export async function startHandover(
   env: Env,
-  options: { inMemory?: boolean; database?: DatabaseHandle; afterStart?: (db: DataSource) => Promise<() => Promise<void>> } = {},
+  options: {
+    inMemory?: boolean;
+    database?: DatabaseHandle;
+    afterStart?: (db: DataSource) => Promise<() => Promise<void>>;
+  } = {},
 ): Promise<RunningHandover> {
   const database = options.database ?? (await openDatabase(env, options));
   const isReady = async () => {
@@ -23,7 +27,9 @@ export async function startHandover(
   };
   const http = await createHttpServer({ env, db: database.db, isReady });
   const url = await http.listen();
-  const stopBackground = options.afterStart ? await options.afterStart(database.db) : async () => {};
+  const stopBackground = options.afterStart
+    ? await options.afterStart(database.db)
+    : async () => {};
   let stopping: Promise<void> | undefined;
   return {
     url,

@@ -24,14 +24,24 @@ const CLIENT_CODES = new Set([
  * anything else is logged with the request id and answered as INTERNAL_SERVER_ERROR with no
  * message text, SQL or stack.
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   const requestId = requestStore.getStore()?.requestId;
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  logger.error({ err: (error as { originalError?: unknown })?.originalError ?? error, requestId, path: formatted.path }, 'unexpected error');
+  logger.error(
+    {
+      err: (error as { originalError?: unknown })?.originalError ?? error,
+      requestId,
+      path: formatted.path,
+    },
+    'unexpected error',
+  );
   return {
     message: 'Internal server error',
     path: formatted.path,

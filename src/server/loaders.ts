@@ -123,9 +123,10 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
     }),
     integrationsByOwner: new DataLoader<string, Integration[]>(async (ids) =>
       groupBy(
-        await db
-          .getRepository(Integration)
-          .find({ where: { ownerAccountId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } }),
+        await db.getRepository(Integration).find({
+          where: { ownerAccountId: In([...ids]) },
+          order: { createdAt: 'ASC', id: 'ASC' },
+        }),
         ids,
         (i) => i.ownerAccountId,
       ),

@@ -10,25 +10,41 @@ export async function findAccount(ctx: RequestContext, id: string) {
 }
 
 /** Accounts the viewer may see, ACTIVE by default or ARCHIVED with `archived: true`. */
-export async function listAccounts(ctx: RequestContext, filter: AccountFilter | null | undefined, page: PageArgs) {
+export async function listAccounts(
+  ctx: RequestContext,
+  filter: AccountFilter | null | undefined,
+  page: PageArgs,
+) {
   const { visibility } = requireViewer(ctx);
   const query = ctx.db
     .getRepository(Account)
     .createQueryBuilder('a')
     .where(visibility.account('a'), visibility.params)
-    .andWhere('a.status = :status', { status: filter?.archived ? AccountStatus.ARCHIVED : AccountStatus.ACTIVE });
+    .andWhere('a.status = :status', {
+      status: filter?.archived ? AccountStatus.ARCHIVED : AccountStatus.ACTIVE,
+    });
   if (filter?.type) query.andWhere('a.type = :type', { type: filter.type });
   return keysetPage(query, 'a', page);
 }
 
 /** R10: an agency's CLIENT accounts — active ones, or the archived section with `archived: true`. */
-export async function listClients(ctx: RequestContext, agency: Account, archived: boolean, page: PageArgs) {
+export async function listClients(
+  ctx: RequestContext,
+  agency: Account,
+  archived: boolean,
+  page: PageArgs,
+) {
   const { visibility } = requireViewer(ctx);
   const query = ctx.db
     .getRepository(Account)
     .createQueryBuilder('a')
-    .where('a.agency_id = :agencyId AND a.type = :client', { agencyId: agency.id, client: AccountType.CLIENT })
-    .andWhere('a.status = :status', { status: archived ? AccountStatus.ARCHIVED : AccountStatus.ACTIVE })
+    .where('a.agency_id = :agencyId AND a.type = :client', {
+      agencyId: agency.id,
+      client: AccountType.CLIENT,
+    })
+    .andWhere('a.status = :status', {
+      status: archived ? AccountStatus.ARCHIVED : AccountStatus.ACTIVE,
+    })
     .andWhere(visibility.account('a'), visibility.params);
   return keysetPage(query, 'a', page);
 }

@@ -40,7 +40,9 @@ export const unauthenticated = (message = 'Authentication required') =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
 
 export const badUserInput = (message: string, field?: string) =>
-  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}) } });
+  new GraphQLError(message, {
+    extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}) },
+  });
 
 export const notImplemented = (operation: string) =>
   new GraphQLError(`${operation} is not implemented yet`, {

@@ -1,4 +1,4 @@
-import { AgencyConnection, AuditEvent, Integration, Organization, User } from '../entities';
+import { AgencyConnection, AuditEvent, Integration, Organization, Role } from '../entities';
 import { requireViewer, type RequestContext } from '../server/context';
 import type { Node } from '../entities/node.interface';
 import { isId } from './ids';
@@ -24,10 +24,10 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
   const { viewer, visibility } = requireViewer(ctx);
   if (!isId(rawId)) return null;
   const id = rawId.toLowerCase();
-  const union = NODE_TABLES.map(([type, table]) => `SELECT '${type}' AS type FROM ${table} WHERE id = $1`).join(
-    ' UNION ALL ',
-  );
-  const [found] = (await ctx.db.query(union, [id])) as { type: (typeof NODE_TABLES)[number][0] }[];
+  const union = NODE_TABLES.map(
+    ([type, table]) => `SELECT '${type}' AS type FROM ${table} WHERE id = $1`,
+  ).join(' UNION ALL ');
+  const [found] = await ctx.db.query<{ type: (typeof NODE_TABLES)[number][0] }[]>(union, [id]);
   if (!found) return null;
   const seesAccount = async (accountId: string | null | undefined) =>
     !!accountId && !!(await ctx.loaders.visibleAccount.load(accountId));
@@ -42,7 +42,7 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
       if (viewer.user.id === id || viewer.user.isStaff) return ctx.loaders.user.load(id);
       const memberships = await ctx.loaders.membershipsByUser.load(id);
       const results = await Promise.all(memberships.map((m) => seesAccount(m.accountId)));
-      return results.some(Boolean) ? ((await ctx.loaders.user.load(id)) as User) : null;
+      return results.some(Boolean) ? await ctx.loaders.user.load(id) : null;
     }
     case 'Organization': {
       const org = (await ctx.loaders.organization.load(id)) as Organization;
@@ -58,7 +58,8 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
     }
     case 'AgencyConnection': {
       const connection = (await ctx.loaders.connection.load(id)) as AgencyConnection;
-      const sees = (await seesAccount(connection.agencyId)) || (await seesAccount(connection.premiumClientId));
+      const sees =
+        (await seesAccount(connection.agencyId)) || (await seesAccount(connection.premiumClientId));
       return sees ? connection : null;
     }
     case 'Integration': {
@@ -69,7 +70,8 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
       const event = await ctx.db.getRepository(AuditEvent).findOneByOrFail({ id });
       if (viewer.user.isStaff && viewer.kind === 'user') return event;
       for (const accountId of [event.accountId, event.relatedAccountId]) {
-        if (accountId && (await ctx.loaders.accountAccess.load(accountId))?.role === 'ADMIN') return event;
+        if (accountId && (await ctx.loaders.accountAccess.load(accountId))?.role === Role.ADMIN)
+          return event;
       }
       return null;
     }

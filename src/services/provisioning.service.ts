@@ -83,15 +83,25 @@ export async function addOrganizationAccount(
       : null;
     if (!org) throw notFound('Organization', ['input', 'organizationId']);
     if (org.removedAt) {
-      throw new DomainError('INVALID_STATE', 'The organization was removed', ['input', 'organizationId']);
+      throw new DomainError('INVALID_STATE', 'The organization was removed', [
+        'input',
+        'organizationId',
+      ]);
     }
-    const type = input.product === Product.AUDIENCE_REPORT ? AccountType.PREMIUM_CLIENT : AccountType.CLIENT;
-    return em.getRepository(Account).save({ name, type, product: input.product, organizationId: org.id });
+    const type =
+      input.product === Product.AUDIENCE_REPORT ? AccountType.PREMIUM_CLIENT : AccountType.CLIENT;
+    return em
+      .getRepository(Account)
+      .save({ name, type, product: input.product, organizationId: org.id });
   });
 }
 
 /** Users selected for a client must be members of its agency (SELECTED_USERS mode). */
-async function agencyMemberIds(em: EntityManager, agencyIds: string[], userIds: string[] | null | undefined) {
+async function agencyMemberIds(
+  em: EntityManager,
+  agencyIds: string[],
+  userIds: string[] | null | undefined,
+) {
   const ids = distinctIds(userIds, ['input', 'userIds']);
   if (ids.length === 0) return [];
   const members: { user_id: string }[] = await em.query(
@@ -112,7 +122,10 @@ export async function createClientAccount(ctx: RequestContext, input: CreateClie
   const { visibility } = requireViewer(ctx);
   const name = requiredName(input.name, ['input', 'name']);
   return inTransaction(ctx, async (em) => {
-    const agency = await lockVisibleAccount(em, visibility, input.agencyId, 'share', ['input', 'agencyId']);
+    const agency = await lockVisibleAccount(em, visibility, input.agencyId, 'share', [
+      'input',
+      'agencyId',
+    ]);
     if (agency.type !== AccountType.AGENCY) {
       throw invalidInput(['input', 'agencyId'], 'agencyId must name an AGENCY account');
     }
@@ -161,7 +174,10 @@ export async function addMember(ctx: RequestContext, input: AddMemberInput) {
   }
   const name = requiredName(input.name, ['input', 'name']);
   return inTransaction(ctx, async (em) => {
-    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', ['input', 'accountId']);
+    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
+      'input',
+      'accountId',
+    ]);
     assertActiveAccount(account);
     if (account.type === AccountType.CLIENT && input.role !== Role.VIEW_ONLY) {
       throw invalidInput(['input', 'role'], 'Users of a CLIENT account are always VIEW_ONLY');
@@ -177,11 +193,18 @@ export async function addMember(ctx: RequestContext, input: AddMemberInput) {
     if (!user.active) {
       throw new DomainError('INVALID_STATE', 'This user is deactivated', ['input', 'email']);
     }
-    const existing = await em.getRepository(Membership).findOneBy({ userId: user.id, accountId: account.id });
+    const existing = await em
+      .getRepository(Membership)
+      .findOneBy({ userId: user.id, accountId: account.id });
     if (existing) {
-      throw new DomainError('INVALID_STATE', 'This user is already a member of the account', ['input', 'email']);
+      throw new DomainError('INVALID_STATE', 'This user is already a member of the account', [
+        'input',
+        'email',
+      ]);
     }
-    return em.getRepository(Membership).save({ userId: user.id, accountId: account.id, role: input.role });
+    return em
+      .getRepository(Membership)
+      .save({ userId: user.id, accountId: account.id, role: input.role });
   });
 }
 
@@ -192,9 +215,15 @@ export async function addMember(ctx: RequestContext, input: AddMemberInput) {
 export async function setClientAccess(ctx: RequestContext, input: SetClientAccessInput) {
   const { visibility } = requireViewer(ctx);
   return inTransaction(ctx, async (em) => {
-    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', ['input', 'accountId']);
+    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
+      'input',
+      'accountId',
+    ]);
     if (account.type === AccountType.AGENCY) {
-      throw invalidInput(['input', 'accountId'], 'Client access applies to client and premium accounts');
+      throw invalidInput(
+        ['input', 'accountId'],
+        'Client access applies to client and premium accounts',
+      );
     }
     assertActiveAccount(account);
     let selected: string[] = [];
@@ -210,12 +239,17 @@ export async function setClientAccess(ctx: RequestContext, input: SetClientAcces
             ).map((row: { agency_id: string }) => row.agency_id);
       selected = await agencyMemberIds(em, agencyIds, input.userIds);
     }
-    await em.update(Account, { id: account.id, status: AccountStatus.ACTIVE }, { clientAccess: input.access });
+    await em.update(
+      Account,
+      { id: account.id, status: AccountStatus.ACTIVE },
+      { clientAccess: input.access },
+    );
     await em.delete(ClientAccessGrant, { accountId: account.id });
     if (selected.length > 0) {
-      await em.getRepository(ClientAccessGrant).insert(selected.map((userId) => ({ accountId: account.id, userId })));
+      await em
+        .getRepository(ClientAccessGrant)
+        .insert(selected.map((userId) => ({ accountId: account.id, userId })));
     }
     return em.getRepository(Account).findOneByOrFail({ id: account.id });
   });
 }
-

@@ -47,7 +47,9 @@ export async function listReports(
   const query = ctx.db
     .getRepository(Report)
     .createQueryBuilder('r')
-    .where('r.status = :status', { status: filter?.archived ? ReportStatus.ARCHIVED : ReportStatus.ACTIVE })
+    .where('r.status = :status', {
+      status: filter?.archived ? ReportStatus.ARCHIVED : ReportStatus.ACTIVE,
+    })
     .andWhere(visibility.report('r'), visibility.params);
   if (filter?.accountId !== undefined && filter.accountId !== null) {
     if (!isId(filter.accountId)) query.andWhere('FALSE');
@@ -79,7 +81,10 @@ export async function listReportItems(ctx: RequestContext, report: Report, page:
  * reports. Set-based: two statements whatever the number of reports and users.
  * Returns the number of reports archived.
  */
-export async function archiveReportsOfAccount(em: EntityManager, accountId: string): Promise<number> {
+export async function archiveReportsOfAccount(
+  em: EntityManager,
+  accountId: string,
+): Promise<number> {
   await em.query(
     `INSERT INTO archived_report_access (report_id, user_id)
      SELECT DISTINCT r.id, acl.user_id
@@ -90,11 +95,11 @@ export async function archiveReportsOfAccount(em: EntityManager, accountId: stri
      ON CONFLICT DO NOTHING`,
     [accountId],
   );
-  const [, archived] = (await em.query(
+  const [, archived] = await em.query<[unknown, number]>(
     `UPDATE reports SET status = 'ARCHIVED', archived_at = now()
       WHERE account_id = $1 AND status = 'ACTIVE'`,
     [accountId],
-  )) as [unknown, number];
+  );
   return archived;
 }
 
@@ -114,7 +119,10 @@ export async function createReportingItem(ctx: RequestContext, input: CreateRepo
   const { visibility } = requireViewer(ctx);
   const name = requiredName(input.name);
   return inTransaction(ctx, async (em) => {
-    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', ['input', 'accountId']);
+    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
+      'input',
+      'accountId',
+    ]);
     assertActiveAccount(account);
     return em.getRepository(ReportingItem).save({
       name,
@@ -139,10 +147,16 @@ export async function createReport(ctx: RequestContext, input: CreateReportInput
   const shareIds = distinctIds(input.sharedWithUserIds, ['input', 'sharedWithUserIds']);
   const visibilityMode = input.visibility ?? ReportVisibility.ACCOUNT;
   if (shareIds.length > 0 && visibilityMode !== ReportVisibility.RESTRICTED) {
-    throw invalidInput(['input', 'sharedWithUserIds'], 'Only RESTRICTED reports are shared with users');
+    throw invalidInput(
+      ['input', 'sharedWithUserIds'],
+      'Only RESTRICTED reports are shared with users',
+    );
   }
   return inTransaction(ctx, async (em) => {
-    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', ['input', 'accountId']);
+    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
+      'input',
+      'accountId',
+    ]);
     assertActiveAccount(account);
     await lockItemsOfAccount(em, account.id, itemIds);
     if (shareIds.length > 0) {
@@ -152,7 +166,10 @@ export async function createReport(ctx: RequestContext, input: CreateReportInput
         [account.id, shareIds],
       );
       if (reachable.length !== shareIds.length) {
-        throw invalidInput(['input', 'sharedWithUserIds'], 'Reports can be shared only with users who can see the account');
+        throw invalidInput(
+          ['input', 'sharedWithUserIds'],
+          'Reports can be shared only with users who can see the account',
+        );
       }
     }
     const report = await em.getRepository(Report).save({
@@ -164,10 +181,14 @@ export async function createReport(ctx: RequestContext, input: CreateReportInput
       createdById: viewer.user.id,
     });
     if (itemIds.length > 0) {
-      await em.getRepository(ReportItem).insert(itemIds.map((itemId) => ({ reportId: report.id, itemId })));
+      await em
+        .getRepository(ReportItem)
+        .insert(itemIds.map((itemId) => ({ reportId: report.id, itemId })));
     }
     if (shareIds.length > 0) {
-      await em.getRepository(ReportShare).insert(shareIds.map((userId) => ({ reportId: report.id, userId })));
+      await em
+        .getRepository(ReportShare)
+        .insert(shareIds.map((userId) => ({ reportId: report.id, userId })));
     }
     return report;
   });
@@ -199,7 +220,10 @@ export async function addReportItems(ctx: RequestContext, input: AddReportItemsI
       .setLock('pessimistic_write')
       .getOneOrFail();
     if (report.status === ReportStatus.ARCHIVED) {
-      throw new DomainError('REPORT_ARCHIVED', 'An archived report cannot change', ['input', 'reportId']);
+      throw new DomainError('REPORT_ARCHIVED', 'An archived report cannot change', [
+        'input',
+        'reportId',
+      ]);
     }
     assertActiveAccount(account);
     await lockItemsOfAccount(em, account.id, itemIds);

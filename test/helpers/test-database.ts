@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { loadEnv, type Env } from '../../src/config/env';
+import { openDatabase, type DatabaseHandle } from '../../src/database/database';
+
+/**
+ * A database of this test file's own: an in-memory embedded PGlite by default, or a new
+ * throwaway database on the PostgreSQL server of TEST_DATABASE_URL (dropped afterwards).
+ */
+export const usingPostgres = () => !!process.env.TEST_DATABASE_URL;
+
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  return loadEnv({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    JWT_SECRET: 'test-secret-for-handover-tests',
+    LOG_LEVEL: 'silent',
+    SEED_DEMO: 'false',
+    ...overrides,
+  });
+}
+
+async function adminQuery(sql: string) {
+  const client = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase extends DatabaseHandle {
+  url: string;
+  env: Env;
+}
+
+export async function createTestDatabase(
+  envOverrides: Record<string, string> = {},
+): Promise<TestDatabase> {
+  if (!usingPostgres()) {
+    const env = testEnv(envOverrides);
+    const handle = await openDatabase(env, { inMemory: true });
+    return { ...handle, url: handle.embedded!.url, env };
+  }
+  const name = `handover_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  url.pathname = `/${name}`;
+  const env = testEnv({ ...envOverrides, DATABASE_URL: url.toString() });
+  const handle = await openDatabase(env);
+  return {
+    ...handle,
+    url: url.toString(),
+    env,
+    async close() {
+      await handle.close();
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import type { DataSource } from 'typeorm';
+import { signUserToken } from '../../src/server/auth';
+import { startHandover, type RunningHandover } from '../../src/server/bootstrap';
+import type { User } from '../../src/entities';
+import { statementCounter } from '../../src/database/data-source';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
+}
+
+/** Who sends a request: a user (a JWT is minted), a raw bearer token, or nobody. */
+export type As = User | { token: string } | null;
+
+export interface TestServer {
+  url: string;
+  db: DataSource;
+  database: TestDatabase;
+  running: RunningHandover;
+  tokenFor(user: User): Promise<string>;
+  /** POST /graphql as a client would. */
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: As,
+  ): Promise<GraphQLResponse<T>>;
+  /** Runs `work` and counts the SQL statements the in-process server ran meanwhile. */
+  countStatements<T>(
+    work: () => Promise<T>,
+  ): Promise<{ result: T; statements: number; log: string[] }>;
+  stop(): Promise<void>;
+}
+
+/** Starts a Handover server on a free port over a fresh database of this test file's own. */
+export async function startTestServer(
+  envOverrides: Record<string, string> = {},
+): Promise<TestServer> {
+  const database = await createTestDatabase(envOverrides);
+  const running = await startHandover(database.env, { database });
+  const tokenFor = (user: User) => signUserToken(database.env.JWT_SECRET, user.id);
+  return {
+    url: running.url,
+    db: database.db,
+    database,
+    running,
+    tokenFor,
+    async gql(query, variables = {}, as = null) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (as) headers.authorization = `Bearer ${'token' in as ? as.token : await tokenFor(as)}`;
+      const response = await fetch(`${running.url}/graphql`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
+      return { status: response.status, ...body } as GraphQLResponse<any>;
+    },
+    async countStatements(work) {
+      const log: string[] = [];
+      const before = statementCounter.count;
+      statementCounter.log = log;
+      try {
+        const result = await work();
+        return { result, statements: statementCounter.count - before, log };
+      } finally {
+        statementCounter.log = null;
+      }
+    },
+    stop: () => running.stop(),
+  };
+}
