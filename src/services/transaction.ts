@@ -3,6 +3,7 @@ import { Account, AccountStatus } from '../entities';
 import type { RequestContext } from '../server/context';
 import type { Visibility } from '../permissions/visibility';
 import { DomainError, notFound } from './errors';
+import { isId } from './ids';
 
 /** Runs one operation in one transaction (I1). A DomainError thrown inside rolls it back. */
 export const inTransaction = <T>(ctx: RequestContext, work: (em: EntityManager) => Promise<T>) =>
@@ -21,7 +22,7 @@ export async function lockVisibleAccount(
   field: string[] = ['accountId'],
 ): Promise<Account> {
   const visible =
-    !!accountId &&
+    isId(accountId) &&
     (await em
       .createQueryBuilder(Account, 'a')
       .where('a.id = :accountId', { accountId })

@@ -1,0 +1,247 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  type Account,
+  ApiToken,
+  ClientAccessMode,
+  Product,
+  Role,
+  type User,
+} from '../../src/entities';
+import { factories } from '../helpers/factories';
+import { type As, startTestServer, type TestServer } from '../helpers/test-server';
+
+/**
+ * Every role x every provisioning mutation. Expected answers: `ok` (payload without errors),
+ * `FORBIDDEN` (top-level: the role may not), `NOT_FOUND` (user error: the target is invisible).
+ */
+let server: TestServer;
+let agency: Account;
+let client: Account;
+let orgId: string;
+const callers: Record<string, As> = {};
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const f = factories(server.db);
+  agency = await f.agency();
+  client = await f.client(agency, { clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY });
+  const premium = await f.premium();
+  const otherAgency = await f.agency();
+  orgId = client.organizationId;
+  const admin = await f.member(agency, Role.ADMIN);
+  callers.staff = await f.staff();
+  callers.agencyAdmin = admin;
+  callers.agencyManager = await f.member(agency, Role.ACCOUNT_MANAGER);
+  callers.agencyRegular = await f.member(agency, Role.REGULAR);
+  callers.agencyViewOnly = await f.member(agency, Role.VIEW_ONLY);
+  callers.premiumAdmin = await f.member(premium, Role.ADMIN);
+  callers.clientUser = await f.member(client, Role.VIEW_ONLY);
+  callers.outsiderAdmin = await f.member(otherAgency, Role.ADMIN);
+  const secret = `hov_${randomBytes(16).toString('hex')}`;
+  await server.db.getRepository(ApiToken).save({
+    name: 'partner',
+    tokenHash: createHash('sha256').update(secret).digest('hex'),
+    accountId: agency.id,
+    createdById: admin.id,
+  });
+  callers.apiToken = { token: secret };
+});
+afterAll(() => server.stop());
+
+const unique = () => randomBytes(4).toString('hex');
+
+const operations: Record<string, () => [string, Record<string, unknown>]> = {
+  createAgency: () => [
+    'mutation($input: CreateAgencyInput!) { createAgency(input: $input) { account { id type } userErrors { code } } }',
+    { input: { name: `Agency ${unique()}`, organizationName: `Org ${unique()}` } },
+  ],
+  createPremiumClient: () => [
+    'mutation($input: CreatePremiumClientInput!) { createPremiumClient(input: $input) { account { id type } userErrors { code } } }',
+    { input: { name: `Brand ${unique()}`, organizationName: `Org ${unique()}` } },
+  ],
+  addOrganizationAccount: () => [
+    'mutation($input: AddOrganizationAccountInput!) { addOrganizationAccount(input: $input) { account { id product } userErrors { code } } }',
+    { input: { organizationId: orgId, name: `Hub ${unique()}`, product: Product.HUB } },
+  ],
+  createClientAccount: () => [
+    'mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id type } userErrors { code } } }',
+    {
+      input: {
+        agencyId: agency.id,
+        name: `Client ${unique()}`,
+        organizationName: `Brand ${unique()}`,
+        access: 'EVERYONE_IN_AGENCY',
+      },
+    },
+  ],
+  addMemberToAgency: () => [
+    'mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role } userErrors { code } } }',
+    {
+      input: {
+        accountId: agency.id,
+        email: `new-${unique()}@example.test`,
+        name: 'New Person',
+        role: 'REGULAR',
+      },
+    },
+  ],
+  addMemberToClient: () => [
+    'mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role } userErrors { code } } }',
+    {
+      input: {
+        accountId: client.id,
+        email: `new-${unique()}@example.test`,
+        name: 'Brand Person',
+        role: 'VIEW_ONLY',
+      },
+    },
+  ],
+  setClientAccess: () => [
+    'mutation($input: SetClientAccessInput!) { setClientAccess(input: $input) { account { clientAccess } userErrors { code } } }',
+    { input: { accountId: client.id, access: 'EVERYONE_IN_AGENCY' } },
+  ],
+};
+
+const F = 'FORBIDDEN';
+const N = 'NOT_FOUND';
+// columns: staff, agencyAdmin, agencyManager, agencyRegular, agencyViewOnly, premiumAdmin, clientUser, outsiderAdmin, apiToken
+const expected: Record<string, string[]> = {
+  createAgency: ['ok', F, F, F, F, F, F, F, F],
+  createPremiumClient: ['ok', F, F, F, F, F, F, F, F],
+  addOrganizationAccount: ['ok', F, F, F, F, F, F, F, F],
+  createClientAccount: ['ok', 'ok', 'ok', F, F, N, N, N, F],
+  addMemberToAgency: ['ok', 'ok', F, F, F, N, N, N, F],
+  addMemberToClient: ['ok', 'ok', 'ok', F, F, N, F, N, F],
+  setClientAccess: ['ok', 'ok', 'ok', F, F, N, F, N, F],
+};
+const columns = [
+  'staff',
+  'agencyAdmin',
+  'agencyManager',
+  'agencyRegular',
+  'agencyViewOnly',
+  'premiumAdmin',
+  'clientUser',
+  'outsiderAdmin',
+  'apiToken',
+];
+
+describe('provisioning permission matrix', () => {
+  const cases = Object.entries(expected).flatMap(([operation, answers]) =>
+    answers.map((answer, index) => [operation, columns[index], answer] as const),
+  );
+
+  it.each(cases)('%s as %s → %s', async (operation, caller, answer) => {
+    const [query, variables] = operations[operation]();
+    const response = await server.gql(query, variables, callers[caller]);
+    const field = Object.keys(response.data ?? {})[0];
+    const payload = field ? response.data?.[field] : null;
+    const outcome = response.errors?.length
+      ? response.errors.map((e) => e.extensions?.code).join(',')
+      : payload?.userErrors?.length
+        ? payload.userErrors.map((e: { code: string }) => e.code).join(',')
+        : 'ok';
+    expect(outcome).toBe(answer);
+  });
+});
+
+describe('provisioning rules', () => {
+  const addMember = (input: Record<string, unknown>, as: User) =>
+    server.gql(
+      'mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role user { email } } userErrors { code field } } }',
+      { input },
+      as,
+    );
+
+  it('refuses a role other than VIEW_ONLY on a CLIENT account, naming the field', async () => {
+    const response = await addMember(
+      { accountId: client.id, email: `x-${unique()}@example.test`, name: 'X', role: 'REGULAR' },
+      callers.agencyAdmin as User,
+    );
+    expect(response.data?.addMember).toEqual({
+      membership: null,
+      userErrors: [{ code: 'INVALID_INPUT', field: ['input', 'role'] }],
+    });
+  });
+
+  it('refuses an invalid email, naming the field', async () => {
+    const response = await addMember(
+      { accountId: agency.id, email: 'not-an-email', name: 'X', role: 'REGULAR' },
+      callers.agencyAdmin as User,
+    );
+    expect(response.data?.addMember.userErrors).toEqual([
+      { code: 'INVALID_INPUT', field: ['input', 'email'] },
+    ]);
+  });
+
+  it('creates the user when the email is new and reuses it otherwise', async () => {
+    const email = `Mixed-${unique()}@Example.test`;
+    const first = await addMember(
+      { accountId: agency.id, email, name: 'Mixed Case', role: 'REGULAR' },
+      callers.agencyAdmin as User,
+    );
+    expect(first.data?.addMember).toEqual({
+      membership: { role: 'REGULAR', user: { email: email.toLowerCase() } },
+      userErrors: [],
+    });
+    const again = await addMember(
+      { accountId: client.id, email, name: 'Mixed Case', role: 'VIEW_ONLY' },
+      callers.agencyAdmin as User,
+    );
+    expect(again.data?.addMember.userErrors).toEqual([]);
+    const count = await server.db.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [
+      email.toLowerCase(),
+    ]);
+    expect(count[0].n).toBe(1);
+  });
+
+  it('creates a CLIENT owned by the agency with SELECTED_USERS access for agency members only', async () => {
+    const manager = callers.agencyManager as User;
+    const ok = await server.gql(
+      'mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { type clientAccess agency { id } } userErrors { code field } } }',
+      {
+        input: {
+          agencyId: agency.id,
+          name: 'Selected Co',
+          organizationName: 'Selected Org',
+          access: 'SELECTED_USERS',
+          userIds: [manager.id],
+        },
+      },
+      callers.agencyAdmin,
+    );
+    expect(ok.data?.createClientAccount).toEqual({
+      account: { type: 'CLIENT', clientAccess: 'SELECTED_USERS', agency: { id: agency.id } },
+      userErrors: [],
+    });
+    const outsider = callers.outsiderAdmin as User;
+    const refused = await server.gql(
+      'mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id } userErrors { code field } } }',
+      {
+        input: {
+          agencyId: agency.id,
+          name: 'Bad Co',
+          organizationName: 'Bad Org',
+          access: 'SELECTED_USERS',
+          userIds: [outsider.id],
+        },
+      },
+      callers.agencyAdmin,
+    );
+    expect(refused.data?.createClientAccount).toEqual({
+      account: null,
+      userErrors: [{ code: 'INVALID_INPUT', field: ['input', 'userIds'] }],
+    });
+  });
+
+  it('answers a malformed id with a NOT_FOUND user error and node(id) with null, never a 500', async () => {
+    const response = await server.gql(
+      'mutation { setClientAccess(input: { accountId: "nope", access: EVERYONE_IN_AGENCY }) { userErrors { code } } }',
+      {},
+      callers.staff,
+    );
+    expect(response.data?.setClientAccess.userErrors).toEqual([{ code: 'NOT_FOUND' }]);
+    const node = await server.gql('{ node(id: "not-a-uuid") { id } }', {}, callers.staff);
+    expect(node).toEqual({ status: 200, data: { node: null } });
+  });
+});
