@@ -1,0 +1,657 @@
+/**
+ * The permission matrix (issue 3, domain.md R5, R6, R15, R16, R18): for a small world with every
+ * kind of account, role, grant, connection, share and archived-report snapshot, an independent
+ * oracle written here (it does not import the production predicates) decides who may see each
+ * account and report; every (viewer, object) pair is then compared with what every read path of
+ * the API answers. Mismatches are printed one per line and must be zero.
+ */
+import { createHash } from 'node:crypto';
+import {
+  AccountStatus,
+  AccountType,
+  ClientAccessMode,
+  ConnectionStatus,
+  ReportStatus,
+  ReportVisibility,
+  Role,
+  type Account,
+  type Report,
+  type User,
+} from '../../src/entities';
+import { factories, type Factories } from '../helpers/factories';
+import { startTestServer, type As, type TestServer } from '../helpers/test-server';
+
+let server: TestServer;
+let f: Factories;
+
+// ---------------------------------------------------------------------------------------------
+// The model of the world, as the test built it (the oracle reads only this).
+// ---------------------------------------------------------------------------------------------
+
+interface MAccount {
+  id: string;
+  label: string;
+  type: AccountType;
+  status: AccountStatus;
+  agencyId: string | null;
+  access: ClientAccessMode | null;
+}
+interface MReport {
+  id: string;
+  label: string;
+  accountId: string;
+  visibility: ReportVisibility;
+  status: ReportStatus;
+  createdById: string | null;
+  sharedWith: string[];
+  snapshot: string[];
+}
+interface MViewer {
+  label: string;
+  as: As;
+  userId: string;
+  isStaff: boolean;
+  /** API tokens (R18): the account the token is scoped to. */
+  scopeAccountId: string | null;
+}
+
+const model = {
+  accounts: [] as MAccount[],
+  memberships: [] as { userId: string; accountId: string; role: Role }[],
+  grants: [] as { accountId: string; userId: string }[],
+  connections: [] as { agencyId: string; premiumId: string; status: ConnectionStatus }[],
+  reports: [] as MReport[],
+  viewers: [] as MViewer[],
+};
+const labels = new Map<string, string>();
+
+// ---------------------------------------------------------------------------------------------
+// The oracle: domain.md restated in a few lines of plain TypeScript.
+// ---------------------------------------------------------------------------------------------
+
+const accountById = (id: string) => model.accounts.find((a) => a.id === id)!;
+
+/** Roles the user holds on the account, directly or through an agency (R2, R5, R6, R15). */
+function rolesOn(userId: string, account: MAccount): Role[] {
+  const roles: Role[] = [];
+  const agencyUserReaches = (role: Role) =>
+    role === Role.ADMIN ||
+    account.access === ClientAccessMode.EVERYONE_IN_AGENCY ||
+    model.grants.some((g) => g.accountId === account.id && g.userId === userId);
+  for (const m of model.memberships) {
+    if (m.userId !== userId) continue;
+    // A member of the account itself — except a CLIENT's own users once it is archived (R15).
+    if (m.accountId === account.id) {
+      const lostByR15 =
+        account.type === AccountType.CLIENT && account.status === AccountStatus.ARCHIVED;
+      if (!lostByR15) roles.push(m.role);
+    }
+    // An agency user on the agency's own CLIENT accounts (active or archived).
+    if (account.type === AccountType.CLIENT && m.accountId === account.agencyId) {
+      if (agencyUserReaches(m.role)) roles.push(m.role);
+    }
+    // An agency user on a PREMIUM_CLIENT connected to the agency right now.
+    if (
+      account.type === AccountType.PREMIUM_CLIENT &&
+      model.connections.some(
+        (k) =>
+          k.premiumId === account.id &&
+          k.agencyId === m.accountId &&
+          k.status === ConnectionStatus.ACTIVE,
+      )
+    ) {
+      if (agencyUserReaches(m.role)) roles.push(m.role);
+    }
+  }
+  return roles;
+}
+
+/** R18: a token reads its account, the account's clients and its connected premium clients. */
+function inTokenScope(viewer: MViewer, accountId: string): boolean {
+  if (!viewer.scopeAccountId) return true;
+  if (accountId === viewer.scopeAccountId) return true;
+  if (accountById(accountId).agencyId === viewer.scopeAccountId) return true;
+  return model.connections.some(
+    (k) =>
+      k.agencyId === viewer.scopeAccountId &&
+      k.premiumId === accountId &&
+      k.status === ConnectionStatus.ACTIVE,
+  );
+}
+
+function expectAccount(viewer: MViewer, account: MAccount): boolean {
+  if (!inTokenScope(viewer, account.id)) return false;
+  return viewer.isStaff || rolesOn(viewer.userId, account).length > 0;
+}
+
+function expectReport(viewer: MViewer, report: MReport): boolean {
+  if (!inTokenScope(viewer, report.accountId)) return false;
+  if (viewer.isStaff) return true;
+  const account = accountById(report.accountId);
+  if (report.status === ReportStatus.ARCHIVED) {
+    // R16: recorded when archived, and still a member of the owning agency.
+    return (
+      report.snapshot.includes(viewer.userId) &&
+      !!account.agencyId &&
+      model.memberships.some((m) => m.userId === viewer.userId && m.accountId === account.agencyId)
+    );
+  }
+  const roles = rolesOn(viewer.userId, account);
+  if (roles.length === 0) return false;
+  return (
+    report.visibility === ReportVisibility.ACCOUNT ||
+    roles.includes(Role.ADMIN) ||
+    report.createdById === viewer.userId ||
+    report.sharedWith.includes(viewer.userId)
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building the world.
+// ---------------------------------------------------------------------------------------------
+
+async function account(
+  label: string,
+  make: () => Promise<Account>,
+  access: ClientAccessMode | null = null,
+): Promise<Account> {
+  const a = await make();
+  model.accounts.push({
+    id: a.id,
+    label,
+    type: a.type,
+    status: a.status,
+    agencyId: a.agencyId,
+    access: access ?? a.clientAccess,
+  });
+  labels.set(a.id, label);
+  return a;
+}
+
+async function user(label: string, memberships: [Account, Role][] = []): Promise<User> {
+  const u = await f.user({ name: label });
+  for (const [a, role] of memberships) {
+    await f.membership(u, a, role);
+    model.memberships.push({ userId: u.id, accountId: a.id, role });
+  }
+  model.viewers.push({ label, as: u, userId: u.id, isStaff: false, scopeAccountId: null });
+  labels.set(u.id, label);
+  return u;
+}
+
+async function grant(a: Account, u: User) {
+  await f.grant(a, u);
+  model.grants.push({ accountId: a.id, userId: u.id });
+}
+
+async function connect(agency: Account, premium: Account, status: ConnectionStatus) {
+  await f.connection(agency, premium, { status });
+  model.connections.push({ agencyId: agency.id, premiumId: premium.id, status });
+}
+
+async function report(
+  label: string,
+  a: Account,
+  o: {
+    visibility?: ReportVisibility;
+    createdBy?: User;
+    sharedWith?: User[];
+    snapshot?: User[];
+  } = {},
+): Promise<Report> {
+  const r = await f.report(a, {
+    name: label,
+    visibility: o.visibility ?? ReportVisibility.ACCOUNT,
+    createdById: o.createdBy?.id ?? null,
+    sharedWith: o.sharedWith,
+    snapshot: o.snapshot,
+  });
+  model.reports.push({
+    id: r.id,
+    label,
+    accountId: a.id,
+    visibility: r.visibility,
+    status: r.status,
+    createdById: r.createdById,
+    sharedWith: (o.sharedWith ?? []).map((u) => u.id),
+    snapshot: (o.snapshot ?? []).map((u) => u.id),
+  });
+  labels.set(r.id, label);
+  return r;
+}
+
+async function apiToken(label: string, scope: Account, creator: User) {
+  const token = `hov_${createHash('sha256').update(label).digest('hex').slice(0, 32)}`;
+  await server.db.query(
+    `INSERT INTO api_tokens (name, token_hash, account_id, created_by_id) VALUES ($1, $2, $3, $4)`,
+    [label, createHash('sha256').update(token).digest('hex'), scope.id, creator.id],
+  );
+  model.viewers.push({
+    label,
+    as: { token },
+    userId: creator.id,
+    isStaff: creator.isStaff,
+    scopeAccountId: scope.id,
+  });
+}
+
+const { RESTRICTED } = ReportVisibility;
+const { ADMIN, ACCOUNT_MANAGER, REGULAR, VIEW_ONLY } = Role;
+const { EVERYONE_IN_AGENCY, SELECTED_USERS } = ClientAccessMode;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  f = factories(server.db);
+
+  const agencyA = await account('agencyA', () => f.agency());
+  const agencyB = await account('agencyB', () => f.agency());
+  const premium = await account('premium(A active, B disconnected; SELECTED)', () =>
+    f.premium({ clientAccess: SELECTED_USERS }),
+  );
+  const premium2 = await account('premium2(A pending; EVERYONE)', () =>
+    f.premium({ clientAccess: EVERYONE_IN_AGENCY }),
+  );
+  const clientEvery = await account('clientA-EVERYONE', () =>
+    f.client(agencyA, { clientAccess: EVERYONE_IN_AGENCY }),
+  );
+  const clientSelected = await account('clientA-SELECTED', () =>
+    f.client(agencyA, { clientAccess: SELECTED_USERS }),
+  );
+  const clientB = await account('clientB-SELECTED', () =>
+    f.client(agencyB, { clientAccess: SELECTED_USERS }),
+  );
+  const clientArchived = await account('clientA-ARCHIVED', () =>
+    f.client(agencyA, {
+      clientAccess: EVERYONE_IN_AGENCY,
+      status: AccountStatus.ARCHIVED,
+      archivedAt: new Date(),
+    }),
+  );
+  const clientArchivedSelected = await account('clientA-ARCHIVED-SELECTED', () =>
+    f.client(agencyA, {
+      clientAccess: SELECTED_USERS,
+      status: AccountStatus.ARCHIVED,
+      archivedAt: new Date(),
+    }),
+  );
+
+  await connect(agencyB, premium, ConnectionStatus.DISCONNECTED);
+  await connect(agencyA, premium, ConnectionStatus.ACTIVE);
+  await connect(agencyA, premium2, ConnectionStatus.PENDING);
+
+  const staff = await f.staff({ name: 'staff' });
+  model.viewers.push({
+    label: 'staff',
+    as: staff,
+    userId: staff.id,
+    isStaff: true,
+    scopeAccountId: null,
+  });
+  labels.set(staff.id, 'staff');
+
+  const aAdmin = await user('A.ADMIN', [[agencyA, ADMIN]]);
+  const aManager = await user('A.ACCOUNT_MANAGER', [[agencyA, ACCOUNT_MANAGER]]);
+  const aRegular = await user('A.REGULAR', [[agencyA, REGULAR]]);
+  const aViewOnly = await user('A.VIEW_ONLY', [[agencyA, VIEW_ONLY]]);
+  const aGranted = await user('A.REGULAR+grants', [[agencyA, REGULAR]]);
+  const aLateAdmin = await user('A.ADMIN(added after archiving)', [[agencyA, ADMIN]]);
+  const aLeft = await user('A.left(no membership now)');
+  const bAdmin = await user('B.ADMIN', [[agencyB, ADMIN]]);
+  const bRegular = await user('B.REGULAR', [[agencyB, REGULAR]]);
+  const bGranted = await user('B.VIEW_ONLY+grant', [[agencyB, VIEW_ONLY]]);
+  const pAdmin = await user('P.ADMIN', [[premium, ADMIN]]);
+  const pRegular = await user('P.REGULAR', [[premium, REGULAR]]);
+  const p2Manager = await user('P2.ACCOUNT_MANAGER', [[premium2, ACCOUNT_MANAGER]]);
+  const clientUser = await user('clientA-EVERYONE.VIEW_ONLY', [[clientEvery, VIEW_ONLY]]);
+  const archivedClientUser = await user('clientA-ARCHIVED.VIEW_ONLY', [
+    [clientArchived, VIEW_ONLY],
+  ]);
+  const twoHats = await user('B.REGULAR+clientA-SELECTED.VIEW_ONLY', [
+    [agencyB, REGULAR],
+    [clientSelected, VIEW_ONLY],
+  ]);
+  const lonely = await user('nobody');
+
+  await grant(clientSelected, aGranted);
+  await grant(clientSelected, aViewOnly);
+  await grant(premium, aGranted);
+  await grant(clientB, bGranted);
+  await grant(clientArchivedSelected, aRegular);
+
+  // Active reports.
+  await report('clientA-EVERYONE/ACCOUNT', clientEvery, { createdBy: aRegular });
+  await report('clientA-EVERYONE/RESTRICTED shared A.VIEW_ONLY', clientEvery, {
+    visibility: RESTRICTED,
+    createdBy: aRegular,
+    sharedWith: [aViewOnly],
+  });
+  await report('clientA-EVERYONE/RESTRICTED by A.ACCOUNT_MANAGER', clientEvery, {
+    visibility: RESTRICTED,
+    createdBy: aManager,
+  });
+  await report('clientA-EVERYONE/RESTRICTED shared clientUser', clientEvery, {
+    visibility: RESTRICTED,
+    createdBy: aManager,
+    sharedWith: [clientUser],
+  });
+  await report('clientA-SELECTED/ACCOUNT', clientSelected, { createdBy: aGranted });
+  await report('clientA-SELECTED/RESTRICTED shared A.REGULAR(no reach)', clientSelected, {
+    visibility: RESTRICTED,
+    createdBy: aGranted,
+    sharedWith: [aRegular, aViewOnly],
+  });
+  await report('clientA-SELECTED/RESTRICTED by A.REGULAR(no reach)', clientSelected, {
+    visibility: RESTRICTED,
+    createdBy: aRegular,
+  });
+  await report('premium/ACCOUNT', premium, { createdBy: pRegular });
+  await report('premium/RESTRICTED shared A.REGULAR+grants', premium, {
+    visibility: RESTRICTED,
+    createdBy: pRegular,
+    sharedWith: [aGranted],
+  });
+  await report('premium/RESTRICTED shared A.REGULAR(no reach)', premium, {
+    visibility: RESTRICTED,
+    createdBy: pRegular,
+    sharedWith: [aRegular, bRegular],
+  });
+  await report('premium/RESTRICTED by P.ADMIN', premium, {
+    visibility: RESTRICTED,
+    createdBy: pAdmin,
+  });
+  await report('premium2/ACCOUNT', premium2, { createdBy: p2Manager });
+  await report('clientB/ACCOUNT', clientB, { createdBy: bAdmin });
+  await report('clientB/RESTRICTED shared B.VIEW_ONLY+grant', clientB, {
+    visibility: RESTRICTED,
+    createdBy: bAdmin,
+    sharedWith: [bGranted],
+  });
+  await report('agencyA/ACCOUNT', agencyA, { createdBy: aAdmin });
+  await report('agencyB/RESTRICTED', agencyB, { visibility: RESTRICTED, createdBy: bRegular });
+
+  // Archived reports (R16): snapshots as the archiving transaction would have recorded them,
+  // including users who since left the agency or never were in it.
+  await report('clientA-ARCHIVED/archived ACCOUNT', clientArchived, {
+    createdBy: aRegular,
+    snapshot: [aAdmin, aManager, aRegular, aViewOnly, aLeft, archivedClientUser, bAdmin],
+  });
+  await report('clientA-ARCHIVED/archived RESTRICTED', clientArchived, {
+    visibility: RESTRICTED,
+    createdBy: aManager,
+    snapshot: [aAdmin, aManager, aLeft],
+  });
+  await report('clientA-ARCHIVED/archived empty snapshot', clientArchived, {
+    createdBy: aManager,
+    snapshot: [],
+  });
+  await report('clientA-ARCHIVED-SELECTED/archived', clientArchivedSelected, {
+    createdBy: aRegular,
+    snapshot: [aAdmin, aRegular, aGranted],
+  });
+  await report('clientA-EVERYONE/archived (account still active)', clientEvery, {
+    createdBy: aRegular,
+    snapshot: [aViewOnly, clientUser],
+  });
+
+  // Tokens are made by ADMINs of their account (or staff): other tokens do not authenticate.
+  // aLeft used to be in agency A; aLateAdmin joined after the archiving (already a member above).
+  void aLateAdmin;
+  void lonely;
+  void twoHats;
+
+  await apiToken('token(agencyA by A.ADMIN)', agencyA, aAdmin);
+  await apiToken('token(premium by P.ADMIN)', premium, pAdmin);
+  await apiToken('token(clientA-ARCHIVED by A.ADMIN)', clientArchived, aAdmin);
+  await apiToken('token(agencyB by staff)', agencyB, staff);
+});
+afterAll(() => server.stop());
+
+// ---------------------------------------------------------------------------------------------
+// Comparing every path with the oracle.
+// ---------------------------------------------------------------------------------------------
+
+const mismatches: string[] = [];
+const yes = (b: boolean) => (b ? 'visible' : 'hidden');
+function compare(path: string, viewer: MViewer, objectId: string, expected: boolean, got: boolean) {
+  if (expected !== got) {
+    mismatches.push(
+      `${path.padEnd(34)} viewer=${viewer.label.padEnd(40)} object=${labels.get(objectId)}: expected ${yes(expected)}, got ${yes(got)}`,
+    );
+  }
+}
+function compareSet(
+  path: string,
+  viewer: MViewer,
+  universe: { id: string }[],
+  expected: (id: string) => boolean,
+  got: Set<string>,
+) {
+  for (const { id } of universe) compare(path, viewer, id, expected(id), got.has(id));
+  for (const id of got) {
+    if (!universe.some((o) => o.id === id)) {
+      mismatches.push(`${path} viewer=${viewer.label}: unexpected row ${id}`);
+    }
+  }
+}
+
+async function ask(viewer: MViewer, query: string) {
+  const response = await server.gql(query, {}, viewer.as);
+  if (response.errors) {
+    throw new Error(`${viewer.label}: ${JSON.stringify(response.errors)}\n${query}`);
+  }
+  return response.data!;
+}
+
+/** graphql-armor allows 15 aliases per document: ask in chunks, merging the answers. */
+async function askChunked(
+  viewer: MViewer,
+  fragments: string[],
+  aliasesPerFragment: number,
+  extra = '',
+  extraAliases = 0,
+) {
+  const perRequest = Math.max(1, Math.floor((15 - extraAliases) / aliasesPerFragment));
+  let merged: Record<string, any> = {};
+  for (let start = 0; start < fragments.length || start === 0; start += perRequest) {
+    const chunk = fragments.slice(start, start + perRequest).join('\n');
+    merged = { ...merged, ...(await ask(viewer, `{ ${chunk} ${start === 0 ? extra : ''} }`)) };
+    if (fragments.length === 0) break;
+  }
+  return merged;
+}
+
+const ids = (connection: { nodes: { id: string }[] }) => new Set(connection.nodes.map((n) => n.id));
+
+describe('visibility matrix', () => {
+  afterAll(() => {
+    if (mismatches.length) console.log(`Visibility mismatches:\n${mismatches.join('\n')}`);
+  });
+
+  it('the world has both visible and hidden pairs for every kind of object', () => {
+    let visibleReports = 0;
+    let hiddenReports = 0;
+    for (const viewer of model.viewers) {
+      for (const r of model.reports) {
+        if (expectReport(viewer, r)) visibleReports++;
+        else hiddenReports++;
+      }
+    }
+    expect(visibleReports).toBeGreaterThan(40);
+    expect(hiddenReports).toBeGreaterThan(40);
+    expect(model.viewers.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('report(id) and node(id) agree with the oracle for every (viewer, report)', async () => {
+    for (const viewer of model.viewers) {
+      const fragments = model.reports.map(
+        (r, i) =>
+          `r${i}: report(id: "${r.id}") { id archived } n${i}: node(id: "${r.id}") { id __typename }`,
+      );
+      const data = await askChunked(viewer, fragments, 2);
+      model.reports.forEach((r, i) => {
+        const expected = expectReport(viewer, r);
+        compare('report(id)', viewer, r.id, expected, data[`r${i}`]?.id === r.id);
+        compare('node(id) as Report', viewer, r.id, expected, data[`n${i}`]?.id === r.id);
+        if (data[`r${i}`] && data[`r${i}`].archived !== (r.status === ReportStatus.ARCHIVED)) {
+          mismatches.push(`report(id).archived wrong for ${r.label}`);
+        }
+        if (data[`n${i}`] && data[`n${i}`].__typename !== 'Report') {
+          mismatches.push(`node(id).__typename wrong for ${r.label}`);
+        }
+      });
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('reports(filter: {archived}) lists exactly the visible reports, totalCount included', async () => {
+    for (const viewer of model.viewers) {
+      const data = await ask(
+        viewer,
+        `{ active: reports(first: 100) { totalCount nodes { id } }
+           explicitActive: reports(filter: { archived: false }, first: 100) { totalCount nodes { id } }
+           archived: reports(filter: { archived: true }, first: 100) { totalCount nodes { id } } }`,
+      );
+      for (const [key, status] of [
+        ['active', ReportStatus.ACTIVE],
+        ['explicitActive', ReportStatus.ACTIVE],
+        ['archived', ReportStatus.ARCHIVED],
+      ] as const) {
+        const expected = (id: string) => {
+          const r = model.reports.find((x) => x.id === id)!;
+          return r.status === status && expectReport(viewer, r);
+        };
+        compareSet(`reports(${key})`, viewer, model.reports, expected, ids(data[key]));
+        const expectedCount = model.reports.filter((r) => expected(r.id)).length;
+        if (data[key].totalCount !== expectedCount) {
+          mismatches.push(
+            `reports(${key}).totalCount viewer=${viewer.label}: expected ${expectedCount}, got ${data[key].totalCount}`,
+          );
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('account(id), node(id) and accounts(filter) agree with the oracle for every (viewer, account)', async () => {
+    for (const viewer of model.viewers) {
+      const fragments = model.accounts.map(
+        (a, i) =>
+          `a${i}: account(id: "${a.id}") { id status } n${i}: node(id: "${a.id}") { id __typename }`,
+      );
+      const data = await askChunked(
+        viewer,
+        fragments,
+        2,
+        `active: accounts(first: 100) { totalCount nodes { id } }
+         archived: accounts(filter: { archived: true }, first: 100) { totalCount nodes { id } }`,
+        2,
+      );
+      model.accounts.forEach((a, i) => {
+        const expected = expectAccount(viewer, a);
+        compare('account(id)', viewer, a.id, expected, data[`a${i}`]?.id === a.id);
+        compare('node(id) as Account', viewer, a.id, expected, data[`n${i}`]?.id === a.id);
+      });
+      for (const [key, status] of [
+        ['active', AccountStatus.ACTIVE],
+        ['archived', AccountStatus.ARCHIVED],
+      ] as const) {
+        const expected = (id: string) => {
+          const a = accountById(id);
+          return a.status === status && expectAccount(viewer, a);
+        };
+        compareSet(`accounts(${key})`, viewer, model.accounts, expected, ids(data[key]));
+        const expectedCount = model.accounts.filter((a) => expected(a.id)).length;
+        if (data[key].totalCount !== expectedCount) {
+          mismatches.push(
+            `accounts(${key}).totalCount viewer=${viewer.label}: expected ${expectedCount}, got ${data[key].totalCount}`,
+          );
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('Account.reports(archived) and Account.clients(archived) of every visible account agree with the oracle', async () => {
+    for (const viewer of model.viewers) {
+      const visible = model.accounts.filter((a) => expectAccount(viewer, a));
+      if (visible.length === 0) continue;
+      const fragments = visible.map(
+        (a, i) => `a${i}: account(id: "${a.id}") {
+            active: reports(first: 100) { totalCount nodes { id } }
+            archived: reports(archived: true, first: 100) { totalCount nodes { id } }
+            activeClients: clients(first: 100) { totalCount nodes { id } }
+            archivedClients: clients(archived: true, first: 100) { totalCount nodes { id } } }`,
+      );
+      const data = await askChunked(viewer, fragments, 5);
+      visible.forEach((a, i) => {
+        const got = data[`a${i}`];
+        if (!got) {
+          mismatches.push(`Account.reports viewer=${viewer.label}: ${a.label} not returned`);
+          return;
+        }
+        for (const [key, status] of [
+          ['active', ReportStatus.ACTIVE],
+          ['archived', ReportStatus.ARCHIVED],
+        ] as const) {
+          const expected = (id: string) => {
+            const r = model.reports.find((x) => x.id === id)!;
+            return r.accountId === a.id && r.status === status && expectReport(viewer, r);
+          };
+          compareSet(`${a.label}.reports(${key})`, viewer, model.reports, expected, ids(got[key]));
+          const count = model.reports.filter((r) => expected(r.id)).length;
+          if (got[key].totalCount !== count) {
+            mismatches.push(
+              `${a.label}.reports(${key}).totalCount viewer=${viewer.label}: expected ${count}, got ${got[key].totalCount}`,
+            );
+          }
+        }
+        for (const [key, status] of [
+          ['activeClients', AccountStatus.ACTIVE],
+          ['archivedClients', AccountStatus.ARCHIVED],
+        ] as const) {
+          const expected = (id: string) => {
+            const c = accountById(id);
+            return (
+              c.type === AccountType.CLIENT &&
+              c.agencyId === a.id &&
+              c.status === status &&
+              expectAccount(viewer, c)
+            );
+          };
+          compareSet(`${a.label}.clients(${key})`, viewer, model.accounts, expected, ids(got[key]));
+        }
+      });
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('reports(filter: {accountId}) agrees with the oracle for every (viewer, account)', async () => {
+    for (const viewer of model.viewers) {
+      const fragments = model.accounts.map(
+        (a, i) => `
+            a${i}: reports(filter: { accountId: "${a.id}" }, first: 100) { nodes { id } }
+            z${i}: reports(filter: { accountId: "${a.id}", archived: true }, first: 100) { nodes { id } }`,
+      );
+      const data = await askChunked(viewer, fragments, 2);
+      model.accounts.forEach((a, i) => {
+        for (const [key, status] of [
+          ['a', ReportStatus.ACTIVE],
+          ['z', ReportStatus.ARCHIVED],
+        ] as const) {
+          const expected = (id: string) => {
+            const r = model.reports.find((x) => x.id === id)!;
+            return r.accountId === a.id && r.status === status && expectReport(viewer, r);
+          };
+          compareSet(
+            `reports(accountId=${a.label}, ${status})`,
+            viewer,
+            model.reports,
+            expected,
+            ids(data[`${key}${i}`]),
+          );
+        }
+      });
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
