@@ -13,6 +13,7 @@ import { logger } from '../config/logger';
 import { buildServedSchema } from '../schema/build-schema';
 import { authenticate } from './auth';
 import { buildContext, type RequestContext } from './context';
+import { mountExplorer } from './explorer/explorer.routes';
 import { formatError, requestStore } from './format-error';
 
 export interface HttpRoutes {
@@ -82,6 +83,8 @@ export async function createHttpServer(deps: {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable' });
   });
 
+  // The browser explorer answers GET /graphql for text/html; everything else goes on to Apollo.
+  mountExplorer(app, { env });
   for (const routes of extraRoutes) routes(app, { db, env });
 
   app.use(

@@ -1,0 +1,140 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+  'query Accounts($type: AccountType, $archived: Boolean = false, $first: Int = 20, $after: String) {\n  accounts(\n    filter: {type: $type, archived: $archived}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      type\n      status\n      archivedAt\n      clientAccess\n      organization {\n        id\n        name\n      }\n      agency {\n        id\n        name\n      }\n    }\n  }\n}': typeof types.AccountsDocument;
+  'query AgencyClients($agencyId: ID!, $archived: Boolean = false, $first: Int = 20, $after: String) {\n  account(id: $agencyId) {\n    id\n    name\n    type\n    clients(archived: $archived, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        status\n        archivedAt\n        clientAccess\n      }\n    }\n    connections {\n      id\n      status\n      requestedAt\n      disconnectedAt\n      premiumClient {\n        id\n        name\n      }\n    }\n  }\n}': typeof types.AgencyClientsDocument;
+  'query ArchivedReports($accountId: ID, $first: Int = 50, $after: String) {\n  reports(\n    filter: {archived: true, accountId: $accountId}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      archivedAt\n      account {\n        id\n        name\n      }\n    }\n  }\n}': typeof types.ArchivedReportsDocument;
+  'mutation DisconnectAgency($connectionId: ID!) {\n  disconnectAgency(connectionId: $connectionId) {\n    connection {\n      id\n      status\n      disconnectedAt\n      disconnectedBy {\n        id\n        name\n      }\n    }\n    impact {\n      reportsToArchive\n      itemsToFreeze\n      mappingsToPause\n      organizationRemoved\n      usersLosingAccess {\n        id\n        email\n      }\n    }\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}': typeof types.DisconnectAgencyDocument;
+  'query DisconnectAgencyPreview($connectionId: ID!) {\n  disconnectAgencyPreview(connectionId: $connectionId) {\n    reportsToArchive\n    itemsToFreeze\n    mappingsToPause\n    organizationRemoved\n    usersLosingAccess {\n      id\n      name\n      email\n    }\n  }\n}': typeof types.DisconnectAgencyPreviewDocument;
+  'mutation DisconnectClient($clientAccountId: ID!) {\n  disconnectClient(clientAccountId: $clientAccountId) {\n    account {\n      id\n      status\n      archivedAt\n    }\n    impact {\n      reportsToArchive\n      itemsToFreeze\n      mappingsToPause\n      organizationRemoved\n      usersLosingAccess {\n        id\n        email\n      }\n    }\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}': typeof types.DisconnectClientDocument;
+  'query DisconnectClientPreview($clientAccountId: ID!) {\n  disconnectClientPreview(clientAccountId: $clientAccountId) {\n    reportsToArchive\n    itemsToFreeze\n    mappingsToPause\n    organizationRemoved\n    usersLosingAccess {\n      id\n      name\n      email\n    }\n  }\n}': typeof types.DisconnectClientPreviewDocument;
+  'mutation ExportReport($reportId: ID!, $format: ExportFormat! = CSV) {\n  exportReport(input: {reportId: $reportId, format: $format}) {\n    content\n    url\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}': typeof types.ExportReportDocument;
+  'query ReportDetail($id: ID!, $first: Int = 50, $after: String) {\n  report(id: $id) {\n    id\n    name\n    visibility\n    archived\n    archivedAt\n    createdAt\n    account {\n      id\n      name\n    }\n    createdBy {\n      id\n      name\n    }\n    items(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        source\n        status\n        externalId\n        lastDataAt\n        metrics {\n          impressions\n          clicks\n          reach\n        }\n      }\n    }\n  }\n}': typeof types.ReportDetailDocument;
+  'query ReportsPage($archived: Boolean = false, $accountId: ID, $search: String, $first: Int = 20, $after: String) {\n  reports(\n    filter: {archived: $archived, accountId: $accountId, search: $search}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      visibility\n      archived\n      archivedAt\n      createdAt\n      account {\n        id\n        name\n        type\n      }\n      createdBy {\n        id\n        name\n      }\n    }\n  }\n}': typeof types.ReportsPageDocument;
+  'query Viewer {\n  viewer {\n    id\n    email\n    name\n    isStaff\n    memberships {\n      role\n      account {\n        id\n        name\n        type\n        status\n      }\n    }\n  }\n}': typeof types.ViewerDocument;
+};
+const documents: Documents = {
+  'query Accounts($type: AccountType, $archived: Boolean = false, $first: Int = 20, $after: String) {\n  accounts(\n    filter: {type: $type, archived: $archived}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      type\n      status\n      archivedAt\n      clientAccess\n      organization {\n        id\n        name\n      }\n      agency {\n        id\n        name\n      }\n    }\n  }\n}':
+    types.AccountsDocument,
+  'query AgencyClients($agencyId: ID!, $archived: Boolean = false, $first: Int = 20, $after: String) {\n  account(id: $agencyId) {\n    id\n    name\n    type\n    clients(archived: $archived, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        status\n        archivedAt\n        clientAccess\n      }\n    }\n    connections {\n      id\n      status\n      requestedAt\n      disconnectedAt\n      premiumClient {\n        id\n        name\n      }\n    }\n  }\n}':
+    types.AgencyClientsDocument,
+  'query ArchivedReports($accountId: ID, $first: Int = 50, $after: String) {\n  reports(\n    filter: {archived: true, accountId: $accountId}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      archivedAt\n      account {\n        id\n        name\n      }\n    }\n  }\n}':
+    types.ArchivedReportsDocument,
+  'mutation DisconnectAgency($connectionId: ID!) {\n  disconnectAgency(connectionId: $connectionId) {\n    connection {\n      id\n      status\n      disconnectedAt\n      disconnectedBy {\n        id\n        name\n      }\n    }\n    impact {\n      reportsToArchive\n      itemsToFreeze\n      mappingsToPause\n      organizationRemoved\n      usersLosingAccess {\n        id\n        email\n      }\n    }\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}':
+    types.DisconnectAgencyDocument,
+  'query DisconnectAgencyPreview($connectionId: ID!) {\n  disconnectAgencyPreview(connectionId: $connectionId) {\n    reportsToArchive\n    itemsToFreeze\n    mappingsToPause\n    organizationRemoved\n    usersLosingAccess {\n      id\n      name\n      email\n    }\n  }\n}':
+    types.DisconnectAgencyPreviewDocument,
+  'mutation DisconnectClient($clientAccountId: ID!) {\n  disconnectClient(clientAccountId: $clientAccountId) {\n    account {\n      id\n      status\n      archivedAt\n    }\n    impact {\n      reportsToArchive\n      itemsToFreeze\n      mappingsToPause\n      organizationRemoved\n      usersLosingAccess {\n        id\n        email\n      }\n    }\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}':
+    types.DisconnectClientDocument,
+  'query DisconnectClientPreview($clientAccountId: ID!) {\n  disconnectClientPreview(clientAccountId: $clientAccountId) {\n    reportsToArchive\n    itemsToFreeze\n    mappingsToPause\n    organizationRemoved\n    usersLosingAccess {\n      id\n      name\n      email\n    }\n  }\n}':
+    types.DisconnectClientPreviewDocument,
+  'mutation ExportReport($reportId: ID!, $format: ExportFormat! = CSV) {\n  exportReport(input: {reportId: $reportId, format: $format}) {\n    content\n    url\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}':
+    types.ExportReportDocument,
+  'query ReportDetail($id: ID!, $first: Int = 50, $after: String) {\n  report(id: $id) {\n    id\n    name\n    visibility\n    archived\n    archivedAt\n    createdAt\n    account {\n      id\n      name\n    }\n    createdBy {\n      id\n      name\n    }\n    items(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        source\n        status\n        externalId\n        lastDataAt\n        metrics {\n          impressions\n          clicks\n          reach\n        }\n      }\n    }\n  }\n}':
+    types.ReportDetailDocument,
+  'query ReportsPage($archived: Boolean = false, $accountId: ID, $search: String, $first: Int = 20, $after: String) {\n  reports(\n    filter: {archived: $archived, accountId: $accountId, search: $search}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      visibility\n      archived\n      archivedAt\n      createdAt\n      account {\n        id\n        name\n        type\n      }\n      createdBy {\n        id\n        name\n      }\n    }\n  }\n}':
+    types.ReportsPageDocument,
+  'query Viewer {\n  viewer {\n    id\n    email\n    name\n    isStaff\n    memberships {\n      role\n      account {\n        id\n        name\n        type\n        status\n      }\n    }\n  }\n}':
+    types.ViewerDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: 'query Accounts($type: AccountType, $archived: Boolean = false, $first: Int = 20, $after: String) {\n  accounts(\n    filter: {type: $type, archived: $archived}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      type\n      status\n      archivedAt\n      clientAccess\n      organization {\n        id\n        name\n      }\n      agency {\n        id\n        name\n      }\n    }\n  }\n}',
+): (typeof documents)['query Accounts($type: AccountType, $archived: Boolean = false, $first: Int = 20, $after: String) {\n  accounts(\n    filter: {type: $type, archived: $archived}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      type\n      status\n      archivedAt\n      clientAccess\n      organization {\n        id\n        name\n      }\n      agency {\n        id\n        name\n      }\n    }\n  }\n}'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: 'query AgencyClients($agencyId: ID!, $archived: Boolean = false, $first: Int = 20, $after: String) {\n  account(id: $agencyId) {\n    id\n    name\n    type\n    clients(archived: $archived, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        status\n        archivedAt\n        clientAccess\n      }\n    }\n    connections {\n      id\n      status\n      requestedAt\n      disconnectedAt\n      premiumClient {\n        id\n        name\n      }\n    }\n  }\n}',
+): (typeof documents)['query AgencyClients($agencyId: ID!, $archived: Boolean = false, $first: Int = 20, $after: String) {\n  account(id: $agencyId) {\n    id\n    name\n    type\n    clients(archived: $archived, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        status\n        archivedAt\n        clientAccess\n      }\n    }\n    connections {\n      id\n      status\n      requestedAt\n      disconnectedAt\n      premiumClient {\n        id\n        name\n      }\n    }\n  }\n}'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: 'query ArchivedReports($accountId: ID, $first: Int = 50, $after: String) {\n  reports(\n    filter: {archived: true, accountId: $accountId}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      archivedAt\n      account {\n        id\n        name\n      }\n    }\n  }\n}',
+): (typeof documents)['query ArchivedReports($accountId: ID, $first: Int = 50, $after: String) {\n  reports(\n    filter: {archived: true, accountId: $accountId}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      archivedAt\n      account {\n        id\n        name\n      }\n    }\n  }\n}'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: 'mutation DisconnectAgency($connectionId: ID!) {\n  disconnectAgency(connectionId: $connectionId) {\n    connection {\n      id\n      status\n      disconnectedAt\n      disconnectedBy {\n        id\n        name\n      }\n    }\n    impact {\n      reportsToArchive\n      itemsToFreeze\n      mappingsToPause\n      organizationRemoved\n      usersLosingAccess {\n        id\n        email\n      }\n    }\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}',
+): (typeof documents)['mutation DisconnectAgency($connectionId: ID!) {\n  disconnectAgency(connectionId: $connectionId) {\n    connection {\n      id\n      status\n      disconnectedAt\n      disconnectedBy {\n        id\n        name\n      }\n    }\n    impact {\n      reportsToArchive\n      itemsToFreeze\n      mappingsToPause\n      organizationRemoved\n      usersLosingAccess {\n        id\n        email\n      }\n    }\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: 'query DisconnectAgencyPreview($connectionId: ID!) {\n  disconnectAgencyPreview(connectionId: $connectionId) {\n    reportsToArchive\n    itemsToFreeze\n    mappingsToPause\n    organizationRemoved\n    usersLosingAccess {\n      id\n      name\n      email\n    }\n  }\n}',
+): (typeof documents)['query DisconnectAgencyPreview($connectionId: ID!) {\n  disconnectAgencyPreview(connectionId: $connectionId) {\n    reportsToArchive\n    itemsToFreeze\n    mappingsToPause\n    organizationRemoved\n    usersLosingAccess {\n      id\n      name\n      email\n    }\n  }\n}'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: 'mutation DisconnectClient($clientAccountId: ID!) {\n  disconnectClient(clientAccountId: $clientAccountId) {\n    account {\n      id\n      status\n      archivedAt\n    }\n    impact {\n      reportsToArchive\n      itemsToFreeze\n      mappingsToPause\n      organizationRemoved\n      usersLosingAccess {\n        id\n        email\n      }\n    }\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}',
+): (typeof documents)['mutation DisconnectClient($clientAccountId: ID!) {\n  disconnectClient(clientAccountId: $clientAccountId) {\n    account {\n      id\n      status\n      archivedAt\n    }\n    impact {\n      reportsToArchive\n      itemsToFreeze\n      mappingsToPause\n      organizationRemoved\n      usersLosingAccess {\n        id\n        email\n      }\n    }\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: 'query DisconnectClientPreview($clientAccountId: ID!) {\n  disconnectClientPreview(clientAccountId: $clientAccountId) {\n    reportsToArchive\n    itemsToFreeze\n    mappingsToPause\n    organizationRemoved\n    usersLosingAccess {\n      id\n      name\n      email\n    }\n  }\n}',
+): (typeof documents)['query DisconnectClientPreview($clientAccountId: ID!) {\n  disconnectClientPreview(clientAccountId: $clientAccountId) {\n    reportsToArchive\n    itemsToFreeze\n    mappingsToPause\n    organizationRemoved\n    usersLosingAccess {\n      id\n      name\n      email\n    }\n  }\n}'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: 'mutation ExportReport($reportId: ID!, $format: ExportFormat! = CSV) {\n  exportReport(input: {reportId: $reportId, format: $format}) {\n    content\n    url\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}',
+): (typeof documents)['mutation ExportReport($reportId: ID!, $format: ExportFormat! = CSV) {\n  exportReport(input: {reportId: $reportId, format: $format}) {\n    content\n    url\n    userErrors {\n      code\n      message\n      field\n    }\n  }\n}'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: 'query ReportDetail($id: ID!, $first: Int = 50, $after: String) {\n  report(id: $id) {\n    id\n    name\n    visibility\n    archived\n    archivedAt\n    createdAt\n    account {\n      id\n      name\n    }\n    createdBy {\n      id\n      name\n    }\n    items(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        source\n        status\n        externalId\n        lastDataAt\n        metrics {\n          impressions\n          clicks\n          reach\n        }\n      }\n    }\n  }\n}',
+): (typeof documents)['query ReportDetail($id: ID!, $first: Int = 50, $after: String) {\n  report(id: $id) {\n    id\n    name\n    visibility\n    archived\n    archivedAt\n    createdAt\n    account {\n      id\n      name\n    }\n    createdBy {\n      id\n      name\n    }\n    items(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        source\n        status\n        externalId\n        lastDataAt\n        metrics {\n          impressions\n          clicks\n          reach\n        }\n      }\n    }\n  }\n}'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: 'query ReportsPage($archived: Boolean = false, $accountId: ID, $search: String, $first: Int = 20, $after: String) {\n  reports(\n    filter: {archived: $archived, accountId: $accountId, search: $search}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      visibility\n      archived\n      archivedAt\n      createdAt\n      account {\n        id\n        name\n        type\n      }\n      createdBy {\n        id\n        name\n      }\n    }\n  }\n}',
+): (typeof documents)['query ReportsPage($archived: Boolean = false, $accountId: ID, $search: String, $first: Int = 20, $after: String) {\n  reports(\n    filter: {archived: $archived, accountId: $accountId, search: $search}\n    first: $first\n    after: $after\n  ) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    nodes {\n      id\n      name\n      visibility\n      archived\n      archivedAt\n      createdAt\n      account {\n        id\n        name\n        type\n      }\n      createdBy {\n        id\n        name\n      }\n    }\n  }\n}'];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(
+  source: 'query Viewer {\n  viewer {\n    id\n    email\n    name\n    isStaff\n    memberships {\n      role\n      account {\n        id\n        name\n        type\n        status\n      }\n    }\n  }\n}',
+): (typeof documents)['query Viewer {\n  viewer {\n    id\n    email\n    name\n    isStaff\n    memberships {\n      role\n      account {\n        id\n        name\n        type\n        status\n      }\n    }\n  }\n}'];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> =
+  TDocumentNode extends DocumentNode<infer TType, any> ? TType : never;
