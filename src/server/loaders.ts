@@ -8,11 +8,19 @@ import {
   Membership,
   Organization,
   Report,
+  ReportItem,
   ReportingItem,
   Role,
   User,
 } from '../entities';
 import { ACCOUNT_ROLES, type Visibility } from '../permissions/visibility';
+import type { PageRow } from '../services/pagination';
+
+/** The first page of one report's items, newest first, with the report's item count. */
+export interface ReportItemsFirstPage {
+  rows: PageRow<ReportingItem>[];
+  total: number;
+}
 
 export interface AccountAccess {
   id: string;
@@ -59,6 +67,51 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
         .getMany();
       return byId(rows, ids);
     });
+
+  /**
+   * First pages of items for many reports in one statement: a window over report_items keeps
+   * `limit + 1` items per report (newest first) and counts each report's items alongside.
+   */
+  const reportItemsFirstPage = (limit: number) =>
+    new DataLoader<string, ReportItemsFirstPage>(async (reportIds) => {
+      const [sql, parameters] = db
+        .getRepository(ReportingItem)
+        .createQueryBuilder('i')
+        .innerJoin(ReportItem, 'ri', 'ri.item_id = i.id')
+        .addSelect('ri.report_id', 'page_report_id')
+        .addSelect('i.created_at::text', 'page_cursor_created_at')
+        .addSelect(
+          'ROW_NUMBER() OVER (PARTITION BY ri.report_id ORDER BY i.created_at DESC, i.id DESC)',
+          'page_row',
+        )
+        .addSelect('COUNT(*) OVER (PARTITION BY ri.report_id)', 'page_total')
+        .where('ri.report_id IN (:...reportIds)', { reportIds })
+        .getQueryAndParameters();
+      const raw: Record<string, unknown>[] = await db.query(
+        `SELECT * FROM (${sql}) page WHERE page.page_row <= ${limit + 1}
+          ORDER BY page.page_report_id, page.page_row`,
+        parameters,
+      );
+      const metadata = db.getMetadata(ReportingItem);
+      const pages = new Map<string, ReportItemsFirstPage>(
+        reportIds.map((id) => [id, { rows: [], total: 0 }]),
+      );
+      for (const row of raw) {
+        const node = metadata.create() as ReportingItem;
+        for (const column of metadata.columns) {
+          column.setEntityValue(
+            node,
+            db.driver.prepareHydratedValue(row[`i_${column.databaseName}`], column),
+          );
+        }
+        const page = pages.get(row.page_report_id as string);
+        if (!page) continue;
+        page.total = Number(row.page_total);
+        page.rows.push({ node, cursorTime: row.page_cursor_created_at as string });
+      }
+      return reportIds.map((id) => pages.get(id)!);
+    });
+  const reportItemsFirstPageBySize = new Map<number, ReturnType<typeof reportItemsFirstPage>>();
 
   return {
     account: entityById(Account),
@@ -141,6 +194,12 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
         (m) => m.integrationId,
       ),
     ),
+    /** Report.items without `after`: one loader (one statement) per page size per request. */
+    reportItemsFirstPage(limit: number) {
+      let loader = reportItemsFirstPageBySize.get(limit);
+      if (!loader) reportItemsFirstPageBySize.set(limit, (loader = reportItemsFirstPage(limit)));
+      return loader;
+    },
     itemCountByReport: new DataLoader<string, number>(async (ids) => {
       const rows: { reportId: string; count: string }[] = await db
         .createQueryBuilder()

@@ -76,24 +76,46 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   }
   const { entities, raw } =
     limit === 0 ? { entities: [] as T[], raw: [] } : await pageQuery.getRawAndEntities();
-  const rows = entities.slice(0, limit);
-  const edges = rows.map((node, index) => ({
+  return pageFromRows(
+    entities.map((node, index) => ({
+      node,
+      cursorTime: (raw[index] as Record<string, string>).page_cursor_created_at,
+    })),
+    limit,
+    () => countQuery.getCount(),
+  );
+}
+
+/** A row of a keyset page with its ordering timestamp as Postgres text (the cursor keeps it). */
+export interface PageRow<T> {
+  node: T;
+  cursorTime: string;
+}
+
+/**
+ * A page from up to `limit + 1` rows already in `<time> desc, id desc` order (the extra row only
+ * says there is a next page). `count` runs only if the client asks for `totalCount`.
+ */
+export function pageFromRows<T extends { id: string }>(
+  rows: PageRow<T>[],
+  limit: number,
+  count: () => Promise<number>,
+): Page<T> {
+  const kept = rows.slice(0, limit);
+  const edges = kept.map(({ node, cursorTime }) => ({
     node,
-    cursor: encodeCursor({
-      createdAt: (raw[index] as Record<string, string>).page_cursor_created_at,
-      id: node.id,
-    }),
+    cursor: encodeCursor({ createdAt: cursorTime, id: node.id }),
   }));
   let total: Promise<number> | undefined;
   return {
     edges,
-    nodes: rows,
+    nodes: kept.map((row) => row.node),
     pageInfo: {
-      hasNextPage: entities.length > limit,
+      hasNextPage: rows.length > limit,
       endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null,
     },
     get totalCount() {
-      total ??= countQuery.getCount();
+      total ??= count();
       return total;
     },
   };

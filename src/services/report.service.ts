@@ -19,7 +19,7 @@ import type {
 } from '../schema/types/inputs';
 import { DomainError, invalidInput, notFound } from './errors';
 import { distinctIds, isId } from './ids';
-import { keysetPage, type PageArgs } from './pagination';
+import { keysetPage, pageFromRows, pageSize, type PageArgs } from './pagination';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
 function requiredName(value: string): string {
@@ -64,8 +64,17 @@ export async function listReports(
   return keysetPage(query, 'r', page);
 }
 
-/** A report's items, newest first. The report's visibility was checked when it was loaded. */
+/**
+ * A report's items, newest first. The report's visibility was checked when it was loaded.
+ * The first page (no `after`) of every report on a reports page is batched into one statement
+ * with the item counts (no N+1); later pages of one report page by keyset.
+ */
 export async function listReportItems(ctx: RequestContext, report: Report, page: PageArgs) {
+  const limit = pageSize(page.first);
+  if (!page.after) {
+    const { rows, total } = await ctx.loaders.reportItemsFirstPage(limit).load(report.id);
+    return pageFromRows(rows, limit, async () => total);
+  }
   const query = ctx.db
     .getRepository(ReportingItem)
     .createQueryBuilder('i')
