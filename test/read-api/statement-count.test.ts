@@ -1,0 +1,113 @@
+/**
+ * No N+1 (issue 3, item 5): the reports list page with each report's account, creator and item
+ * count costs the same number of SQL statements for 5 rows as for 100, and at most 5 (the
+ * viewer's authentication included).
+ */
+import { ReportVisibility, Role, type User } from '../../src/entities';
+import { factories } from '../helpers/factories';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+let server: TestServer;
+let viewer: User;
+let staff: User;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const f = factories(server.db);
+  const agency = await f.agency();
+  viewer = await f.member(agency, Role.REGULAR);
+  staff = await f.staff();
+  const creators = [
+    viewer,
+    await f.member(agency, Role.ADMIN),
+    await f.member(agency, Role.VIEW_ONLY),
+  ];
+  // 120 visible reports over 6 clients, each with a few items, plus reports the viewer cannot see.
+  for (let c = 0; c < 6; c++) {
+    const client = await f.client(agency);
+    const items = await Promise.all([0, 1, 2, 3].map(() => f.item(client)));
+    for (let r = 0; r < 20; r++) {
+      await f.report(client, {
+        createdById: creators[r % creators.length].id,
+        items: items.slice(0, r % 5),
+      });
+    }
+    await f.report(client, { visibility: ReportVisibility.RESTRICTED, createdById: null });
+  }
+});
+afterAll(() => server.stop());
+
+const PAGE = /* GraphQL */ `
+  query Page($first: Int, $after: String) {
+    reports(first: $first, after: $after) {
+      nodes {
+        id
+        name
+        account {
+          name
+        }
+        createdBy {
+          name
+        }
+        items {
+          totalCount
+        }
+      }
+    }
+  }
+`;
+
+async function statementsFor(first: number, as: User) {
+  const { result, statements, log } = await server.countStatements(() =>
+    server.gql(PAGE, { first }, as),
+  );
+  expect(result.errors).toBeUndefined();
+  expect(result.data!.reports.nodes).toHaveLength(first);
+  for (const node of result.data!.reports.nodes) {
+    expect(node.account.name).toEqual(expect.any(String));
+    expect(node.items.totalCount).toEqual(expect.any(Number));
+  }
+  return { statements, log };
+}
+
+describe('reports page statement count', () => {
+  it.each([
+    ['a member', () => viewer],
+    ['staff', () => staff],
+  ])('is the same for first: 5 and first: 100, and at most 5 (%s)', async (_label, who) => {
+    const small = await statementsFor(5, who());
+    const large = await statementsFor(100, who());
+    if (small.statements !== large.statements || large.statements > 5) {
+      console.log(`first: 5\n${small.log.join('\n')}\n\nfirst: 100\n${large.log.join('\n')}`);
+    }
+    expect(large.statements).toBe(small.statements);
+    expect(large.statements).toBeLessThanOrEqual(5);
+  });
+
+  it('item counts are right for every report of the page', async () => {
+    const response = await server.gql(
+      `{ reports(first: 100) { nodes { id items { totalCount nodes { id } } } } }`,
+      {},
+      viewer,
+    );
+    expect(response.errors).toBeUndefined();
+    const counts: { report_id: string; n: string }[] = await server.db.query(
+      `SELECT report_id, COUNT(*) AS n FROM report_items GROUP BY report_id`,
+    );
+    const expected = new Map(counts.map((c) => [c.report_id, Number(c.n)]));
+    for (const node of response.data!.reports.nodes) {
+      expect(node.items.totalCount).toBe(expected.get(node.id) ?? 0);
+      expect(node.items.nodes).toHaveLength(expected.get(node.id) ?? 0);
+    }
+  });
+
+  it('items pages of every report of the page cost the same for 5 and 100 reports', async () => {
+    const query = `query($first: Int) { reports(first: $first) {
+      nodes { id items(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name } } } } } }`;
+    const small = await server.countStatements(() => server.gql(query, { first: 5 }, viewer));
+    const large = await server.countStatements(() => server.gql(query, { first: 100 }, viewer));
+    expect(small.result.errors).toBeUndefined();
+    expect(large.result.errors).toBeUndefined();
+    expect(large.statements).toBe(small.statements);
+  });
+});
