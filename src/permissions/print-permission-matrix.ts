@@ -1,0 +1,191 @@
+import 'reflect-metadata';
+import { permissionRules } from './permission-map';
+
+/**
+ * Prints docs/permissions.md from the shield map (`npm run docs:permissions`). Generic: it walks
+ * whatever the map holds, so operations added to the map show up on the next run;
+ * test/permissions/docs-up-to-date.test.ts fails when the committed file differs.
+ */
+
+/** What the generator knows of a graphql-shield rule: a named rule, or a logic rule over rules. */
+interface ShieldRule {
+  name?: string;
+  constructor: { name: string };
+  getRules?: () => ShieldRule[];
+}
+
+const COLUMNS = ['ADMIN', 'ACCOUNT_MANAGER', 'REGULAR', 'VIEW_ONLY', 'staff', 'API token'] as const;
+type Column = (typeof COLUMNS)[number];
+const ALL = new Set<Column>(COLUMNS);
+const USERS = new Set<Column>(COLUMNS.filter((c) => c !== 'API token'));
+
+/**
+ * Known gates (src/permissions/rules.ts, connection-rules.ts): who passes them. Role gates always
+ * let platform staff through. A gate missing here is printed as "?" so the table never lies.
+ */
+const GATES: Record<string, { who: Set<Column>; reads: string }> = {
+  isAuthenticated: { who: ALL, reads: 'a valid user JWT or API token' },
+  isUser: { who: USERS, reads: 'a user, not an API token (tokens are read-only, R18)' },
+  isStaff: { who: new Set(['staff']), reads: 'platform staff' },
+  isManagerOf: {
+    who: new Set(['ADMIN', 'ACCOUNT_MANAGER', 'staff']),
+    reads: 'ADMIN or ACCOUNT_MANAGER of the account',
+  },
+  isEditorOf: {
+    who: new Set(['ADMIN', 'ACCOUNT_MANAGER', 'REGULAR', 'staff']),
+    reads: 'ADMIN, ACCOUNT_MANAGER or REGULAR of the account',
+  },
+  isAdminOf: { who: new Set(['ADMIN', 'staff']), reads: 'ADMIN of the account' },
+  isAdminOfOrForbidden: {
+    who: new Set(['ADMIN', 'staff']),
+    reads: 'ADMIN of the account; FORBIDDEN (not NOT_FOUND) when the account is invisible',
+  },
+  canAddMembersTo: {
+    who: new Set(['ADMIN', 'staff']),
+    reads: 'ADMIN of the account; on a CLIENT also an ACCOUNT_MANAGER of its agency',
+  },
+};
+
+const gateName = (name: string) => name.replace(/\(.*$/, '');
+const gateTarget = (name: string) => /\((.*)\)$/.exec(name)?.[1] ?? null;
+
+const LOGIC: Record<string, string> = {
+  RuleChain: 'chain',
+  RuleAnd: 'and',
+  RuleOr: 'or',
+  RuleRace: 'race',
+  RuleNot: 'not',
+};
+
+/** The rule as an expression of rule names: `chain(isAuthenticated, isUser, isStaff)`. */
+export function ruleExpression(rule: ShieldRule): string {
+  const kind = rule.constructor.name;
+  if (kind === 'RuleTrue') return 'allow';
+  if (kind === 'RuleFalse') return 'deny';
+  if (LOGIC[kind] && rule.getRules) {
+    return `${LOGIC[kind]}(${rule.getRules().map(ruleExpression).join(', ')})`;
+  }
+  return rule.name ?? kind;
+}
+
+interface Evaluated {
+  who: Set<Column>;
+  unknown: string[];
+  targets: string[];
+}
+
+function evaluate(rule: ShieldRule): Evaluated {
+  const kind = rule.constructor.name;
+  if (kind === 'RuleTrue') return { who: new Set(ALL), unknown: [], targets: [] };
+  if (kind === 'RuleFalse') return { who: new Set(), unknown: [], targets: [] };
+  if (LOGIC[kind] && rule.getRules) {
+    const parts = rule.getRules().map(evaluate);
+    const unknown = parts.flatMap((p) => p.unknown);
+    const targets = parts.flatMap((p) => p.targets);
+    if (kind === 'RuleNot') {
+      return { who: new Set(COLUMNS.filter((c) => !parts[0].who.has(c))), unknown, targets };
+    }
+    const union = kind === 'RuleOr' || kind === 'RuleRace';
+    const who = parts.reduce<Set<Column> | null>(
+      (acc, p) =>
+        acc === null
+          ? new Set(p.who)
+          : new Set(
+              COLUMNS.filter((c) =>
+                union ? acc.has(c) || p.who.has(c) : acc.has(c) && p.who.has(c),
+              ),
+            ),
+      null,
+    );
+    return { who: who ?? new Set(), unknown, targets };
+  }
+  const name = rule.name ?? kind;
+  const gate = GATES[gateName(name)];
+  const target = gateTarget(name);
+  if (!gate) return { who: new Set(ALL), unknown: [name], targets: target ? [target] : [] };
+  return { who: new Set(gate.who), unknown: [], targets: target ? [target] : [] };
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+function operationTable(fields: Record<string, ShieldRule>): string[] {
+  const lines = [
+    `| Operation | ${COLUMNS.join(' | ')} | Role held on | Rule expression |`,
+    `| --- | ${COLUMNS.map(() => ':---:').join(' | ')} | --- | --- |`,
+  ];
+  for (const [field, rule] of Object.entries(fields)) {
+    const { who, unknown, targets } = evaluate(rule);
+    const marks = COLUMNS.map((c) => (unknown.length > 0 ? '?' : who.has(c) ? '✓' : '—'));
+    const on =
+      targets.length > 0 ? [...new Set(targets)].map((t) => `\`${cell(t)}\``).join(', ') : '';
+    lines.push(
+      `| \`${field}\` | ${marks.join(' | ')} | ${on} | \`${cell(ruleExpression(rule))}\` |`,
+    );
+  }
+  return lines;
+}
+
+export function renderPermissionMatrix(
+  rules: Record<string, Record<string, unknown>> = permissionRules,
+): string {
+  const root = ['Query', 'Mutation'].filter((type) => rules[type]);
+  const others = Object.keys(rules).filter((type) => !root.includes(type));
+  const out: string[] = [
+    '# Permissions',
+    '',
+    '<!-- Generated from src/permissions/permission-map.ts by `npm run docs:permissions`. Do not edit:',
+    '     test/permissions/docs-up-to-date.test.ts fails when this file is stale. -->',
+    '',
+    'Who may call each operation: the role gates of the graphql-shield map',
+    '(`src/permissions/permission-map.ts`). Anything not listed is denied (`fallbackRule: deny`,',
+    'answered with a top-level `FORBIDDEN` error); no token or a bad one is `UNAUTHENTICATED`.',
+    '',
+    'How to read the tables:',
+    '',
+    '- Columns are the viewer\'s role **on the account named in "Role held on"** (an argument, or the',
+    '  account it leads to, e.g. `agencyOf(clientAccountId)` is the owning agency of that client),',
+    '  plus platform staff and partner API tokens. ✓ passes the gate, — is refused with `FORBIDDEN`.',
+    '- Platform staff pass every role gate.',
+    '- The gates decide whether the role allows the operation; which objects a viewer sees is decided',
+    '  by the SQL visibility filter (`src/permissions/visibility.ts`). When the target is invisible to',
+    '  the viewer the gate lets the request through and the operation answers `NOT_FOUND` (null for a',
+    '  query), so a refusal never reveals that an object exists. `isAdminOfOrForbidden` is the',
+    '  exception: it answers `FORBIDDEN` either way.',
+    '- Query fields gated only by `isAuthenticated` return what the visibility filter lets the viewer',
+    '  see; an API token sees the archived reports of its own account only (R18).',
+    '',
+    '## Gates',
+    '',
+    '| Gate | Passes for |',
+    '| --- | --- |',
+    ...Object.entries(GATES).map(([name, gate]) => `| \`${name}\` | ${gate.reads} |`),
+    '| `allow` | everyone (object fields: the parent already passed the visibility filter) |',
+    '| `deny` | nobody |',
+    '',
+  ];
+  for (const type of root) {
+    out.push(`## ${type}`, '', ...operationTable(rules[type] as Record<string, ShieldRule>), '');
+  }
+  if (others.length > 0) {
+    out.push(
+      '## Fields of object types',
+      '',
+      'Relations with a resolver of their own. `allow` here means the parent object already passed',
+      'the visibility filter (or the field lists rows through the filter itself).',
+      '',
+      '| Field | Rule expression |',
+      '| --- | --- |',
+    );
+    for (const type of others) {
+      for (const [field, rule] of Object.entries(rules[type])) {
+        out.push(`| \`${type}.${field}\` | \`${cell(ruleExpression(rule as ShieldRule))}\` |`);
+      }
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+if (require.main === module) {
+  process.stdout.write(renderPermissionMatrix());
+}
