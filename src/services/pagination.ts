@@ -19,6 +19,29 @@ interface Cursor {
 const encodeCursor = (cursor: Cursor) =>
   Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
 
+const CURSOR_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(?:([+-])(\d{2})(?::?(\d{2}))?|Z)$/;
+
+/**
+ * A timestamp as Postgres prints timestamptz, and a real instant: month 1-12, a day the month
+ * has, 00:00:00-23:59:59, an offset within ±15:59. Anything else would reach SQL as a cast error.
+ */
+function isCursorTime(value: string): boolean {
+  const m = CURSOR_TIME.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const sameInstant =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
+  const offsetOk = !m[8] || (Number(m[9]) <= 15 && Number(m[10] ?? 0) <= 59);
+  return year >= 1 && sameInstant && offsetOk;
+}
+
 function decodeCursor(raw: string): Cursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
@@ -26,9 +49,7 @@ function decodeCursor(raw: string): Cursor {
       Array.isArray(parsed) &&
       parsed.length === 2 &&
       typeof parsed[0] === 'string' &&
-      /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/.test(
-        parsed[0],
-      ) &&
+      isCursorTime(parsed[0]) &&
       isId(parsed[1])
     ) {
       return { createdAt: parsed[0], id: parsed[1] };
@@ -74,8 +95,8 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
       { pageAfterCreatedAt: after.createdAt, pageAfterId: after.id },
     );
   }
-  const { entities, raw } =
-    limit === 0 ? { entities: [] as T[], raw: [] } : await pageQuery.getRawAndEntities();
+  // first: 0 still reads one row: hasNextPage tells whether there is anything to page through.
+  const { entities, raw } = await pageQuery.getRawAndEntities();
   return pageFromRows(
     entities.map((node, index) => ({
       node,
