@@ -40,6 +40,16 @@ class ArchivedPageArgs extends PageArgsType {
   archived!: boolean;
 }
 
+/**
+ * Relation fields are not wrapped by shield: an account reached through a relation (a client's
+ * agency, the other side of a connection, a membership of a user met on the way) is shown by
+ * name, but its people, integrations and connections only if the viewer may see the account
+ * itself (R6: a disconnected agency's users see nothing of the premium client). One batched
+ * statement per request, whatever the number of accounts.
+ */
+const seesAccount = async (ctx: RequestContext, account: Account) =>
+  !!(await ctx.loaders.visibleAccount.load(account.id));
+
 @Resolver(() => Account)
 export class AccountResolver {
   @Query(() => Account, { nullable: true })
@@ -88,17 +98,20 @@ export class AccountResolver {
     @Arg('status', () => ConnectionStatus, { nullable: true }) status: ConnectionStatus | null,
     @Ctx() ctx: RequestContext,
   ) {
+    if (!(await seesAccount(ctx, account))) return [];
     const all = await ctx.loaders.connectionsByAccount.load(account.id);
     return status ? all.filter((connection) => connection.status === status) : all;
   }
 
   @FieldResolver(() => [Membership])
-  members(@Root() account: Account, @Ctx() ctx: RequestContext) {
+  async members(@Root() account: Account, @Ctx() ctx: RequestContext) {
+    if (!(await seesAccount(ctx, account))) return [];
     return ctx.loaders.membershipsByAccount.load(account.id);
   }
 
   @FieldResolver(() => [Integration])
-  integrations(@Root() account: Account, @Ctx() ctx: RequestContext) {
+  async integrations(@Root() account: Account, @Ctx() ctx: RequestContext) {
+    if (!(await seesAccount(ctx, account))) return [];
     return ctx.loaders.integrationsByOwner.load(account.id);
   }
 

@@ -9,8 +9,18 @@ export class ViewerResolver {
     return requireViewer(ctx).viewer.user;
   }
 
+  /**
+   * The user's memberships; of another user only those in accounts the viewer may see (a user met
+   * through a shared account must not reveal their other accounts).
+   */
   @FieldResolver(() => [Membership])
-  memberships(@Root() user: User, @Ctx() ctx: RequestContext): Promise<Membership[]> {
-    return ctx.loaders.membershipsByUser.load(user.id);
+  async memberships(@Root() user: User, @Ctx() ctx: RequestContext): Promise<Membership[]> {
+    const memberships = await ctx.loaders.membershipsByUser.load(user.id);
+    const { viewer } = requireViewer(ctx);
+    if (viewer.kind === 'user' && viewer.user.id === user.id) return memberships;
+    const visible = await Promise.all(
+      memberships.map((m) => ctx.loaders.visibleAccount.load(m.accountId)),
+    );
+    return memberships.filter((_m, index) => visible[index]);
   }
 }
