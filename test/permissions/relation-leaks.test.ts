@@ -1,0 +1,125 @@
+/**
+ * Relation fields are not wrapped by shield (`parentIsVisible`): a visible object's relations are
+ * shown with it. This test follows every relation chain a client can write from visible roots
+ * (memberships of users met on the way, an account's agency, connections' other side, reports'
+ * accounts) and checks that whatever account the chain lands on, its lists of people, integrations
+ * and connections are shown only when the viewer may see that account itself.
+ */
+import {
+  ClientAccessMode,
+  ConnectionStatus,
+  Role,
+  type Account,
+  type User,
+} from '../../src/entities';
+import { factories, type Factories } from '../helpers/factories';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+let server: TestServer;
+let f: Factories;
+const u: Record<string, User> = {};
+const a: Record<string, Account> = {};
+
+async function integration(owner: Account, client: Account) {
+  const [row]: { id: string }[] = await server.db.query(
+    `INSERT INTO integrations (name, ad_server, owner_account_id) VALUES ('CM360', 'CAMPAIGN_MANAGER', $1) RETURNING id`,
+    [owner.id],
+  );
+  await server.db.query(
+    `INSERT INTO integration_mappings (integration_id, client_account_id, external_advertiser_id) VALUES ($1, $2, 'adv-1')`,
+    [row.id, client.id],
+  );
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  f = factories(server.db);
+  a.agencyA = await f.agency();
+  a.agencyB = await f.agency();
+  a.clientA = await f.client(a.agencyA, { clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY });
+  a.clientB = await f.client(a.agencyB, { clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY });
+  a.premium = await f.premium();
+  await f.connection(a.agencyA, a.premium, { status: ConnectionStatus.ACTIVE });
+  await f.connection(a.agencyB, a.premium, { status: ConnectionStatus.DISCONNECTED });
+  u.twoHats = await f.member(a.agencyA, Role.REGULAR);
+  await f.membership(u.twoHats, a.agencyB, Role.ADMIN);
+  u.aRegular = await f.member(a.agencyA, Role.REGULAR);
+  u.bAdmin = await f.member(a.agencyB, Role.ADMIN);
+  u.clientUser = await f.member(a.clientA, Role.VIEW_ONLY);
+  u.premiumUser = await f.member(a.premium, Role.REGULAR);
+  await integration(a.agencyA, a.clientA);
+  await integration(a.agencyB, a.clientB);
+  await f.report(a.clientA, { createdById: u.twoHats.id });
+  await f.report(a.premium, { createdById: u.premiumUser.id });
+  await f.report(a.clientB, { createdById: u.twoHats.id });
+});
+afterAll(() => server.stop());
+
+const LIST_FIELDS = ['members { role }', 'integrations { id }', 'connections { id }'];
+/** One chain and one list per request (graphql-armor's cost limit). */
+const WALKS = [
+  `{ viewer { memberships { account { ...A agency { ...A } } } } }`,
+  `{ accounts(first: 100) { nodes { ...A agency { ...A } } } }`,
+  `query($id: ID!) { account(id: $id) { connections { agency { ...A } premiumClient { ...A } } } }`,
+  `query($id: ID!) { account(id: $id) { members { user { memberships { account { ...A } } } } } }`,
+  `{ reports(first: 100) { nodes { account { ...A agency { ...A } } } } }`,
+  `query($id: ID!) { report(id: $id) { createdBy { memberships { account { ...A } } } } }`,
+].flatMap((walk) => LIST_FIELDS.map((list) => `fragment A on Account { id ${list} }\n${walk}`));
+
+/** Every Account object in a response, with the lists it showed. */
+function accountsIn(value: unknown, found: Record<string, unknown>[] = []) {
+  if (Array.isArray(value)) value.forEach((v) => accountsIn(v, found));
+  else if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const lists = ['members', 'integrations', 'connections'].filter((k) => k in record);
+    if ('id' in record && lists.length > 0 && !('agency' in record && 'premiumClient' in record)) {
+      found.push(record);
+    }
+    Object.values(record).forEach((v) => accountsIn(v, found));
+  }
+  return found;
+}
+
+describe('relation chains do not open invisible accounts', () => {
+  it.each(['twoHats', 'aRegular', 'bAdmin', 'clientUser', 'premiumUser'])('as %s', async (who) => {
+    const reached: Record<string, unknown>[] = [];
+    const reportIds: { id: string }[] = await server.db.query(`SELECT id FROM reports`);
+    for (const walk of WALKS) {
+      const ids = walk.includes('report(id')
+        ? reportIds.map((r) => r.id)
+        : Object.values(a).map((x) => x.id);
+      for (const id of walk.includes('$id') ? ids : [null]) {
+        const response = await server.gql(walk, id ? { id } : {}, u[who]);
+        expect(response.errors).toBeUndefined();
+        accountsIn(response.data, reached);
+      }
+    }
+    expect(reached.length).toBeGreaterThan(0);
+    const leaks: string[] = [];
+    for (const account of reached) {
+      const visible = await server.gql(
+        `query($id: ID!) { account(id: $id) { id } }`,
+        { id: account.id },
+        u[who],
+      );
+      if (visible.data!.account) continue;
+      const name = Object.entries(a).find(([, x]) => x.id === account.id)?.[0];
+      for (const list of ['members', 'integrations', 'connections']) {
+        if (((account[list] as unknown[] | undefined) ?? []).length > 0) {
+          leaks.push(`${who} reads ${name}.${list} without seeing ${name}`);
+        }
+      }
+    }
+    expect([...new Set(leaks)]).toEqual([]);
+  });
+
+  it('a user’s memberships are listed only in accounts the viewer sees (their own always)', async () => {
+    const query = `query($id: ID!) { node(id: $id) { ... on User { memberships { account { id } } } } }`;
+    const other = await server.gql(query, { id: u.twoHats.id }, u.aRegular);
+    expect(other.data!.node.memberships.map((m: any) => m.account.id)).toEqual([a.agencyA.id]);
+    const own = await server.gql(`{ viewer { memberships { account { id } } } }`, {}, u.twoHats);
+    expect(own.data!.viewer.memberships.map((m: any) => m.account.id).sort()).toEqual(
+      [a.agencyA.id, a.agencyB.id].sort(),
+    );
+  });
+});
