@@ -46,7 +46,9 @@ export class EnvError extends Error {}
 /** Reads and validates the environment; throws EnvError with a one-line reason. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const problems: string[] = [];
-  const env = cleanEnv(source, spec, {
+  // An empty variable (`DATABASE_URL=`) means "not set", as shells and .env files write it.
+  const given = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const env = cleanEnv(given, spec, {
     reporter: ({ errors }) => {
       for (const [name, error] of Object.entries(errors)) {
         problems.push(`${name}: ${error.message}`);

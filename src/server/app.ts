@@ -61,6 +61,8 @@ export async function createHttpServer(deps: {
     ...protection,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // main.ts owns signals: it drains HTTP, then closes the pool and the embedded database.
+    stopOnTerminationSignals: false,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError,
