@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { EnvError, loadEnv } from './config/env';
 import { logger } from './config/logger';
+import { startMailRelay } from './mail/mail-relay';
 import { seedDemoWorldIfEmpty } from './seed/demo-world';
 import { startHandover } from './server/bootstrap';
 
@@ -19,7 +20,13 @@ async function main() {
   if (env.usingDevSecret) {
     logger.warn('JWT_SECRET is not set: using a development secret. Never do this in production.');
   }
-  const running = await startHandover(env);
+  // R19: the mail relay runs inside the server too (stopped before the database closes).
+  const running = await startHandover(env, {
+    afterStart: async (db) => {
+      const relay = startMailRelay({ db, env });
+      return () => relay.stop();
+    },
+  });
   logger.info(
     { url: `${running.url}/graphql`, database: env.DATABASE_URL ? 'postgresql' : 'embedded' },
     'Handover is listening',
@@ -39,8 +46,8 @@ async function main() {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 function printDemoUsers(demo: { email: string; role: string }[], url: string) {

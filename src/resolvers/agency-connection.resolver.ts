@@ -3,7 +3,7 @@ import { Account, AgencyConnection, User } from '../entities';
 import type { RequestContext } from '../server/context';
 import { RequestConnectionInput } from '../schema/types/inputs';
 import { ConnectionPayload } from '../schema/types/payloads';
-import { notImplemented } from '../services/errors';
+import * as connections from '../services/connection.service';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 
 @Resolver(() => AgencyConnection)
@@ -30,27 +30,46 @@ export class AgencyConnectionResolver {
 
   @Mutation(() => ConnectionPayload)
   @UseMiddleware(ReturnUserErrors)
-  requestConnection(
-    @Arg('input', () => RequestConnectionInput) _input: RequestConnectionInput,
-  ): ConnectionPayload {
-    throw notImplemented('requestConnection');
+  async requestConnection(
+    @Arg('input', () => RequestConnectionInput) input: RequestConnectionInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionPayload> {
+    return { connection: await connections.requestConnection(ctx, input), userErrors: [] };
   }
 
   @Mutation(() => ConnectionPayload)
   @UseMiddleware(ReturnUserErrors)
-  acceptConnection(@Arg('connectionId', () => ID) _connectionId: string): ConnectionPayload {
-    throw notImplemented('acceptConnection');
+  async acceptConnection(
+    @Arg('connectionId', () => ID) connectionId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionPayload> {
+    return {
+      connection: await connections.respondToConnection(ctx, connectionId, 'accept'),
+      userErrors: [],
+    };
   }
 
   @Mutation(() => ConnectionPayload)
   @UseMiddleware(ReturnUserErrors)
-  declineConnection(@Arg('connectionId', () => ID) _connectionId: string): ConnectionPayload {
-    throw notImplemented('declineConnection');
+  async declineConnection(
+    @Arg('connectionId', () => ID) connectionId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionPayload> {
+    return {
+      connection: await connections.respondToConnection(ctx, connectionId, 'decline'),
+      userErrors: [],
+    };
   }
 
   @Mutation(() => ConnectionPayload)
   @UseMiddleware(ReturnUserErrors)
-  cancelConnection(@Arg('connectionId', () => ID) _connectionId: string): ConnectionPayload {
-    throw notImplemented('cancelConnection');
+  async cancelConnection(
+    @Arg('connectionId', () => ID) connectionId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionPayload> {
+    return {
+      connection: await connections.respondToConnection(ctx, connectionId, 'cancel'),
+      userErrors: [],
+    };
   }
 }

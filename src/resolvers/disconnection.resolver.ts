@@ -1,4 +1,5 @@
-import { Arg, ID, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
+import { Arg, Ctx, ID, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
+import type { RequestContext } from '../server/context';
 import { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import {
   AccountPayload,
@@ -6,42 +7,51 @@ import {
   DisconnectClientPayload,
   DisconnectImpact,
 } from '../schema/types/payloads';
-import { notImplemented } from '../services/errors';
+import * as disconnection from '../services/disconnection.service';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 
 @Resolver()
 export class DisconnectionResolver {
   @Query(() => DisconnectImpact)
-  disconnectAgencyPreview(@Arg('connectionId', () => ID) _connectionId: string): DisconnectImpact {
-    throw notImplemented('disconnectAgencyPreview');
+  disconnectAgencyPreview(
+    @Arg('connectionId', () => ID) connectionId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DisconnectImpact> {
+    return disconnection.disconnectAgencyPreview(ctx, connectionId);
   }
 
   @Query(() => DisconnectImpact)
   disconnectClientPreview(
-    @Arg('clientAccountId', () => ID) _clientAccountId: string,
-  ): DisconnectImpact {
-    throw notImplemented('disconnectClientPreview');
+    @Arg('clientAccountId', () => ID) clientAccountId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DisconnectImpact> {
+    return disconnection.disconnectClientPreview(ctx, clientAccountId);
   }
 
   @Mutation(() => DisconnectAgencyPayload, { description: 'R4-R8, R19, R22.' })
   @UseMiddleware(ReturnUserErrors)
-  disconnectAgency(@Arg('connectionId', () => ID) _connectionId: string): DisconnectAgencyPayload {
-    throw notImplemented('disconnectAgency');
+  async disconnectAgency(
+    @Arg('connectionId', () => ID) connectionId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DisconnectAgencyPayload> {
+    return { ...(await disconnection.disconnectAgency(ctx, connectionId)), userErrors: [] };
   }
 
   @Mutation(() => DisconnectClientPayload, { description: 'R9-R15, R19, R20, R22.' })
   @UseMiddleware(ReturnUserErrors)
-  disconnectClient(
-    @Arg('clientAccountId', () => ID) _clientAccountId: string,
-  ): DisconnectClientPayload {
-    throw notImplemented('disconnectClient');
+  async disconnectClient(
+    @Arg('clientAccountId', () => ID) clientAccountId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<DisconnectClientPayload> {
+    return { ...(await disconnection.disconnectClient(ctx, clientAccountId)), userErrors: [] };
   }
 
   @Mutation(() => AccountPayload, { description: 'Platform staff (R21).' })
   @UseMiddleware(ReturnUserErrors)
-  convertClientToPremium(
-    @Arg('input', () => ConvertClientToPremiumInput) _input: ConvertClientToPremiumInput,
-  ): AccountPayload {
-    throw notImplemented('convertClientToPremium');
+  async convertClientToPremium(
+    @Arg('input', () => ConvertClientToPremiumInput) input: ConvertClientToPremiumInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AccountPayload> {
+    return { account: await disconnection.convertClientToPremium(ctx, input), userErrors: [] };
   }
 }

@@ -1,0 +1,43 @@
+import type { EntityManager } from 'typeorm';
+import type { RequestContext } from '../server/context';
+
+/** The actions written to audit_events (R22). */
+export type AuditAction =
+  | 'CONNECTION_REQUESTED'
+  | 'CONNECTION_ACCEPTED'
+  | 'CONNECTION_DECLINED'
+  | 'CONNECTION_CANCELLED'
+  | 'AGENCY_DISCONNECTED'
+  | 'CLIENT_DISCONNECTED'
+  | 'CLIENT_CONVERTED_TO_PREMIUM';
+
+/**
+ * R22: appends one audit event in the caller's transaction (so it commits or rolls back with the
+ * change it records). `accountId` is the account acted on (the premium or client account),
+ * `relatedAccountId` the other side (the agency); admins of either read it through `auditEvents`.
+ * Returns the event id. One statement.
+ */
+export async function recordAuditEvent(
+  em: EntityManager,
+  ctx: RequestContext,
+  event: {
+    action: AuditAction;
+    accountId: string;
+    relatedAccountId: string | null;
+    details: Record<string, unknown>;
+  },
+): Promise<string> {
+  const rows: { id: string }[] = await em.query(
+    `INSERT INTO audit_events (action, actor_id, account_id, related_account_id, request_id, details)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id`,
+    [
+      event.action,
+      ctx.viewer?.user.id ?? null,
+      event.accountId,
+      event.relatedAccountId,
+      ctx.requestId,
+      JSON.stringify(event.details),
+    ],
+  );
+  return rows[0].id;
+}

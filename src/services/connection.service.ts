@@ -1,0 +1,211 @@
+import type { EntityManager } from 'typeorm';
+import {
+  Account,
+  AccountStatus,
+  AccountType,
+  AgencyConnection,
+  ClientAccessMode,
+  ConnectionStatus,
+} from '../entities';
+import type { Visibility } from '../permissions/visibility';
+import { requireViewer, type RequestContext } from '../server/context';
+import type { RequestConnectionInput } from '../schema/types/inputs';
+import { recordAuditEvent, type AuditAction } from './audit.service';
+import { DomainError, invalidInput, notFound } from './errors';
+import { isId } from './ids';
+import { inTransaction, lockVisibleAccount } from './transaction';
+
+const OPPOSITE: Partial<Record<AccountType, AccountType>> = {
+  [AccountType.AGENCY]: AccountType.PREMIUM_CLIENT,
+  [AccountType.PREMIUM_CLIENT]: AccountType.AGENCY,
+};
+
+/**
+ * Locks account rows FOR SHARE in id order (the fixed lock order of every connection write:
+ * accounts first, ordered by id, then the connection row). One statement.
+ */
+async function shareLockAccounts(em: EntityManager, ids: string[]): Promise<Map<string, Account>> {
+  const rows = await em
+    .createQueryBuilder(Account, 'a')
+    .where('a.id IN (:...ids)', { ids })
+    .orderBy('a.id')
+    .setLock('pessimistic_read')
+    .getMany();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/**
+ * An agency connection the viewer can see (the viewer reaches the agency or the premium client,
+ * or is staff), locked FOR UPDATE after its two account rows; NOT_FOUND otherwise.
+ */
+export async function lockVisibleConnection(
+  em: EntityManager,
+  visibility: Visibility,
+  connectionId: string,
+  field: string[],
+  premiumLock: 'share' | 'update' = 'share',
+): Promise<{ connection: AgencyConnection; agency: Account; premium: Account }> {
+  const visible =
+    isId(connectionId) &&
+    (await em
+      .createQueryBuilder(AgencyConnection, 'k')
+      .where('k.id = :connectionId', { connectionId: connectionId.toLowerCase() })
+      .andWhere(
+        `EXISTS (SELECT 1 FROM accounts a
+                  WHERE a.id IN (k.agency_id, k.premium_client_id) AND ${visibility.account('a')})`,
+        visibility.params,
+      )
+      .getOne());
+  if (!visible) throw notFound('Connection', field);
+  // Disconnections take the premium row FOR UPDATE (I2) and leave the agency row alone (an
+  // agency is never archived); every other connection write shares both rows in id order.
+  let accounts: Map<string, Account>;
+  if (premiumLock === 'share') {
+    accounts = await shareLockAccounts(em, [visible.agencyId, visible.premiumClientId]);
+  } else {
+    const premium = await em
+      .createQueryBuilder(Account, 'a')
+      .where('a.id = :id', { id: visible.premiumClientId })
+      .setLock('pessimistic_write')
+      .getOneOrFail();
+    const agency = await em.getRepository(Account).findOneByOrFail({ id: visible.agencyId });
+    accounts = new Map([
+      [premium.id, premium],
+      [agency.id, agency],
+    ]);
+  }
+  const connection = await em
+    .createQueryBuilder(AgencyConnection, 'k')
+    .where('k.id = :id', { id: visible.id })
+    .setLock('pessimistic_write')
+    .getOneOrFail();
+  return {
+    connection,
+    agency: accounts.get(connection.agencyId)!,
+    premium: accounts.get(connection.premiumClientId)!,
+  };
+}
+
+const assertBothActive = (...accounts: Account[]) => {
+  for (const account of accounts) {
+    if (account.status !== AccountStatus.ACTIVE) {
+      throw new DomainError('ACCOUNT_ARCHIVED', `Account "${account.name}" is archived`);
+    }
+  }
+};
+
+/**
+ * R1: an ADMIN or ACCOUNT_MANAGER of an AGENCY or PREMIUM_CLIENT account (the shield gate checks
+ * the role on `fromAccountId`) asks an account of the opposite type to connect. The `from`
+ * account must be visible to the viewer; the `to` account only has to exist (the requester
+ * need not see it yet). At most one PENDING or ACTIVE connection per pair: checked by the
+ * partial unique index agency_connections_open_pair_key (ON CONFLICT DO NOTHING), so two
+ * racing requests cannot both succeed → CONNECTION_EXISTS. R22: audited.
+ */
+export async function requestConnection(ctx: RequestContext, input: RequestConnectionInput) {
+  const { viewer, visibility } = requireViewer(ctx);
+  return inTransaction(ctx, async (em) => {
+    const from = await lockVisibleAccount(em, visibility, input.fromAccountId, 'share', [
+      'input',
+      'fromAccountId',
+    ]);
+    const toType = OPPOSITE[from.type];
+    if (!toType) {
+      throw invalidInput(
+        ['input', 'fromAccountId'],
+        'Connections link an AGENCY and a PREMIUM_CLIENT account',
+      );
+    }
+    const toId = isId(input.toAccountId) ? input.toAccountId.toLowerCase() : null;
+    const accounts = toId ? await shareLockAccounts(em, [from.id, toId]) : new Map();
+    const to = toId ? accounts.get(toId) : undefined;
+    if (!to) throw notFound('Account', ['input', 'toAccountId']);
+    if (to.type !== toType) {
+      throw invalidInput(['input', 'toAccountId'], `toAccountId must name a ${toType} account`);
+    }
+    assertBothActive(from, to);
+    const agency = from.type === AccountType.AGENCY ? from : to;
+    const premium = from.type === AccountType.AGENCY ? to : from;
+    const inserted: { id: string }[] = await em.query(
+      `INSERT INTO agency_connections
+         (agency_id, premium_client_id, status, requested_by_account_id, requested_by_id)
+       VALUES ($1, $2, 'PENDING', $3, $4)
+       ON CONFLICT (agency_id, premium_client_id) WHERE status IN ('PENDING', 'ACTIVE') DO NOTHING
+       RETURNING id`,
+      [agency.id, premium.id, from.id, viewer.user.id],
+    );
+    if (inserted.length === 0) {
+      throw new DomainError(
+        'CONNECTION_EXISTS',
+        `"${agency.name}" and "${premium.name}" already have a pending or active connection`,
+        ['input', 'toAccountId'],
+      );
+    }
+    await recordAuditEvent(em, ctx, {
+      action: 'CONNECTION_REQUESTED',
+      accountId: premium.id,
+      relatedAccountId: agency.id,
+      details: { connectionId: inserted[0].id, requestedByAccountId: from.id },
+    });
+    return em.getRepository(AgencyConnection).findOneByOrFail({ id: inserted[0].id });
+  });
+}
+
+type Response = 'accept' | 'decline' | 'cancel';
+
+const RESULT: Record<Response, { status: ConnectionStatus; action: AuditAction }> = {
+  accept: { status: ConnectionStatus.ACTIVE, action: 'CONNECTION_ACCEPTED' },
+  decline: { status: ConnectionStatus.DECLINED, action: 'CONNECTION_DECLINED' },
+  cancel: { status: ConnectionStatus.CANCELLED, action: 'CONNECTION_CANCELLED' },
+};
+
+/**
+ * R1: the other side accepts or declines a PENDING request; the requesting side cancels it
+ * (the shield gates check which side's ADMIN/ACCOUNT_MANAGER the viewer is). Any other state →
+ * INVALID_STATE. Accepting makes the connection ACTIVE, which is what gives agency users access
+ * to the premium account (ACCOUNT_ROLES derives it from ACTIVE connections), according to the
+ * premium's client-access setting (EVERYONE_IN_AGENCY when it has none). Rows are never
+ * deleted: the history stays. R22: audited.
+ */
+export async function respondToConnection(
+  ctx: RequestContext,
+  connectionId: string,
+  response: Response,
+) {
+  const { viewer, visibility } = requireViewer(ctx);
+  return inTransaction(ctx, async (em) => {
+    const { connection, agency, premium } = await lockVisibleConnection(
+      em,
+      visibility,
+      connectionId,
+      ['connectionId'],
+    );
+    if (connection.status !== ConnectionStatus.PENDING) {
+      throw new DomainError(
+        'INVALID_STATE',
+        `Only a PENDING connection can be ${response === 'cancel' ? 'cancelled' : `${response}ed`}; this one is ${connection.status}`,
+        ['connectionId'],
+      );
+    }
+    if (response === 'accept') {
+      assertBothActive(agency, premium);
+      await em.query(
+        `UPDATE accounts SET client_access = COALESCE(client_access, $2::client_access_mode) WHERE id = $1`,
+        [premium.id, ClientAccessMode.EVERYONE_IN_AGENCY],
+      );
+    }
+    const { status, action } = RESULT[response];
+    await em.query(
+      `UPDATE agency_connections SET status = $2, responded_at = now(), responded_by_id = $3
+        WHERE id = $1`,
+      [connection.id, status, viewer.user.id],
+    );
+    await recordAuditEvent(em, ctx, {
+      action,
+      accountId: premium.id,
+      relatedAccountId: agency.id,
+      details: { connectionId: connection.id, from: connection.status, to: status },
+    });
+    return em.getRepository(AgencyConnection).findOneByOrFail({ id: connection.id });
+  });
+}

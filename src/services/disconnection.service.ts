@@ -1,0 +1,515 @@
+import { GraphQLError } from 'graphql';
+import type { EntityManager } from 'typeorm';
+import {
+  Account,
+  AccountStatus,
+  AccountType,
+  AgencyConnection,
+  ConnectionStatus,
+  Role,
+  User,
+} from '../entities';
+import { ACCOUNT_ROLES } from '../permissions/visibility';
+import { requireViewer, type RequestContext } from '../server/context';
+import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
+import { recordAuditEvent } from './audit.service';
+import { lockVisibleConnection } from './connection.service';
+import { DomainError, forbidden, invalidInput, notFound } from './errors';
+import { isId } from './ids';
+import { archiveReportsOfAccount } from './report.service';
+import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
+
+/** What a disconnection changes (R23): the preview's answer and the mutation's payload. */
+export interface DisconnectImpact {
+  reportsToArchive: number;
+  itemsToFreeze: number;
+  mappingsToPause: number;
+  usersLosingAccess: User[];
+  organizationRemoved: boolean;
+}
+
+const NO_IMPACT: DisconnectImpact = {
+  reportsToArchive: 0,
+  itemsToFreeze: 0,
+  mappingsToPause: 0,
+  usersLosingAccess: [],
+  organizationRemoved: false,
+};
+
+type Mode = 'preview' | 'apply';
+
+/**
+ * The result of one disconnection run: `done` carries the impact it applied; `already` and
+ * `invalid` changed nothing (the mutation reports them, the preview answers "no impact").
+ */
+type Outcome<T> =
+  | { kind: 'done'; impact: DisconnectImpact; target: T }
+  | { kind: 'already'; message: string }
+  | { kind: 'invalid'; message: string };
+
+/** Thrown to roll a preview's transaction back after it computed the impact. */
+class PreviewRollback<T> extends Error {
+  constructor(readonly outcome: Outcome<T>) {
+    super('preview rollback');
+  }
+}
+
+/**
+ * R23: the preview and the mutation run the SAME function in one transaction. The mutation
+ * commits it; the preview measures what it did and rolls it back, so the preview equals what
+ * the disconnection then does by construction (same statements, same predicates).
+ */
+async function runDisconnection<T>(
+  ctx: RequestContext,
+  mode: Mode,
+  work: (em: EntityManager) => Promise<Outcome<T>>,
+): Promise<Outcome<T>> {
+  try {
+    return await inTransaction(ctx, async (em) => {
+      const outcome = await work(em);
+      if (mode === 'preview') throw new PreviewRollback(outcome);
+      return outcome;
+    });
+  } catch (error) {
+    if (error instanceof PreviewRollback) return error.outcome as Outcome<T>;
+    throw error;
+  }
+}
+
+/** Active users who reach the account now through ACCOUNT_ROLES (members, agency users). */
+async function usersReaching(em: EntityManager, accountId: string): Promise<User[]> {
+  return em
+    .getRepository(User)
+    .createQueryBuilder('u')
+    .where(
+      `u.id IN (SELECT acl.user_id FROM ${ACCOUNT_ROLES} acl WHERE acl.account_id = :accountId)`,
+      { accountId },
+    )
+    .andWhere('u.active')
+    .orderBy('u.email')
+    .getMany();
+}
+
+/** Ids of users who still reach the account's active data (none once the account is ARCHIVED). */
+async function userIdsStillReaching(em: EntityManager, accountId: string): Promise<Set<string>> {
+  const rows: { user_id: string }[] = await em.query(
+    `SELECT DISTINCT acl.user_id FROM ${ACCOUNT_ROLES} acl
+       JOIN accounts a ON a.id = acl.account_id AND a.status = 'ACTIVE'
+      WHERE acl.account_id = $1`,
+    [accountId],
+  );
+  return new Set(rows.map((row) => row.user_id));
+}
+
+/**
+ * R19: one outbox row per active ADMIN of the given accounts, written in the disconnection's
+ * transaction (delivered after commit by src/mail/mail-relay.ts, never for a rollback). The
+ * dedupe key is unique per disconnected target and admin, so nothing can queue a second email
+ * for the same disconnection. One statement.
+ */
+async function queueAdminEmails(
+  em: EntityManager,
+  args: { dedupePrefix: string; accountIds: string[]; subject: string; body: string },
+) {
+  await em.query(
+    `INSERT INTO email_outbox (dedupe_key, to_address, subject, body)
+     SELECT $1 || ':' || u.id, u.email, $2, $3
+       FROM users u
+      WHERE u.active
+        AND EXISTS (SELECT 1 FROM memberships m
+                     WHERE m.user_id = u.id AND m.account_id = ANY($4::uuid[]) AND m.role = $5)
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [args.dedupePrefix, args.subject, args.body, args.accountIds, Role.ADMIN],
+  );
+}
+
+const rowCount = (result: unknown): number =>
+  Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+const returnedIds = (result: unknown): string[] =>
+  Array.isArray(result) && Array.isArray(result[0])
+    ? (result[0] as { id: string }[]).map((row) => row.id)
+    : [];
+
+const impactLines = (impact: DisconnectImpact) =>
+  [
+    `Reports archived: ${impact.reportsToArchive}`,
+    `Reporting items frozen: ${impact.itemsToFreeze}`,
+    `Integration mappings paused: ${impact.mappingsToPause}`,
+    `Users losing access: ${impact.usersLosingAccess.length}`,
+  ].join('\n');
+
+// ---------------------------------------------------------------------------------------------
+// Agency <-> premium client
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * R4–R8, R19, R22, R23 (I1, I2, I4): disconnects an agency and a premium client, in one
+ * transaction, set-based (a fixed number of statements whatever the number of users/mappings):
+ * - the premium account row is locked FOR UPDATE, then the connection row;
+ * - a DISCONNECTED connection → `already` (nothing changes, no email); not ACTIVE → `invalid`;
+ * - R8: the connection becomes DISCONNECTED with who and when;
+ * - R5/R6: agency users lose access at once (ACCOUNT_ROLES reaches the premium only through
+ *   ACTIVE connections); their client-access grants on the premium are deleted (unless they
+ *   still reach it through another agency that stays connected);
+ * - R7: mappings of integrations owned by the agency for this premium are PAUSED; integrations
+ *   owned by the premium, items (stay ACTIVE) and reports are untouched;
+ * - R19: outbox rows for the ADMINs of both sides; R22: an audit event with counts and ids.
+ */
+async function disconnectAgencyWork(
+  ctx: RequestContext,
+  em: EntityManager,
+  connectionId: string,
+): Promise<Outcome<AgencyConnection>> {
+  const { viewer, visibility } = requireViewer(ctx);
+  const { connection, agency, premium } = await lockVisibleConnection(
+    em,
+    visibility,
+    connectionId,
+    ['connectionId'],
+    'update',
+  );
+  if (connection.status === ConnectionStatus.DISCONNECTED) {
+    return { kind: 'already', message: 'This connection is already disconnected' };
+  }
+  if (connection.status !== ConnectionStatus.ACTIVE) {
+    return {
+      kind: 'invalid',
+      message: `Only an ACTIVE connection can be disconnected; this one is ${connection.status}`,
+    };
+  }
+  const before = await usersReaching(em, premium.id);
+
+  await em.query(
+    `UPDATE agency_connections
+        SET status = 'DISCONNECTED', disconnected_at = now(), disconnected_by_id = $2
+      WHERE id = $1`,
+    [connection.id, viewer.user.id],
+  );
+  await em.query(
+    `DELETE FROM client_access_grants g
+      WHERE g.account_id = $1
+        AND EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = $2 AND m.user_id = g.user_id)
+        AND NOT EXISTS (SELECT 1 FROM agency_connections k
+                          JOIN memberships om ON om.account_id = k.agency_id
+                         WHERE k.premium_client_id = $1 AND k.status = 'ACTIVE'
+                           AND om.user_id = g.user_id)`,
+    [premium.id, agency.id],
+  );
+  const mappingIds = returnedIds(
+    await em.query(
+      `UPDATE integration_mappings m SET status = 'PAUSED', paused_at = now()
+         FROM integrations i
+        WHERE i.id = m.integration_id AND i.owner_account_id = $1
+          AND m.client_account_id = $2 AND m.status = 'ACTIVE'
+       RETURNING m.id`,
+      [agency.id, premium.id],
+    ),
+  );
+
+  const still = await userIdsStillReaching(em, premium.id);
+  const impact: DisconnectImpact = {
+    reportsToArchive: 0,
+    itemsToFreeze: 0,
+    mappingsToPause: mappingIds.length,
+    usersLosingAccess: before.filter((user) => !still.has(user.id)),
+    organizationRemoved: false,
+  };
+
+  await queueAdminEmails(em, {
+    dedupePrefix: `disconnect-agency:${connection.id}`,
+    accountIds: [agency.id, premium.id],
+    subject: `Handover: "${premium.name}" was disconnected from "${agency.name}"`,
+    body: [
+      `The premium client "${premium.name}" and the agency "${agency.name}" were disconnected by ${viewer.user.name} (${viewer.user.email}).`,
+      `The premium client keeps all its reports and reporting items; agency users no longer have access.`,
+      impactLines(impact),
+    ].join('\n\n'),
+  });
+  await recordAuditEvent(em, ctx, {
+    action: 'AGENCY_DISCONNECTED',
+    accountId: premium.id,
+    relatedAccountId: agency.id,
+    details: {
+      connectionId: connection.id,
+      mappingsPaused: impact.mappingsToPause,
+      pausedMappingIds: mappingIds,
+      usersLosingAccess: impact.usersLosingAccess.length,
+      userIdsLosingAccess: impact.usersLosingAccess.map((user) => user.id),
+    },
+  });
+  const updated = await em.getRepository(AgencyConnection).findOneByOrFail({ id: connection.id });
+  return { kind: 'done', impact, target: updated };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client account
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * R9: only ADMIN/ACCOUNT_MANAGER of the owning agency (or staff). The shield gate lets through
+ * viewers who cannot see the agency (so the invisible answer stays NOT_FOUND); a client's own
+ * users see the client but not its agency, and are refused here.
+ */
+async function assertManagesOwningAgency(ctx: RequestContext, em: EntityManager, client: Account) {
+  const { viewer } = requireViewer(ctx);
+  if (viewer.user.isStaff) return;
+  // Read inside the transaction (the embedded database runs one transaction at a time).
+  const [role]: { role: Role }[] = await em.query(
+    `SELECT role FROM memberships WHERE account_id = $1 AND user_id = $2`,
+    [client.agencyId, viewer.user.id],
+  );
+  if (role?.role !== Role.ADMIN && role?.role !== Role.ACCOUNT_MANAGER) throw forbidden();
+}
+
+/**
+ * R9–R15, R16, R19, R20, R22, R23 (I1, I2, I4): disconnects (archives) a CLIENT account in one
+ * transaction, set-based (a fixed number of statements whatever the number of reports, items,
+ * users or mappings):
+ * - the client row is locked FOR UPDATE first (creates racing it hold FOR SHARE: they commit
+ *   first and are archived here, or wait and then fail with ACCOUNT_ARCHIVED);
+ * - not a CLIENT → INVALID_INPUT; already ARCHIVED → `already` (R14: nothing re-activates it);
+ * - R11/R16: every ACTIVE report archived with its archived-access snapshot;
+ * - R12: every ACTIVE item FROZEN; R13: every ACTIVE mapping of the client PAUSED;
+ * - R10: the account ARCHIVED with archivedAt;
+ * - R15: client-access grants and the client's own users' memberships deleted;
+ * - R20: when its organization has no other ACTIVE account in any product, the organization is
+ *   removed and its users with no membership left are deactivated;
+ * - R19: outbox rows for the ADMINs of the agency (and of the client); R22: an audit event.
+ */
+async function disconnectClientWork(
+  ctx: RequestContext,
+  em: EntityManager,
+  clientAccountId: string,
+): Promise<Outcome<Account>> {
+  const { viewer, visibility } = requireViewer(ctx);
+  // I4: a repeat by a manager who reached the client only through a (now deleted) grant still
+  // finds it, and hears ALREADY_DISCONNECTED rather than NOT_FOUND.
+  const visible =
+    isId(clientAccountId) &&
+    (await em
+      .createQueryBuilder(Account, 'c')
+      .where('c.id = :clientId', { clientId: clientAccountId.toLowerCase() })
+      .andWhere(
+        `(${visibility.account('c')}
+          OR (c.type = 'CLIENT' AND c.status = 'ARCHIVED'
+              AND EXISTS (SELECT 1 FROM memberships am
+                           WHERE am.account_id = c.agency_id AND am.user_id = :viewerId
+                             AND am.role IN ('ADMIN', 'ACCOUNT_MANAGER'))))`,
+        visibility.params,
+      )
+      .getExists());
+  if (!visible) throw notFound('Account', ['clientAccountId']);
+  const client = await em
+    .createQueryBuilder(Account, 'c')
+    .where('c.id = :clientId', { clientId: clientAccountId.toLowerCase() })
+    .setLock('pessimistic_write')
+    .getOneOrFail();
+  if (client.type !== AccountType.CLIENT) {
+    throw invalidInput(['clientAccountId'], 'Only a CLIENT account can be disconnected this way');
+  }
+  await assertManagesOwningAgency(ctx, em, client);
+  if (client.status === AccountStatus.ARCHIVED) {
+    return { kind: 'already', message: `Client "${client.name}" is already disconnected` };
+  }
+  const agency = await em.getRepository(Account).findOneByOrFail({ id: client.agencyId! });
+  const before = await usersReaching(em, client.id);
+
+  const reportsArchived = await archiveReportsOfAccount(em, client.id);
+  const itemsFrozen = rowCount(
+    await em.query(
+      `UPDATE reporting_items SET status = 'FROZEN', frozen_at = now()
+        WHERE account_id = $1 AND status = 'ACTIVE'`,
+      [client.id],
+    ),
+  );
+  const mappingIds = returnedIds(
+    await em.query(
+      `UPDATE integration_mappings SET status = 'PAUSED', paused_at = now()
+        WHERE client_account_id = $1 AND status = 'ACTIVE'
+       RETURNING id`,
+      [client.id],
+    ),
+  );
+  await em.query(
+    `UPDATE accounts SET status = 'ARCHIVED', archived_at = now() WHERE id = $1 AND status = 'ACTIVE'`,
+    [client.id],
+  );
+  const organizationRemoved =
+    returnedIds(
+      await em.query(
+        `UPDATE organizations o SET removed_at = now()
+          WHERE o.id = $1 AND o.removed_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM accounts a
+                             WHERE a.organization_id = o.id AND a.status = 'ACTIVE' AND a.id <> $2)
+         RETURNING o.id`,
+        [client.organizationId, client.id],
+      ),
+    ).length > 0;
+
+  const still = await userIdsStillReaching(em, client.id);
+  const impact: DisconnectImpact = {
+    reportsToArchive: reportsArchived,
+    itemsToFreeze: itemsFrozen,
+    mappingsToPause: mappingIds.length,
+    usersLosingAccess: before.filter((user) => !still.has(user.id)),
+    organizationRemoved,
+  };
+
+  // Queued while the client's memberships still exist (its admins, if any, are told too).
+  await queueAdminEmails(em, {
+    dedupePrefix: `disconnect-client:${client.id}`,
+    accountIds: [agency.id, client.id],
+    subject: `Handover: client "${client.name}" was disconnected from "${agency.name}"`,
+    body: [
+      `The client account "${client.name}" of the agency "${agency.name}" was disconnected and archived by ${viewer.user.name} (${viewer.user.email}).`,
+      `Its reports are archived (read-only), its reporting items frozen and its integration mappings paused.`,
+      impactLines(impact) + (organizationRemoved ? '\nThe client organization was removed.' : ''),
+    ].join('\n\n'),
+  });
+  await em.query(`DELETE FROM client_access_grants WHERE account_id = $1`, [client.id]);
+  await em.query(`DELETE FROM memberships WHERE account_id = $1`, [client.id]);
+  const deactivatedIds = organizationRemoved
+    ? returnedIds(
+        await em.query(
+          `UPDATE users u SET active = false
+            WHERE u.organization_id = $1 AND u.active AND NOT u.is_staff
+              AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
+           RETURNING u.id`,
+          [client.organizationId],
+        ),
+      )
+    : [];
+  await recordAuditEvent(em, ctx, {
+    action: 'CLIENT_DISCONNECTED',
+    accountId: client.id,
+    relatedAccountId: agency.id,
+    details: {
+      reportsArchived: impact.reportsToArchive,
+      itemsFrozen: impact.itemsToFreeze,
+      mappingsPaused: impact.mappingsToPause,
+      pausedMappingIds: mappingIds,
+      usersLosingAccess: impact.usersLosingAccess.length,
+      userIdsLosingAccess: impact.usersLosingAccess.map((user) => user.id),
+      organizationRemoved,
+      organizationId: client.organizationId,
+      deactivatedUserIds: deactivatedIds,
+    },
+  });
+  const updated = await em.getRepository(Account).findOneByOrFail({ id: client.id });
+  return { kind: 'done', impact, target: updated };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+// ---------------------------------------------------------------------------------------------
+
+function settle<T>(outcome: Outcome<T>, field: string[]): { impact: DisconnectImpact; target: T } {
+  if (outcome.kind === 'already') {
+    throw new DomainError('ALREADY_DISCONNECTED', outcome.message, field);
+  }
+  if (outcome.kind === 'invalid') throw new DomainError('INVALID_STATE', outcome.message, field);
+  return outcome;
+}
+
+/** A preview is a query: business-rule failures become coded top-level errors. */
+async function previewOf<T>(run: () => Promise<Outcome<T>>): Promise<DisconnectImpact> {
+  try {
+    const outcome = await run();
+    return outcome.kind === 'done' ? outcome.impact : NO_IMPACT;
+  } catch (error) {
+    if (error instanceof DomainError) {
+      throw new GraphQLError(error.message, {
+        extensions: {
+          code: error.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'BAD_USER_INPUT',
+          userErrorCode: error.code,
+          field: error.field,
+        },
+      });
+    }
+    throw error;
+  }
+}
+
+/** R23 preview of R4–R8: the disconnection run and rolled back. Not ACTIVE → no impact. */
+export const disconnectAgencyPreview = (ctx: RequestContext, connectionId: string) =>
+  previewOf(() =>
+    runDisconnection(ctx, 'preview', (em) => disconnectAgencyWork(ctx, em, connectionId)),
+  );
+
+/** R4–R8 (see disconnectAgencyWork). Repeat → ALREADY_DISCONNECTED; not ACTIVE → INVALID_STATE. */
+export async function disconnectAgency(ctx: RequestContext, connectionId: string) {
+  const outcome = await runDisconnection(ctx, 'apply', (em) =>
+    disconnectAgencyWork(ctx, em, connectionId),
+  );
+  const { impact, target } = settle(outcome, ['connectionId']);
+  return { connection: target, impact };
+}
+
+/** R23 preview of R9–R15/R20: the disconnection run and rolled back. Archived → no impact. */
+export const disconnectClientPreview = (ctx: RequestContext, clientAccountId: string) =>
+  previewOf(() =>
+    runDisconnection(ctx, 'preview', (em) => disconnectClientWork(ctx, em, clientAccountId)),
+  );
+
+/** R9–R15, R20 (see disconnectClientWork). Repeat → ALREADY_DISCONNECTED. */
+export async function disconnectClient(ctx: RequestContext, clientAccountId: string) {
+  const outcome = await runDisconnection(ctx, 'apply', (em) =>
+    disconnectClientWork(ctx, em, clientAccountId),
+  );
+  const { impact, target } = settle(outcome, ['clientAccountId']);
+  return { account: target, impact };
+}
+
+/**
+ * R21 (staff only, shield): keeps a client's data with the brand. In one transaction the CLIENT
+ * row is locked FOR UPDATE, becomes a PREMIUM_CLIENT with the contract reference and no owning
+ * agency, and gets a new ACTIVE connection to its former agency. Reports, items, mappings,
+ * client-access mode and grants are kept, so the agency's users reach it exactly as before
+ * (ACCOUNT_ROLES now through the connection); a later disconnectAgency follows R4–R8.
+ * Empty contract reference → INVALID_INPUT; not a CLIENT → INVALID_INPUT; archived →
+ * ACCOUNT_ARCHIVED. R22: audited.
+ */
+export async function convertClientToPremium(
+  ctx: RequestContext,
+  input: ConvertClientToPremiumInput,
+) {
+  const { viewer, visibility } = requireViewer(ctx);
+  const contractReference = input.contractReference.trim();
+  if (!contractReference) {
+    throw invalidInput(['input', 'contractReference'], 'contractReference must not be empty');
+  }
+  if (contractReference.length > 200) {
+    throw invalidInput(['input', 'contractReference'], 'contractReference is too long');
+  }
+  return inTransaction(ctx, async (em) => {
+    const client = await lockVisibleAccount(em, visibility, input.clientAccountId, 'update', [
+      'input',
+      'clientAccountId',
+    ]);
+    if (client.type !== AccountType.CLIENT) {
+      throw invalidInput(['input', 'clientAccountId'], 'Only a CLIENT account can be converted');
+    }
+    assertActiveAccount(client);
+    const agencyId = client.agencyId!;
+    await em.query(
+      `UPDATE accounts SET type = 'PREMIUM_CLIENT', contract_reference = $2, agency_id = NULL
+        WHERE id = $1`,
+      [client.id, contractReference],
+    );
+    const [connection]: { id: string }[] = await em.query(
+      `INSERT INTO agency_connections
+         (agency_id, premium_client_id, status, requested_by_account_id, requested_by_id,
+          responded_at, responded_by_id)
+       VALUES ($1, $2, 'ACTIVE', $1, $3, now(), $3)
+       RETURNING id`,
+      [agencyId, client.id, viewer.user.id],
+    );
+    await recordAuditEvent(em, ctx, {
+      action: 'CLIENT_CONVERTED_TO_PREMIUM',
+      accountId: client.id,
+      relatedAccountId: agencyId,
+      details: { contractReference, connectionId: connection.id, formerAgencyId: agencyId },
+    });
+    return em.getRepository(Account).findOneByOrFail({ id: client.id });
+  });
+}

@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { EnvError, loadEnv } from './config/env';
+import { logger } from './config/logger';
+import { connectForTool } from './database/database';
+import { startMailRelay } from './mail/mail-relay';
+
+/**
+ * `npm run worker`: the R19 mail relay on its own (the server runs one too; any number of
+ * relays may run side by side, see src/mail/mail-relay.ts). Uses DATABASE_URL, or the embedded
+ * database of a running server.
+ */
+async function main() {
+  let env;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const database = await connectForTool(env);
+  const relay = startMailRelay({ db: database.db, env });
+  logger.info({ smtp: env.SMTP_URL ? 'smtp' : `${env.DATA_DIR}/mail` }, 'mail relay running');
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'mail relay stopping');
+    relay
+      .stop()
+      .then(() => database.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'worker failed to start');
+  process.exit(1);
+});
