@@ -115,7 +115,7 @@ export function startMailRelay(options: MailRelayOptions): MailRelay {
       );
       return;
     }
-    const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+    const message = (error instanceof Error ? error.message : JSON.stringify(error)).slice(0, 1000);
     const failed = row.attempts >= maxAttempts;
     const delay = Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.max(0, row.attempts - 1));
     await db.query(

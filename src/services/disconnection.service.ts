@@ -71,7 +71,7 @@ async function runDisconnection<T>(
       return outcome;
     });
   } catch (error) {
-    if (error instanceof PreviewRollback) return error.outcome as Outcome<T>;
+    if (error instanceof PreviewRollback) return error.outcome;
     throw error;
   }
 }
