@@ -15,6 +15,7 @@ import {
   isUser,
   ownerOfIntegrationAt,
 } from './rules';
+import { accountOfApiTokenAt } from './api-token-rules';
 import { connectionSide } from './connection-rules';
 
 /**
@@ -48,6 +49,7 @@ export const permissionRules = {
       isManagerOf(agencyOfClientAt('clientAccountId'), 'agencyOf(clientAccountId)'),
     ),
     auditEvents: userWith(isAdminOfOrForbidden(accountAt('accountId'), 'accountId')),
+    apiTokens: userWith(isAdminOfOrForbidden(accountAt('accountId'), 'accountId')),
   },
   Mutation: {
     createAgency: staffUser,
@@ -93,6 +95,7 @@ export const permissionRules = {
 
     exportReport: isAuthenticated,
     createApiToken: userWith(isAdminOf(accountAt('input.accountId'), 'input.accountId')),
+    revokeApiToken: userWith(isAdminOf(accountOfApiTokenAt('id'), 'accountOfApiToken(id)')),
   },
 
   User: { memberships: parentIsVisible },

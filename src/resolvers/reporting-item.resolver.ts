@@ -4,7 +4,7 @@ import type { RequestContext } from '../server/context';
 import { CreateReportingItemInput, RecordCampaignDataInput } from '../schema/types/inputs';
 import { Metrics } from '../schema/types/metrics.type';
 import { ReportingItemPayload } from '../schema/types/payloads';
-import { notImplemented } from '../services/errors';
+import { recordCampaignData } from '../services/campaign-data.service';
 import { createReportingItem } from '../services/report.service';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 
@@ -38,9 +38,10 @@ export class ReportingItemResolver {
     description: 'Campaign data for an item, as the pixel or an integration delivers it.',
   })
   @UseMiddleware(ReturnUserErrors)
-  recordCampaignData(
-    @Arg('input', () => RecordCampaignDataInput) _input: RecordCampaignDataInput,
-  ): ReportingItemPayload {
-    throw notImplemented('recordCampaignData');
+  async recordCampaignData(
+    @Arg('input', () => RecordCampaignDataInput) input: RecordCampaignDataInput,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return { item: await recordCampaignData(ctx, input), userErrors: [] };
   }
 }

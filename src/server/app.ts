@@ -15,6 +15,7 @@ import { authenticate } from './auth';
 import { buildContext, type RequestContext } from './context';
 import { mountExplorer } from './explorer/explorer.routes';
 import { formatError, requestStore } from './format-error';
+import { mountDataRoutes } from './routes/data.routes';
 
 export interface HttpRoutes {
   /** Extra HTTP routes mounted before /graphql (exports, pixel, explorer). */
@@ -87,6 +88,7 @@ export async function createHttpServer(deps: {
 
   // The browser explorer answers GET /graphql for text/html; everything else goes on to Apollo.
   mountExplorer(app, { env });
+  mountDataRoutes(app, { db, env });
   for (const routes of extraRoutes) routes(app, { db, env });
 
   app.use(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DataSource } from 'typeorm';
 import { ApiToken, User } from '../entities';
+import { usableApiToken } from '../permissions/api-token-rules';
 import { isId } from '../services/ids';
 import { unauthenticated } from '../services/errors';
 import type { Viewer } from './viewer';
@@ -43,11 +44,19 @@ export async function authenticate(
       .getRepository(ApiToken)
       .createQueryBuilder('t')
       .innerJoinAndMapOne('t.createdBy', User, 'u', 'u.id = t.created_by_id')
-      .where('t.token_hash = :hash AND t.revoked_at IS NULL AND u.active', {
-        hash: hashApiToken(token),
-      })
+      .where('t.token_hash = :hash', { hash: hashApiToken(token) })
+      // R18: not revoked, creator active and still ADMIN of the token's account.
+      .andWhere(usableApiToken('t', 'u'))
       .getOne();
     if (!row?.createdBy) throw unauthenticated('Invalid or revoked API token');
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+      // At most one write a minute per token: busy pixels must not queue on the token row.
+      await db.query(
+        `UPDATE api_tokens SET last_used_at = now()
+          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        [row.id],
+      );
+    }
     return { kind: 'token', user: row.createdBy, tokenId: row.id, scopeAccountId: row.accountId };
   }
 

@@ -9,6 +9,7 @@ import {
   ReportingItem,
   User,
 } from '../../entities';
+import { ApiTokenInfo } from './api-token.type';
 import { UserError } from './user-error.type';
 
 @ObjectType({ simpleResolvers: true })
@@ -136,6 +137,14 @@ export class SyncPayload {
   @Field(() => Int)
   itemsUpdated!: number;
 
+  @Field(() => Int, { description: 'Mappings whose campaigns were pulled.' })
+  mappingsSynced!: number;
+
+  @Field(() => Int, {
+    description: 'Mappings skipped: PAUSED, or their account ARCHIVED or no longer connected.',
+  })
+  mappingsSkipped!: number;
+
   @Field(() => [UserError])
   userErrors!: UserError[];
 }
@@ -162,6 +171,9 @@ export class ExportPayload {
 export class ApiTokenPayload {
   @Field(() => String, { nullable: true, description: 'Shown once; only a hash is stored.' })
   token?: string | null;
+
+  @Field(() => ApiTokenInfo, { nullable: true, description: 'The new token, without its secret.' })
+  apiToken?: ApiTokenInfo | null;
 
   @Field(() => [UserError])
   userErrors!: UserError[];

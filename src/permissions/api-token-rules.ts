@@ -1,0 +1,30 @@
+import { Role } from '../entities/enums';
+import type { RequestContext } from '../server/context';
+import { isId } from '../services/ids';
+import type { AccountLocator } from './rules';
+import { ACCOUNT_ROLES } from './visibility';
+
+/**
+ * R18: a token works only while it is not revoked, its creator is active, and the creator is
+ * still an ADMIN of the token's account (staff creators: still staff). `t` is api_tokens, `u`
+ * the creator in users. Checked by the statement that authenticates every request.
+ */
+export const usableApiToken = (t: string, u: string) => `(
+    ${t}.revoked_at IS NULL AND ${u}.active
+    AND (${u}.is_staff OR EXISTS (
+          SELECT 1 FROM ${ACCOUNT_ROLES} tacl
+           WHERE tacl.user_id = ${t}.created_by_id AND tacl.account_id = ${t}.account_id
+             AND tacl.role = '${Role.ADMIN}')))`;
+
+/** Locator for the shield map: the account an API token (id at `path`) is scoped to. */
+export const accountOfApiTokenAt =
+  (path: string): AccountLocator =>
+  async (args, ctx: RequestContext) => {
+    const id = path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], args);
+    if (!isId(id)) return null;
+    const rows: { account_id: string }[] = await ctx.db.query(
+      'SELECT account_id FROM api_tokens WHERE id = $1',
+      [id.toLowerCase()],
+    );
+    return rows[0]?.account_id ?? null;
+  };

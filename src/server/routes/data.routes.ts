@@ -1,0 +1,11 @@
+import type { Express } from 'express';
+import type { DataSource } from 'typeorm';
+import type { Env } from '../../config/env';
+import { mountExportRoutes } from './export.routes';
+import { mountPixelRoutes } from './pixel.routes';
+
+/** Issue 5's HTTP routes: signed export downloads (R17) and the pixel endpoint (R7, R12). */
+export function mountDataRoutes(app: Express, deps: { db: DataSource; env: Env }) {
+  mountExportRoutes(app, deps);
+  mountPixelRoutes(app, deps);
+}

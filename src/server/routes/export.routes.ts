@@ -1,0 +1,141 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Express, Request } from 'express';
+import type { Pool, PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
+import type { DataSource } from 'typeorm';
+import type { Env } from '../../config/env';
+import { logger } from '../../config/logger';
+import { ApiToken, ExportFormat, User } from '../../entities';
+import { usableApiToken } from '../../permissions/api-token-rules';
+import { visibilityOf } from '../../services/campaign-data.service';
+import {
+  EXPORT_ITEMS_SQL,
+  EXPORT_REPORT_SQL,
+  exportContentType,
+  exportDocument,
+  type ExportItemRow,
+  type ExportReportMeta,
+  verifyExportLink,
+} from '../../services/export.service';
+import { isId } from '../../services/ids';
+import { namedSql } from '../../services/sql';
+import type { Viewer } from '../viewer';
+
+/** The base URL of the request being served, for export links (PUBLIC_URL wins). */
+const baseUrlStore = new AsyncLocalStorage<string>();
+
+export function requestBaseUrl(env: Env): string {
+  return env.PUBLIC_URL ?? baseUrlStore.getStore() ?? `http://${env.HOST}:${env.PORT}`;
+}
+
+const baseUrlOf = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+
+/** The viewer an export link was signed for, if it may still read (active user, usable token). */
+async function linkViewer(db: DataSource, viewer: string): Promise<Viewer | null> {
+  const [kind, id] = [viewer.slice(0, 2), viewer.slice(2)];
+  if (!isId(id)) return null;
+  if (kind === 'u.') {
+    const user = await db.getRepository(User).findOneBy({ id: id.toLowerCase(), active: true });
+    return user ? { kind: 'user', user } : null;
+  }
+  if (kind === 't.') {
+    const row = await db
+      .getRepository(ApiToken)
+      .createQueryBuilder('t')
+      .innerJoinAndMapOne('t.createdBy', User, 'u', 'u.id = t.created_by_id')
+      .where('t.id = :id', { id: id.toLowerCase() })
+      .andWhere(usableApiToken('t', 'u'))
+      .getOne();
+    return row?.createdBy
+      ? { kind: 'token', user: row.createdBy, tokenId: row.id, scopeAccountId: row.accountId }
+      : null;
+  }
+  return null;
+}
+
+/**
+ * GET /exports/<reportId>.<csv|json>?expires=&viewer=&sig= — the signed export link of
+ * `exportReport` (R17). 403 for a tampered or expired link or a viewer who may no longer read;
+ * 404 when the report is not (or no longer) visible to the signed viewer. The document streams
+ * from one REPEATABLE READ snapshot through a cursor on a pooled connection, so memory stays
+ * constant whatever the report's size.
+ */
+export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; env: Env }) {
+  app.use((req, _res, next) => baseUrlStore.run(baseUrlOf(req), next));
+
+  app.get('/exports/:file', async (req, res) => {
+    const match = /^([0-9a-f-]{36})\.(csv|json)$/i.exec(String(req.params.file));
+    if (!match || !isId(match[1])) {
+      res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Unknown export' } });
+      return;
+    }
+    const reportId = match[1].toLowerCase();
+    const format = match[2].toLowerCase() === 'csv' ? ExportFormat.CSV : ExportFormat.JSON;
+    const { expires, viewer, sig } = req.query;
+    const expiresAt = Number(expires);
+    const forbidden = (message: string) =>
+      res.status(403).json({ error: { code: 'FORBIDDEN', message } });
+    if (
+      typeof expires !== 'string' ||
+      typeof viewer !== 'string' ||
+      typeof sig !== 'string' ||
+      !/^\d+$/.test(expires) ||
+      !verifyExportLink(env.JWT_SECRET, { reportId, format, expires: expiresAt, viewer }, sig)
+    ) {
+      forbidden('Invalid export link');
+      return;
+    }
+    if (expiresAt * 1000 < Date.now()) {
+      forbidden('The export link has expired');
+      return;
+    }
+    const who = await linkViewer(db, viewer);
+    if (!who) {
+      forbidden('The export link’s viewer may no longer read');
+      return;
+    }
+    const visibility = visibilityOf(who);
+    const pool = (db.driver as unknown as { master: Pool }).master;
+    const client: PoolClient = await pool.connect();
+    let failed: unknown = null;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const [visibleSql, visibleParams] = namedSql(
+        db,
+        `SELECT 1 FROM reports r WHERE r.id = :reportId AND ${visibility.report('r')}`,
+        { ...visibility.params, reportId },
+      );
+      const visible = await client.query(visibleSql, visibleParams);
+      if (visible.rowCount === 0) {
+        res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Report not found' } });
+        return;
+      }
+      const report = (await client.query<ExportReportMeta>(EXPORT_REPORT_SQL, [reportId])).rows[0];
+      const rows = client.query(
+        new QueryStream(EXPORT_ITEMS_SQL, [reportId], { batchSize: 500 }),
+      ) as AsyncIterable<ExportItemRow>;
+      res.status(200);
+      res.setHeader('content-type', exportContentType(format));
+      res.setHeader('cache-control', 'no-store');
+      res.setHeader(
+        'content-disposition',
+        `attachment; filename="report-${reportId}.${format === ExportFormat.CSV ? 'csv' : 'json'}"`,
+      );
+      await pipeline(Readable.from(exportDocument(format, report, rows)), res);
+    } catch (error) {
+      failed = error;
+      logger.warn({ err: error, reportId }, 'export stream failed');
+      if (!res.headersSent) res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR' } });
+      else res.destroy();
+    } finally {
+      try {
+        await client.query(failed ? 'ROLLBACK' : 'COMMIT');
+        client.release();
+      } catch (error) {
+        client.release(error as Error);
+      }
+    }
+  });
+}

@@ -1,0 +1,324 @@
+import type { EntityManager } from 'typeorm';
+import { adServerFor, adServerKeys, type AdServerCampaign } from '../ad-servers';
+import {
+  Account,
+  AccountStatus,
+  AccountType,
+  ConnectionStatus,
+  Integration,
+  IntegrationMapping,
+  MappingStatus,
+} from '../entities';
+import { requireViewer, type RequestContext } from '../server/context';
+import type { Visibility } from '../permissions/visibility';
+import type { CreateIntegrationInput, MapAdvertiserInput } from '../schema/types/inputs';
+import { DomainError, invalidInput, notFound } from './errors';
+import { isId } from './ids';
+import { queryNamed } from './sql';
+import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
+
+function requiredText(value: string, field: string[], what: string): string {
+  const text = value.trim();
+  if (!text) throw invalidInput(field, `${what} must not be empty`);
+  if (text.length > 200) throw invalidInput(field, `${what} is too long`);
+  return text;
+}
+
+/** The integration when the viewer may see its owner account, else null. */
+async function findVisibleIntegration(
+  em: EntityManager,
+  visibility: Visibility,
+  integrationId: string,
+): Promise<Integration | null> {
+  if (!isId(integrationId)) return null;
+  return em
+    .createQueryBuilder(Integration, 'ig')
+    .where('ig.id = :integrationId', { integrationId: integrationId.toLowerCase() })
+    .andWhere(
+      `EXISTS (SELECT 1 FROM accounts a WHERE a.id = ig.owner_account_id AND ${visibility.account('a')})`,
+      visibility.params,
+    )
+    .getOne();
+}
+
+/**
+ * R3: an ADMIN or ACCOUNT_MANAGER (shield gate) sets up an integration on an ACTIVE AGENCY or
+ * PREMIUM_CLIENT account; `adServer` must name a registered adapter (src/ad-servers).
+ */
+export async function createIntegration(ctx: RequestContext, input: CreateIntegrationInput) {
+  const { viewer, visibility } = requireViewer(ctx);
+  const name = requiredText(input.name, ['input', 'name'], 'name');
+  const adServer = adServerFor(input.adServer);
+  if (!adServer) {
+    throw invalidInput(
+      ['input', 'adServer'],
+      `Unknown ad server "${input.adServer}"; available: ${adServerKeys().join(', ')}`,
+    );
+  }
+  return inTransaction(ctx, async (em) => {
+    const owner = await lockVisibleAccount(em, visibility, input.ownerAccountId, 'share', [
+      'input',
+      'ownerAccountId',
+    ]);
+    assertActiveAccount(owner);
+    if (owner.type !== AccountType.AGENCY && owner.type !== AccountType.PREMIUM_CLIENT) {
+      throw invalidInput(
+        ['input', 'ownerAccountId'],
+        'Integrations are set up on an AGENCY or PREMIUM_CLIENT account',
+      );
+    }
+    return em.getRepository(Integration).save({
+      name,
+      adServer: adServer.key,
+      ownerAccountId: owner.id,
+      createdById: viewer.user.id,
+    });
+  });
+}
+
+/**
+ * R3, R7, R13: maps an advertiser of the integration to an account the viewer can see: a CLIENT
+ * of the owning agency or a PREMIUM_CLIENT with an ACTIVE connection to it; an integration owned
+ * by a premium client maps to that premium client only. ARCHIVED targets → ACCOUNT_ARCHIVED.
+ * One mapping per (integration, advertiser): a second one is INVALID_INPUT on the advertiser id.
+ */
+export async function mapAdvertiser(ctx: RequestContext, input: MapAdvertiserInput) {
+  const { visibility } = requireViewer(ctx);
+  const advertiserId = requiredText(
+    input.externalAdvertiserId,
+    ['input', 'externalAdvertiserId'],
+    'externalAdvertiserId',
+  );
+  return inTransaction(ctx, async (em) => {
+    const integration = await findVisibleIntegration(em, visibility, input.integrationId);
+    if (!integration) throw notFound('Integration', ['input', 'integrationId']);
+    // Lock order as in every write: the account first (I2), then the connection.
+    const target = await lockVisibleAccount(em, visibility, input.clientAccountId, 'share', [
+      'input',
+      'clientAccountId',
+    ]);
+    assertActiveAccount(target);
+    // Same connection as the transaction: the embedded database serves one transaction at a time.
+    const owner = await em.getRepository(Account).findOneBy({ id: integration.ownerAccountId });
+    if (!owner) throw notFound('Integration', ['input', 'integrationId']);
+    let allowed = false;
+    if (owner.type === AccountType.PREMIUM_CLIENT) {
+      allowed = target.id === owner.id;
+    } else if (target.type === AccountType.CLIENT) {
+      allowed = target.agencyId === owner.id;
+    } else if (target.type === AccountType.PREMIUM_CLIENT) {
+      const connected: unknown[] = await em.query(
+        `SELECT 1 FROM agency_connections
+          WHERE agency_id = $1 AND premium_client_id = $2 AND status = $3 FOR SHARE`,
+        [owner.id, target.id, ConnectionStatus.ACTIVE],
+      );
+      allowed = connected.length > 0;
+    }
+    if (!allowed) {
+      throw invalidInput(
+        ['input', 'clientAccountId'],
+        owner.type === AccountType.PREMIUM_CLIENT
+          ? 'An integration of a premium client maps advertisers to that premium client only'
+          : 'Advertisers map to a client of the agency or a premium client connected to it',
+      );
+    }
+    const inserted = await em
+      .createQueryBuilder()
+      .insert()
+      .into(IntegrationMapping)
+      .values({
+        integrationId: integration.id,
+        clientAccountId: target.id,
+        externalAdvertiserId: advertiserId,
+        status: MappingStatus.ACTIVE,
+        pausedAt: null,
+      })
+      .orIgnore()
+      .returning('*')
+      .execute();
+    const row = (inserted.raw as Record<string, unknown>[])[0];
+    if (!row) {
+      throw invalidInput(
+        ['input', 'externalAdvertiserId'],
+        `Advertiser "${advertiserId}" is already mapped in this integration`,
+      );
+    }
+    return em.getRepository(IntegrationMapping).findOneByOrFail({ id: row.id as string });
+  });
+}
+
+interface MappingRow {
+  id: string;
+  clientAccountId: string;
+  externalAdvertiserId: string;
+  status: MappingStatus;
+  syncable: boolean;
+}
+
+/**
+ * The integration's mappings (optionally one client's) with whether they may receive data now:
+ * mapping ACTIVE (R7, R13), account ACTIVE (R12), and the account still the owner's (its CLIENT,
+ * a premium with an ACTIVE connection, or the owning premium itself). `lock` takes FOR SHARE on
+ * the mapped accounts and mappings, so a disconnection either committed before (and is seen) or
+ * waits for the sync to commit (I2).
+ */
+async function mappingsOf(
+  em: EntityManager,
+  integration: Integration,
+  clientAccountId: string | null,
+  lock: boolean,
+): Promise<MappingRow[]> {
+  const params = { integrationId: integration.id, clientAccountId };
+  const onlyClient = clientAccountId ? 'AND m.client_account_id = :clientAccountId' : '';
+  if (lock) {
+    await queryNamed(
+      em,
+      `SELECT a.id FROM accounts a
+        WHERE a.id IN (SELECT m.client_account_id FROM integration_mappings m
+                        WHERE m.integration_id = :integrationId ${onlyClient})
+        ORDER BY a.id FOR SHARE`,
+      params,
+    );
+  }
+  return queryNamed<MappingRow>(
+    em,
+    `SELECT m.id, m.client_account_id AS "clientAccountId",
+            m.external_advertiser_id AS "externalAdvertiserId", m.status,
+            (m.status = '${MappingStatus.ACTIVE}' AND a.status = '${AccountStatus.ACTIVE}'
+             AND (a.id = ig.owner_account_id
+                  OR (a.type = '${AccountType.CLIENT}' AND a.agency_id = ig.owner_account_id)
+                  OR EXISTS (SELECT 1 FROM agency_connections k
+                              WHERE k.agency_id = ig.owner_account_id AND k.premium_client_id = a.id
+                                AND k.status = '${ConnectionStatus.ACTIVE}'))) AS syncable
+       FROM integration_mappings m
+       JOIN integrations ig ON ig.id = m.integration_id
+       JOIN accounts a ON a.id = m.client_account_id
+      WHERE m.integration_id = :integrationId ${onlyClient}
+      ORDER BY m.id ${lock ? 'FOR SHARE OF m' : ''}`,
+    params,
+  );
+}
+
+export interface SyncResult {
+  itemsCreated: number;
+  itemsUpdated: number;
+  mappingsSynced: number;
+  mappingsSkipped: number;
+}
+
+/**
+ * R3, R7, R12, R13: pulls campaigns for every ACTIVE mapping and upserts INTEGRATION items on the
+ * mapped accounts with one set-based INSERT ... ON CONFLICT on reporting_items_external_key
+ * (never a duplicate, also under concurrent syncs). PAUSED mappings and ARCHIVED accounts are
+ * skipped; FROZEN items are never updated.
+ * MAPPING_PAUSED (decision, docs/ad-servers.md): syncing one client alone (`clientAccountId`)
+ * whose mappings are all paused, or an integration whose every mapping is paused, is refused.
+ * The ad server is called outside the transaction; the transaction re-checks pause states
+ * under lock before it writes.
+ */
+export async function syncIntegration(
+  ctx: RequestContext,
+  integrationId: string,
+  clientAccountId: string | null | undefined,
+): Promise<SyncResult> {
+  const { visibility } = requireViewer(ctx);
+  const integration = await findVisibleIntegration(ctx.db.manager, visibility, integrationId);
+  if (!integration) throw notFound('Integration', ['integrationId']);
+  let client: string | null = null;
+  if (clientAccountId !== null && clientAccountId !== undefined) {
+    if (!isId(clientAccountId)) throw notFound('Mapping', ['clientAccountId']);
+    client = clientAccountId.toLowerCase();
+  }
+  const adServer = adServerFor(integration.adServer);
+  if (!adServer) {
+    throw new DomainError('INVALID_STATE', `No adapter for ad server "${integration.adServer}"`);
+  }
+
+  const before = await mappingsOf(ctx.db.manager, integration, client, false);
+  if (client && before.length === 0) throw notFound('Mapping', ['clientAccountId']);
+  const assertNotAllPaused = (rows: MappingRow[]) => {
+    if (rows.length > 0 && rows.every((m) => m.status === MappingStatus.PAUSED)) {
+      throw new DomainError(
+        'MAPPING_PAUSED',
+        client
+          ? 'The integration is paused for this account; no data is pulled for it'
+          : 'Every mapping of this integration is paused',
+        client ? ['clientAccountId'] : ['integrationId'],
+      );
+    }
+  };
+  assertNotAllPaused(before);
+
+  const campaigns = new Map<string, AdServerCampaign[]>();
+  const advertisers = [
+    ...new Set(before.filter((m) => m.syncable).map((m) => m.externalAdvertiserId)),
+  ];
+  await Promise.all(
+    advertisers.map(async (advertiserId) => {
+      campaigns.set(advertiserId, await adServer.listCampaigns(advertiserId));
+    }),
+  );
+
+  return inTransaction(ctx, async (em) => {
+    const mappings = await mappingsOf(em, integration, client, true);
+    assertNotAllPaused(mappings);
+    const syncable = mappings.filter((m) => m.syncable && campaigns.has(m.externalAdvertiserId));
+    // One row per (account, external id): the upsert may not touch a row twice.
+    const rows = new Map<string, { accountId: string } & AdServerCampaign>();
+    for (const mapping of syncable) {
+      for (const campaign of campaigns.get(mapping.externalAdvertiserId) ?? []) {
+        if (!valid(campaign)) continue;
+        rows.set(`${mapping.clientAccountId}\u0000${campaign.externalId}`, {
+          accountId: mapping.clientAccountId,
+          ...campaign,
+        });
+      }
+    }
+    // A stable order keeps two concurrent syncs from deadlocking on the unique index.
+    const sorted = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    let created = 0;
+    let updated = 0;
+    if (sorted.length > 0) {
+      const values = sorted.map(([, row]) => row);
+      const result: { created: boolean }[] = await em.query(
+        `INSERT INTO reporting_items
+           (name, account_id, source, status, integration_id, external_id,
+            impressions, clicks, reach, last_data_at)
+         SELECT c.name, c.account_id, 'INTEGRATION', 'ACTIVE', $1, c.external_id,
+                c.impressions, c.clicks, c.reach, now()
+           FROM unnest($2::uuid[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[])
+                AS c(account_id, external_id, name, impressions, clicks, reach)
+         ON CONFLICT (account_id, integration_id, external_id) WHERE external_id IS NOT NULL
+         DO UPDATE SET name = EXCLUDED.name, impressions = EXCLUDED.impressions,
+                       clicks = EXCLUDED.clicks, reach = EXCLUDED.reach, last_data_at = now()
+          WHERE reporting_items.status = 'ACTIVE'
+         RETURNING (xmax = 0) AS created`,
+        [
+          integration.id,
+          values.map((v) => v.accountId),
+          values.map((v) => v.externalId),
+          values.map((v) => v.name),
+          values.map((v) => v.impressions),
+          values.map((v) => v.clicks),
+          values.map((v) => v.reach),
+        ],
+      );
+      for (const row of result) {
+        if (row.created) created += 1;
+        else updated += 1;
+      }
+    }
+    return {
+      itemsCreated: created,
+      itemsUpdated: updated,
+      mappingsSynced: syncable.length,
+      mappingsSkipped: mappings.length - syncable.length,
+    };
+  });
+}
+
+const valid = (c: AdServerCampaign) =>
+  typeof c.externalId === 'string' &&
+  c.externalId.length > 0 &&
+  typeof c.name === 'string' &&
+  [c.impressions, c.clicks, c.reach].every((n) => Number.isFinite(n) && n >= 0);

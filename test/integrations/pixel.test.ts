@@ -1,0 +1,259 @@
+import {
+  ConnectionStatus,
+  ItemSource,
+  ItemStatus,
+  ReportingItem,
+  Role,
+  type Account,
+  type User,
+} from '../../src/entities';
+import { factories, type Factories } from '../helpers/factories';
+import { usingPostgres } from '../helpers/test-database';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+let server: TestServer;
+let f: Factories;
+let agency: Account;
+let client: Account;
+let admin: User;
+let token: string;
+
+const pgOnly = usingPostgres() ? describe : describe.skip;
+
+async function createToken(accountId: string, as: User) {
+  const response = await server.gql(
+    `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code } } }`,
+    { input: { accountId, name: 'pixel' } },
+    as,
+  );
+  expect(response.data!.createApiToken.userErrors).toEqual([]);
+  return response.data!.createApiToken.token as string;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  f = factories(server.db);
+  agency = await f.agency();
+  client = await f.client(agency);
+  admin = await f.member(agency, Role.ADMIN);
+  token = await createToken(agency.id, admin);
+});
+afterAll(() => server.stop());
+
+const pixel = (itemId: string, body: unknown, bearer: string | null = token, raw?: string) =>
+  fetch(`${server.url}/pixel/${itemId}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+    },
+    body: raw ?? JSON.stringify(body),
+  });
+
+const metricsOf = async (id: string) => {
+  const item = await server.db.getRepository(ReportingItem).findOneByOrFail({ id });
+  return { impressions: item.impressions, clicks: item.clicks, reach: item.reach };
+};
+
+describe('POST /pixel/:itemId', () => {
+  it('answers 202 and adds the data', async () => {
+    const item = await f.item(client);
+    const response = await pixel(item.id, { impressions: 10, clicks: 2, reach: 7 });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ accepted: true, itemId: item.id });
+    await pixel(item.id, { impressions: 5 });
+    expect(await metricsOf(item.id)).toEqual({ impressions: 15, clicks: 2, reach: 7 });
+    const stored = await server.db.getRepository(ReportingItem).findOneByOrFail({ id: item.id });
+    expect(stored.lastDataAt).not.toBeNull();
+  });
+
+  it('answers 409 for a FROZEN item and changes nothing (R12)', async () => {
+    const item = await f.item(client, { status: ItemStatus.FROZEN, frozenAt: new Date() });
+    const response = await pixel(item.id, { impressions: 10, clicks: 1, reach: 1 });
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('ITEM_FROZEN');
+    expect(await metricsOf(item.id)).toEqual({ impressions: 0, clicks: 0, reach: 0 });
+  });
+
+  it('answers 404 for an unknown item, a malformed id and an item out of scope', async () => {
+    const foreign = await f.item(await f.client(await f.agency()));
+    expect((await pixel('00000000-0000-4000-8000-000000000000', { impressions: 1 })).status).toBe(
+      404,
+    );
+    expect((await pixel('not-an-id', { impressions: 1 })).status).toBe(404);
+    expect((await pixel(foreign.id, { impressions: 1 })).status).toBe(404);
+    expect(await metricsOf(foreign.id)).toEqual({ impressions: 0, clicks: 0, reach: 0 });
+  });
+
+  it.each([
+    ['not JSON', null, '{nope'],
+    ['an array', [1, 2], undefined],
+    ['a negative number', { impressions: -1 }, undefined],
+    ['a string metric', { impressions: '5' }, undefined],
+    ['no metric', { other: 1 }, undefined],
+    ['a non-finite number', null, '{"impressions": 1e400}'],
+  ])('answers 400 for %s', async (_label, body, raw) => {
+    const item = await f.item(client);
+    const response = await pixel(item.id, body, token, raw);
+    expect(response.status).toBe(400);
+    expect(await metricsOf(item.id)).toEqual({ impressions: 0, clicks: 0, reach: 0 });
+  });
+
+  it('answers 413 for an oversized body', async () => {
+    const item = await f.item(client);
+    const response = await pixel(item.id, { impressions: 1, padding: 'x'.repeat(10_000) });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers 401 without a token, with a bad token, a revoked token or a user JWT', async () => {
+    const item = await f.item(client);
+    expect((await pixel(item.id, { impressions: 1 }, null)).status).toBe(401);
+    expect((await pixel(item.id, { impressions: 1 }, 'hov_nope')).status).toBe(401);
+    expect((await pixel(item.id, { impressions: 1 }, await server.tokenFor(admin))).status).toBe(
+      401,
+    );
+    const revoked = await createToken(agency.id, admin);
+    await server.db.query(
+      `UPDATE api_tokens SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL AND id <> (SELECT id FROM api_tokens WHERE account_id = $1 ORDER BY created_at LIMIT 1)`,
+      [agency.id],
+    );
+    expect((await pixel(item.id, { impressions: 1 }, revoked)).status).toBe(401);
+    expect(await metricsOf(item.id)).toEqual({ impressions: 0, clicks: 0, reach: 0 });
+  });
+
+  it('keeps feeding ACTIVE items on a premium after an agency disconnection (R7)', async () => {
+    const premium = await f.premium();
+    const premiumAdmin = await f.member(premium, Role.ADMIN);
+    const connection = await f.connection(agency, premium);
+    const integration = await server.db.query(
+      `INSERT INTO integrations (name, ad_server, owner_account_id) VALUES ('DCM', 'SIMULATED', $1) RETURNING id`,
+      [agency.id],
+    );
+    const fed = await f.item(premium, {
+      source: ItemSource.INTEGRATION,
+      integrationId: integration[0].id,
+      externalId: 'camp-1',
+    });
+    const manual = await f.item(premium);
+    const premiumToken = await createToken(premium.id, premiumAdmin);
+    expect((await pixel(fed.id, { impressions: 1 })).status).toBe(202);
+
+    await server.db.query(
+      `UPDATE agency_connections SET status = $2, disconnected_at = now() WHERE id = $1`,
+      [connection.id, ConnectionStatus.DISCONNECTED],
+    );
+    // The agency's pixel keeps delivering to the item its integration created...
+    expect((await pixel(fed.id, { impressions: 2 })).status).toBe(202);
+    // ...but reaches nothing else of the premium any more.
+    expect((await pixel(manual.id, { impressions: 2 })).status).toBe(404);
+    // The premium's own token feeds its items.
+    expect((await pixel(fed.id, { impressions: 4 }, premiumToken)).status).toBe(202);
+    expect((await pixel(manual.id, { impressions: 4 }, premiumToken)).status).toBe(202);
+    expect((await metricsOf(fed.id)).impressions).toBe(7);
+    expect((await metricsOf(manual.id)).impressions).toBe(4);
+  });
+});
+
+describe('concurrent increments', () => {
+  const run = async (n: number) => {
+    const item = await f.item(client);
+    const statuses = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        pixel(item.id, { impressions: 1, clicks: i % 2, reach: 0.5 }).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
+    expect(await metricsOf(item.id)).toEqual({
+      impressions: n,
+      clicks: Math.floor(n / 2),
+      reach: n / 2,
+    });
+  };
+
+  pgOnly('on PostgreSQL', () => {
+    it('1,000 concurrent pixel increments sum exactly', () => run(1000));
+  });
+
+  it('100 concurrent pixel increments sum exactly', () => run(100));
+});
+
+describe('recordCampaignData', () => {
+  const RECORD = `mutation($input: RecordCampaignDataInput!) {
+    recordCampaignData(input: $input) {
+      item { id status metrics { impressions clicks reach } lastDataAt }
+      userErrors { code field }
+    }
+  }`;
+
+  it('adds data for an account ADMIN and for staff', async () => {
+    const item = await f.item(client);
+    const first = await server.gql(
+      RECORD,
+      { input: { itemId: item.id, impressions: 3, clicks: 1, reach: 2 } },
+      admin,
+    );
+    expect(first.data!.recordCampaignData.userErrors).toEqual([]);
+    expect(first.data!.recordCampaignData.item.metrics).toEqual({
+      impressions: 3,
+      clicks: 1,
+      reach: 2,
+    });
+    const staff = await f.staff();
+    const second = await server.gql(
+      RECORD,
+      { input: { itemId: item.id, impressions: 1, clicks: 1, reach: 1 } },
+      staff,
+    );
+    expect(second.data!.recordCampaignData.item.metrics).toEqual({
+      impressions: 4,
+      clicks: 2,
+      reach: 3,
+    });
+  });
+
+  it('answers ITEM_FROZEN for a frozen item and leaves it unchanged', async () => {
+    const item = await f.item(client, { status: ItemStatus.FROZEN, frozenAt: new Date() });
+    const response = await server.gql(
+      RECORD,
+      { input: { itemId: item.id, impressions: 3, clicks: 1, reach: 2 } },
+      admin,
+    );
+    expect(response.data!.recordCampaignData).toEqual({
+      item: null,
+      userErrors: [{ code: 'ITEM_FROZEN', field: ['input', 'itemId'] }],
+    });
+    expect(await metricsOf(item.id)).toEqual({ impressions: 0, clicks: 0, reach: 0 });
+  });
+
+  it('answers NOT_FOUND for an invisible item, INVALID_INPUT for negative data', async () => {
+    const foreign = await f.item(await f.client(await f.agency()));
+    const hidden = await server.gql(
+      RECORD,
+      { input: { itemId: foreign.id, impressions: 1, clicks: 1, reach: 1 } },
+      admin,
+    );
+    expect(hidden.data!.recordCampaignData.userErrors).toEqual([
+      { code: 'NOT_FOUND', field: ['input', 'itemId'] },
+    ]);
+    const item = await f.item(client);
+    const negative = await server.gql(
+      RECORD,
+      { input: { itemId: item.id, impressions: -1, clicks: 1, reach: 1 } },
+      admin,
+    );
+    expect(negative.data!.recordCampaignData.userErrors).toEqual([
+      { code: 'INVALID_INPUT', field: ['input', 'impressions'] },
+    ]);
+  });
+
+  it('is FORBIDDEN for a non-admin and for an API token', async () => {
+    const item = await f.item(client);
+    const manager = await f.member(agency, Role.ACCOUNT_MANAGER);
+    const input = { itemId: item.id, impressions: 1, clicks: 1, reach: 1 };
+    const asManager = await server.gql(RECORD, { input }, manager);
+    expect(asManager.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    const asToken = await server.gql(RECORD, { input }, { token });
+    expect(asToken.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(await metricsOf(item.id)).toEqual({ impressions: 0, clicks: 0, reach: 0 });
+  });
+});
