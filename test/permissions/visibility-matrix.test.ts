@@ -61,6 +61,8 @@ const model = {
   grants: [] as { accountId: string; userId: string }[],
   connections: [] as { agencyId: string; premiumId: string; status: ConnectionStatus }[],
   reports: [] as MReport[],
+  /** Each report has one item of its own; each account one item in no report. */
+  items: [] as { id: string; accountId: string; reportId: string | null }[],
   viewers: [] as MViewer[],
 };
 const labels = new Map<string, string>();
@@ -146,6 +148,18 @@ function expectReport(viewer: MViewer, report: MReport): boolean {
   );
 }
 
+/** Items: on an ACTIVE account the viewer reaches, or in a report the viewer may open. */
+function expectItem(viewer: MViewer, item: { accountId: string; reportId: string | null }) {
+  if (!inTokenScope(viewer, item.accountId)) return false;
+  if (viewer.isStaff) return true;
+  const account = accountById(item.accountId);
+  if (account.status === AccountStatus.ACTIVE && rolesOn(viewer.userId, account).length > 0) {
+    return true;
+  }
+  const report = model.reports.find((r) => r.id === item.reportId);
+  return !!report && expectReport(viewer, report);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building the world.
 // ---------------------------------------------------------------------------------------------
@@ -165,6 +179,9 @@ async function account(
     access: access ?? a.clientAccess,
   });
   labels.set(a.id, label);
+  const loose = await f.item(a);
+  model.items.push({ id: loose.id, accountId: a.id, reportId: null });
+  labels.set(loose.id, `item of ${label} in no report`);
   return a;
 }
 
@@ -199,8 +216,10 @@ async function report(
     snapshot?: User[];
   } = {},
 ): Promise<Report> {
+  const item = await f.item(a);
   const r = await f.report(a, {
     name: label,
+    items: [item],
     visibility: o.visibility ?? ReportVisibility.ACCOUNT,
     createdById: o.createdBy?.id ?? null,
     sharedWith: o.sharedWith,
@@ -217,6 +236,8 @@ async function report(
     snapshot: (o.snapshot ?? []).map((u) => u.id),
   });
   labels.set(r.id, label);
+  model.items.push({ id: item.id, accountId: a.id, reportId: r.id });
+  labels.set(item.id, `item of report ${label}`);
   return r;
 }
 
@@ -497,6 +518,41 @@ describe('visibility matrix', () => {
         }
         if (data[`n${i}`] && data[`n${i}`].__typename !== 'Report') {
           mismatches.push(`node(id).__typename wrong for ${r.label}`);
+        }
+      });
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('node(id) and Report.items agree with the oracle for every (viewer, reporting item)', async () => {
+    for (const viewer of model.viewers) {
+      const fragments = model.items.map(
+        (item, i) => `i${i}: node(id: "${item.id}") { id ... on ReportingItem { account { id } } }`,
+      );
+      const data = await askChunked(viewer, fragments, 1);
+      model.items.forEach((item, i) => {
+        compare(
+          'node(id) as ReportingItem',
+          viewer,
+          item.id,
+          expectItem(viewer, item),
+          data[`i${i}`]?.id === item.id,
+        );
+      });
+      const reportFragments = model.reports.map(
+        (r, i) => `r${i}: report(id: "${r.id}") { items { totalCount nodes { id } } }`,
+      );
+      const reports = await askChunked(viewer, reportFragments, 1);
+      model.reports.forEach((r, i) => {
+        const got = reports[`r${i}`];
+        if (!got) return;
+        const own = model.items.filter((item) => item.reportId === r.id).map((item) => item.id);
+        if (
+          JSON.stringify(got.items.nodes.map((n: { id: string }) => n.id)) !==
+            JSON.stringify(own) ||
+          got.items.totalCount !== own.length
+        ) {
+          mismatches.push(`Report.items viewer=${viewer.label} report=${r.label}: wrong items`);
         }
       });
     }
