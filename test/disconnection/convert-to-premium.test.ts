@@ -1,0 +1,163 @@
+import {
+  AccountStatus,
+  ClientAccessMode,
+  Integration,
+  IntegrationMapping,
+  MappingStatus,
+  Role,
+  type User,
+} from '../../src/entities';
+import { factories, type Factories } from '../helpers/factories';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+import { agencyWithStaff, call, errorCodes, ids, ops } from './helpers';
+
+let server: TestServer;
+let f: Factories;
+let staff: User;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  f = factories(server.db);
+  staff = await f.staff();
+});
+afterAll(() => server.stop());
+
+const convert = (clientAccountId: string, contractReference: string, as: User) =>
+  call(server, ops.convertClientToPremium, { input: { clientAccountId, contractReference } }, as);
+const codes = (payload: { userErrors: { code: string }[] }) =>
+  payload.userErrors.map((e) => e.code);
+
+async function clientWorld() {
+  const a = await agencyWithStaff(f);
+  const client = await f.client(a.agency, { clientAccess: ClientAccessMode.SELECTED_USERS });
+  await f.grant(client, a.regular);
+  const brandUser = await f.member(client, Role.VIEW_ONLY);
+  const items = [await f.item(client), await f.item(client)];
+  const reports = [await f.report(client, { items }), await f.report(client)];
+  const integration = await server.db.getRepository(Integration).save({
+    name: 'DV360',
+    adServer: 'SIMULATED',
+    ownerAccountId: a.agency.id,
+    createdById: null,
+  });
+  const mapping = await server.db.getRepository(IntegrationMapping).save({
+    integrationId: integration.id,
+    clientAccountId: client.id,
+    externalAdvertiserId: `adv-${client.id}`,
+    status: MappingStatus.ACTIVE,
+    pausedAt: null,
+  });
+  return { a, client, brandUser, items, reports, mapping };
+}
+
+describe('R21: platform staff convert a CLIENT into a PREMIUM_CLIENT to keep the data with the brand', () => {
+  it('becomes a premium client with an ACTIVE connection to its former agency; data and access are kept', async () => {
+    const w = await clientWorld();
+    const seen = async (user: User) =>
+      ids((await call(server, ops.reports, { accountId: w.client.id }, user)).nodes);
+    const before = {
+      admin: await seen(w.a.admin),
+      regular: await seen(w.a.regular),
+      viewOnly: await seen(w.a.viewOnly),
+      brand: await seen(w.brandUser),
+    };
+    expect(before.regular).toEqual(ids(w.reports));
+    expect(before.viewOnly).toEqual([]);
+
+    const result = await convert(w.client.id, 'CONTRACT-2026-17', staff);
+    expect(result.userErrors).toEqual([]);
+    expect(result.account).toMatchObject({
+      id: w.client.id,
+      type: 'PREMIUM_CLIENT',
+      status: 'ACTIVE',
+      agency: null,
+      clientAccess: 'SELECTED_USERS',
+      connections: [{ status: 'ACTIVE', agency: { id: w.a.agency.id } }],
+    });
+    const stored = await server.db
+      .getRepository(server.db.getMetadata('Account').target)
+      .findOneByOrFail({ id: w.client.id });
+    expect(stored).toMatchObject({ contractReference: 'CONTRACT-2026-17', agencyId: null });
+
+    // the same users reach the same reports (grants and access mode kept)
+    expect({
+      admin: await seen(w.a.admin),
+      regular: await seen(w.a.regular),
+      viewOnly: await seen(w.a.viewOnly),
+      brand: await seen(w.brandUser),
+    }).toEqual(before);
+    const mapping = await server.db
+      .getRepository(IntegrationMapping)
+      .findOneByOrFail({ id: w.mapping.id });
+    expect(mapping.status).toBe(MappingStatus.ACTIVE);
+
+    const events = await call(server, ops.auditEvents, { id: w.client.id }, w.a.admin);
+    expect(events.nodes.map((e: { action: string }) => e.action)).toEqual([
+      'CLIENT_CONVERTED_TO_PREMIUM',
+    ]);
+  });
+
+  it('a later agency disconnect follows R4–R8: the brand keeps its reports, the agency loses them', async () => {
+    const w = await clientWorld();
+    const converted = await convert(w.client.id, 'C-1', staff);
+    const connectionId = converted.account.connections[0].id;
+    const preview = await call(
+      server,
+      ops.disconnectAgencyPreview,
+      { id: connectionId },
+      w.a.admin,
+    );
+    const result = await call(server, ops.disconnectAgency, { id: connectionId }, w.a.admin);
+    expect(result.userErrors).toEqual([]);
+    expect(result.impact).toEqual(preview);
+    expect(result.impact).toMatchObject({
+      reportsToArchive: 0,
+      itemsToFreeze: 0,
+      mappingsToPause: 1,
+    });
+    expect(ids(result.impact.usersLosingAccess)).toEqual(ids([w.a.admin, w.a.regular]));
+    const reportsFor = async (user: User) =>
+      (await call(server, ops.reports, { accountId: w.client.id }, user)).totalCount;
+    expect(await reportsFor(w.a.regular)).toBe(0);
+    expect(await reportsFor(w.brandUser)).toBe(2);
+  });
+
+  it('needs a contract reference: INVALID_INPUT', async () => {
+    const w = await clientWorld();
+    const result = await convert(w.client.id, '   ', staff);
+    expect(result.userErrors).toEqual([
+      expect.objectContaining({ code: 'INVALID_INPUT', field: ['input', 'contractReference'] }),
+    ]);
+  });
+
+  it('an archived client cannot be converted: ACCOUNT_ARCHIVED', async () => {
+    const a = await agencyWithStaff(f);
+    const archived = await f.client(a.agency, {
+      status: AccountStatus.ARCHIVED,
+      archivedAt: new Date(),
+    });
+    expect(codes(await convert(archived.id, 'C-2', staff))).toEqual(['ACCOUNT_ARCHIVED']);
+  });
+
+  it('only a CLIENT can be converted; an unknown id is NOT_FOUND', async () => {
+    const premium = await f.premium();
+    expect(codes(await convert(premium.id, 'C-3', staff))).toEqual(['INVALID_INPUT']);
+    expect(codes(await convert('00000000-0000-4000-8000-000000000000', 'C-3', staff))).toEqual([
+      'NOT_FOUND',
+    ]);
+  });
+
+  it('is for platform staff only: agency admins and managers get FORBIDDEN', async () => {
+    const w = await clientWorld();
+    for (const user of [w.a.admin, w.a.manager, w.a.regular, w.brandUser]) {
+      expect(
+        await errorCodes(
+          server,
+          ops.convertClientToPremium,
+          { input: { clientAccountId: w.client.id, contractReference: 'X' } },
+          user,
+        ),
+      ).toEqual(['FORBIDDEN']);
+    }
+  });
+});
