@@ -11,6 +11,7 @@ import {
   type User,
 } from '../../src/entities';
 import { factories, type Factories } from '../helpers/factories';
+import { usingPostgres } from '../helpers/test-database';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 let server: TestServer;
@@ -354,5 +355,28 @@ describe('syncIntegration', () => {
     ]);
     const response = await server.gql(SYNC, { id: integration.id }, regular);
     expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+  });
+});
+
+const pgOnly = usingPostgres() ? describe : describe.skip;
+
+pgOnly('concurrent syncs (PostgreSQL)', () => {
+  it('never duplicate an item: every campaign is created exactly once', async () => {
+    const { integration } = await createIntegration(agency);
+    const clients = [await f.client(agency), await f.client(agency), await f.client(agency)];
+    const advertisers = ['c-one', 'c-two', 'c-three'];
+    for (const [n, client] of clients.entries()) await map(integration.id, client, advertisers[n]);
+    const total = advertisers.reduce((sum, a) => sum + simulatedCampaigns(a).length, 0);
+
+    const results = await Promise.all(Array.from({ length: 8 }, () => sync(integration.id)));
+    expect(results.every((r) => r.userErrors.length === 0)).toBe(true);
+    expect(results.reduce((sum, r) => sum + r.itemsCreated, 0)).toBe(total);
+    expect(results.reduce((sum, r) => sum + r.itemsCreated + r.itemsUpdated, 0)).toBe(8 * total);
+    const rows: { n: number; distinct: number }[] = await server.db.query(
+      `SELECT COUNT(*)::int AS n, COUNT(DISTINCT (account_id, external_id))::int AS distinct
+         FROM reporting_items WHERE integration_id = $1`,
+      [integration.id],
+    );
+    expect(rows[0]).toEqual({ n: total, distinct: total });
   });
 });
