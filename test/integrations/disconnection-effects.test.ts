@@ -1,0 +1,144 @@
+import { simulatedCampaigns } from '../../src/ad-servers';
+import { ReportingItem, Role, type Account, type User } from '../../src/entities';
+import { factories, type Factories } from '../helpers/factories';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+/**
+ * Issue 5 against the real disconnections (issue 4): syncs skip what a disconnection paused
+ * (R7, R13), frozen items refuse pixel data (R12), a premium's items keep receiving it (R7).
+ */
+let server: TestServer;
+let f: Factories;
+let agency: Account;
+let admin: User;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  f = factories(server.db);
+  agency = await f.agency();
+  admin = await f.member(agency, Role.ADMIN);
+});
+afterAll(() => server.stop());
+
+async function gqlOk(
+  query: string,
+  variables: Record<string, unknown>,
+  as: User | { token: string } = admin,
+) {
+  const response = await server.gql(query, variables, as);
+  expect(response.errors).toBeUndefined();
+  return response.data!;
+}
+
+async function integrationWith(mapped: [Account, string][]) {
+  const created = await gqlOk(
+    `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id } } }`,
+    { input: { ownerAccountId: agency.id, name: 'Adform', adServer: 'SIMULATED' } },
+  );
+  const id = created.createIntegration.integration.id as string;
+  for (const [account, advertiser] of mapped) {
+    const mapping = await gqlOk(
+      `mutation($input: MapAdvertiserInput!) { mapAdvertiser(input: $input) { userErrors { code } } }`,
+      {
+        input: { integrationId: id, clientAccountId: account.id, externalAdvertiserId: advertiser },
+      },
+    );
+    expect(mapping.mapAdvertiser.userErrors).toEqual([]);
+  }
+  return id;
+}
+
+const SYNC = `mutation($id: ID!, $client: ID) {
+  syncIntegration(integrationId: $id, clientAccountId: $client) {
+    itemsCreated itemsUpdated mappingsSynced mappingsSkipped userErrors { code }
+  }
+}`;
+
+async function token() {
+  const data = await gqlOk(
+    `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`,
+    { input: { accountId: agency.id, name: 'pixels' } },
+  );
+  return data.createApiToken.token as string;
+}
+
+const pixel = (itemId: string, bearer: string) =>
+  fetch(`${server.url}/pixel/${itemId}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ impressions: 5, clicks: 1, reach: 2 }),
+  });
+
+it('disconnectClient: the client is skipped, its items frozen, the others go on (R12, R13)', async () => {
+  const leaving = await f.client(agency);
+  const staying = await f.client(agency);
+  const id = await integrationWith([
+    [leaving, 'adv-leaving'],
+    [staying, 'adv-staying'],
+  ]);
+  const leavingCount = simulatedCampaigns('adv-leaving').length;
+  const stayingCount = simulatedCampaigns('adv-staying').length;
+  expect((await gqlOk(SYNC, { id })).syncIntegration.itemsCreated).toBe(
+    leavingCount + stayingCount,
+  );
+  const bearer = await token();
+  const [frozenItem] = await server.db
+    .getRepository(ReportingItem)
+    .findBy({ accountId: leaving.id });
+
+  const disconnected = await gqlOk(
+    `mutation($id: ID!) { disconnectClient(clientAccountId: $id) { userErrors { code } } }`,
+    { id: leaving.id },
+  );
+  expect(disconnected.disconnectClient.userErrors).toEqual([]);
+
+  expect((await gqlOk(SYNC, { id })).syncIntegration).toEqual({
+    itemsCreated: 0,
+    itemsUpdated: stayingCount,
+    mappingsSynced: 1,
+    mappingsSkipped: 1,
+    userErrors: [],
+  });
+  expect((await gqlOk(SYNC, { id, client: leaving.id })).syncIntegration.userErrors).toEqual([
+    { code: 'MAPPING_PAUSED' },
+  ]);
+  const before = await server.db
+    .getRepository(ReportingItem)
+    .findOneByOrFail({ id: frozenItem.id });
+  expect((await pixel(frozenItem.id, bearer)).status).toBe(409);
+  const after = await server.db.getRepository(ReportingItem).findOneByOrFail({ id: frozenItem.id });
+  expect(after).toEqual(before);
+});
+
+it('disconnectAgency: the premium is skipped by syncs but its items keep receiving pixel data (R7)', async () => {
+  const premium = await f.premium();
+  const premiumAdmin = await f.member(premium, Role.ADMIN);
+  const connection = await f.connection(agency, premium);
+  const other = await f.client(agency);
+  const id = await integrationWith([
+    [premium, 'adv-premium'],
+    [other, 'adv-other'],
+  ]);
+  await gqlOk(SYNC, { id });
+  const bearer = await token();
+  const [fed] = await server.db.getRepository(ReportingItem).findBy({ accountId: premium.id });
+
+  const result = await gqlOk(
+    `mutation($id: ID!) { disconnectAgency(connectionId: $id) { userErrors { code } } }`,
+    { id: connection.id },
+    premiumAdmin,
+  );
+  expect(result.disconnectAgency.userErrors).toEqual([]);
+
+  expect((await gqlOk(SYNC, { id })).syncIntegration).toMatchObject({
+    itemsCreated: 0,
+    itemsUpdated: simulatedCampaigns('adv-other').length,
+    mappingsSynced: 1,
+    mappingsSkipped: 1,
+  });
+  const before = await server.db.getRepository(ReportingItem).findOneByOrFail({ id: fed.id });
+  expect((await pixel(fed.id, bearer)).status).toBe(202);
+  const after = await server.db.getRepository(ReportingItem).findOneByOrFail({ id: fed.id });
+  expect(after.impressions).toBe(before.impressions + 5);
+  expect(after.status).toBe('ACTIVE');
+});
