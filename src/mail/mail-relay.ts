@@ -29,6 +29,8 @@ export interface MailRelayOptions {
   /** Rows claimed per round (default 20). */
   batchSize?: number;
   log?: Logger;
+  /** Poll in the background (default true); false leaves delivery to `runOnce` (tests). */
+  autoStart?: boolean;
 }
 
 export interface MailRelay {
@@ -64,6 +66,7 @@ export function startMailRelay(options: MailRelayOptions): MailRelay {
     backoffMaxMs = 10 * 60 * 1000,
     leaseMs = 2 * 60 * 1000,
     batchSize = 20,
+    autoStart = true,
   } = options;
   const log = options.log ?? rootLogger.child({ component: 'mail-relay' });
   const mailDir = path.resolve(env.DATA_DIR, 'mail');
@@ -156,7 +159,7 @@ export function startMailRelay(options: MailRelayOptions): MailRelay {
         timer = setTimeout(tick, claimed === batchSize ? 0 : pollMs);
       });
   };
-  timer = setTimeout(tick, 0);
+  if (autoStart) timer = setTimeout(tick, 0);
 
   return {
     runOnce,
