@@ -184,16 +184,25 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
         (i) => i.ownerAccountId,
       ),
     ),
-    mappingsByIntegration: new DataLoader<string, IntegrationMapping[]>(async (ids) =>
-      groupBy(
-        await db.getRepository(IntegrationMapping).find({
-          where: { integrationId: In([...ids]) },
-          order: { createdAt: 'ASC', id: 'ASC' },
-        }),
-        ids,
-        (m) => m.integrationId,
-      ),
-    ),
+    /**
+     * An integration's mappings name the owner's other advertisers and clients: listed only to
+     * viewers who see the owner account (an integration reached through a client's item is shown,
+     * its mappings are not).
+     */
+    mappingsByIntegration: new DataLoader<string, IntegrationMapping[]>(async (ids) => {
+      if (!visibility) return ids.map(() => []);
+      const rows = await db
+        .getRepository(IntegrationMapping)
+        .createQueryBuilder('m')
+        .innerJoin(Integration, 'mi', 'mi.id = m.integration_id')
+        .innerJoin(Account, 'mo', 'mo.id = mi.owner_account_id')
+        .where('m.integration_id IN (:...ids)', { ids })
+        .andWhere(visibility.account('mo'), visibility.params)
+        .orderBy('m.created_at', 'ASC')
+        .addOrderBy('m.id', 'ASC')
+        .getMany();
+      return groupBy(rows, ids, (m) => m.integrationId);
+    }),
     /** Report.items without `after`: one loader (one statement) per page size per request. */
     reportItemsFirstPage(limit: number) {
       let loader = reportItemsFirstPageBySize.get(limit);
