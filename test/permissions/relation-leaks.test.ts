@@ -8,6 +8,7 @@
 import {
   ClientAccessMode,
   ConnectionStatus,
+  ItemSource,
   Role,
   type Account,
   type User,
@@ -20,15 +21,18 @@ let f: Factories;
 const u: Record<string, User> = {};
 const a: Record<string, Account> = {};
 
-async function integration(owner: Account, client: Account) {
+async function integration(owner: Account, ...clients: Account[]) {
   const [row]: { id: string }[] = await server.db.query(
     `INSERT INTO integrations (name, ad_server, owner_account_id) VALUES ('CM360', 'CAMPAIGN_MANAGER', $1) RETURNING id`,
     [owner.id],
   );
-  await server.db.query(
-    `INSERT INTO integration_mappings (integration_id, client_account_id, external_advertiser_id) VALUES ($1, $2, 'adv-1')`,
-    [row.id, client.id],
-  );
+  for (const client of clients) {
+    await server.db.query(
+      `INSERT INTO integration_mappings (integration_id, client_account_id, external_advertiser_id) VALUES ($1, $2, $3)`,
+      [row.id, client.id, `adv-${client.id}`],
+    );
+  }
+  return row.id;
 }
 
 beforeAll(async () => {
@@ -47,10 +51,20 @@ beforeAll(async () => {
   u.bAdmin = await f.member(a.agencyB, Role.ADMIN);
   u.clientUser = await f.member(a.clientA, Role.VIEW_ONLY);
   u.premiumUser = await f.member(a.premium, Role.REGULAR);
-  await integration(a.agencyA, a.clientA);
+  a.clientA2 = await f.client(a.agencyA); // another brand of agency A
+  const cm360 = await integration(a.agencyA, a.clientA, a.clientA2, a.premium);
   await integration(a.agencyB, a.clientB);
-  await f.report(a.clientA, { createdById: u.twoHats.id });
-  await f.report(a.premium, { createdById: u.premiumUser.id });
+  // Items fed by agency A's integration into its client and into the premium client.
+  const fedClient = await f.item(a.clientA, {
+    source: ItemSource.INTEGRATION,
+    integrationId: cm360,
+  });
+  const fedPremium = await f.item(a.premium, {
+    source: ItemSource.INTEGRATION,
+    integrationId: cm360,
+  });
+  await f.report(a.clientA, { createdById: u.twoHats.id, items: [fedClient] });
+  await f.report(a.premium, { createdById: u.premiumUser.id, items: [fedPremium] });
   await f.report(a.clientB, { createdById: u.twoHats.id });
 });
 afterAll(() => server.stop());
@@ -111,6 +125,24 @@ describe('relation chains do not open invisible accounts', () => {
       }
     }
     expect([...new Set(leaks)]).toEqual([]);
+  });
+
+  it('an integration reached through an item does not list its owner’s mappings', async () => {
+    const query = `{ reports(first: 100) { nodes { items { nodes { integration {
+      name owner { id } mappings { externalAdvertiserId client { id } } } } } } } }`;
+    const mappingsSeenBy = async (who: User) => {
+      const response = await server.gql(query, {}, who);
+      expect(response.errors).toBeUndefined();
+      return (response.data!.reports.nodes as any[])
+        .flatMap((r) => r.items.nodes)
+        .filter((i) => i.integration)
+        .map((i) => i.integration.mappings.length);
+    };
+    // The client's own user and the premium's user see the integration, not its mappings.
+    expect(await mappingsSeenBy(u.clientUser)).toEqual([0]);
+    expect(await mappingsSeenBy(u.premiumUser)).toEqual([0]);
+    // Agency A's users see them all (three mappings) on both items.
+    expect(await mappingsSeenBy(u.aRegular)).toEqual([3, 3]);
   });
 
   it('a user’s memberships are listed only in accounts the viewer sees (their own always)', async () => {
