@@ -127,6 +127,21 @@ describe('relation chains do not open invisible accounts', () => {
     expect([...new Set(leaks)]).toEqual([]);
   });
 
+  it('visible accounts keep all their lists', async () => {
+    const query = `query($id: ID!) { account(id: $id) {
+      members { user { id } } integrations { id } connections { status } } }`;
+    const premium = await server.gql(query, { id: a.premium.id }, u.premiumUser);
+    expect(premium.data!.account.members).toEqual([{ user: { id: u.premiumUser.id } }]);
+    expect(premium.data!.account.connections.map((c: any) => c.status).sort()).toEqual([
+      'ACTIVE',
+      'DISCONNECTED',
+    ]);
+    const agencyB = await server.gql(query, { id: a.agencyB.id }, u.bAdmin);
+    expect(agencyB.data!.account.members).toHaveLength(2);
+    expect(agencyB.data!.account.integrations).toHaveLength(1);
+    expect(agencyB.data!.account.connections).toEqual([{ status: 'DISCONNECTED' }]);
+  });
+
   it('an integration reached through an item does not list its owner’s mappings', async () => {
     const query = `{ reports(first: 100) { nodes { items { nodes { integration {
       name owner { id } mappings { externalAdvertiserId client { id } } } } } } } }`;
