@@ -4,7 +4,15 @@ import { buildSchema, findBreakingChanges } from 'graphql';
 import { buildServedSchema, printServedSchema, SCHEMA_FILE } from '../../src/schema/build-schema';
 
 const CONTRACT_COPY = path.join(__dirname, '..', 'contract', 'contract.graphql');
-const SHARED_CONTRACT = path.join(__dirname, '..', '..', '..', 'shared', 'contract', 'contract.graphql');
+const SHARED_CONTRACT = path.join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'shared',
+  'contract',
+  'contract.graphql',
+);
 
 describe('schema artifacts', () => {
   const served = buildServedSchema();
