@@ -216,9 +216,10 @@ async function disconnectAgencyWork(
   };
 
   await queueAdminEmails(em, {
+    // Plain ASCII subjects stay readable in the raw message (quotes would force MIME encoding).
     dedupePrefix: `disconnect-agency:${connection.id}`,
     accountIds: [agency.id, premium.id],
-    subject: `Handover: "${premium.name}" was disconnected from "${agency.name}"`,
+    subject: `Handover: ${premium.name} was disconnected from ${agency.name}`,
     body: [
       `The premium client "${premium.name}" and the agency "${agency.name}" were disconnected by ${viewer.user.name} (${viewer.user.email}).`,
       `The premium client keeps all its reports and reporting items; agency users no longer have access.`,
@@ -359,7 +360,7 @@ async function disconnectClientWork(
   await queueAdminEmails(em, {
     dedupePrefix: `disconnect-client:${client.id}`,
     accountIds: [agency.id, client.id],
-    subject: `Handover: client "${client.name}" was disconnected from "${agency.name}"`,
+    subject: `Handover: client ${client.name} was disconnected from ${agency.name}`,
     body: [
       `The client account "${client.name}" of the agency "${agency.name}" was disconnected and archived by ${viewer.user.name} (${viewer.user.email}).`,
       `Its reports are archived (read-only), its reporting items frozen and its integration mappings paused.`,
