@@ -16,6 +16,9 @@ import {
 import { factories, type Factories } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
+// Hundreds of requests: generous on a loaded CI machine.
+jest.setTimeout(600_000);
+
 let server: TestServer;
 let f: Factories;
 const u: Record<string, User> = {};
