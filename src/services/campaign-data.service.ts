@@ -14,7 +14,7 @@ export interface CampaignData {
   reach: number;
 }
 
-/** Metrics must be finite and non-negative (they are added to the item's totals). */
+/** R7, R12 input: metrics must be finite and non-negative (they are added to the totals). */
 export function validCampaignData(data: CampaignData, field: (name: string) => string[]) {
   for (const key of ['impressions', 'clicks', 'reach'] as const) {
     const value = data[key];
@@ -25,6 +25,7 @@ export function validCampaignData(data: CampaignData, field: (name: string) => s
   return data;
 }
 
+/** R5, R16, R18: the visibility predicates of a viewer outside a GraphQL request. */
 export const visibilityOf = (viewer: Viewer) =>
   new Visibility({
     userId: viewer.user.id,

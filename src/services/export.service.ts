@@ -64,7 +64,7 @@ export const EXPORT_REPORT_SQL = `
    WHERE r.id = $1`;
 
 /**
- * Formula injection (CSV injection): a text cell a spreadsheet would evaluate — starting with
+ * R17. Formula injection (CSV injection): a text cell a spreadsheet would evaluate — starting with
  * = + - @ tab or CR — is prefixed with a single quote.
  */
 export const safeCell = (value: string | null): string =>
@@ -176,6 +176,7 @@ export interface ExportLink {
 
 const extensionOf = (format: ExportFormat) => (format === ExportFormat.CSV ? 'csv' : 'json');
 
+/** R17: the HMAC-SHA256 (JWT_SECRET) of a link's report, format, expiry and viewer. */
 export function signExportLink(secret: string, link: ExportLink): string {
   return createHmac('sha256', secret)
     .update(
@@ -184,13 +185,14 @@ export function signExportLink(secret: string, link: ExportLink): string {
     .digest('base64url');
 }
 
-/** True when `sig` is the signature of the link (constant-time compare). */
+/** R17: true when `sig` is the signature of the link (constant-time compare). */
 export function verifyExportLink(secret: string, link: ExportLink, sig: string): boolean {
   const expected = Buffer.from(signExportLink(secret, link));
   const given = Buffer.from(sig);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+/** R17: the signed download URL under `baseUrl`. */
 export function exportLinkUrl(baseUrl: string, secret: string, link: ExportLink): string {
   const query = new URLSearchParams({
     expires: String(link.expires),

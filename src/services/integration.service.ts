@@ -24,7 +24,7 @@ function requiredText(value: string, field: string[], what: string): string {
   return text;
 }
 
-/** The integration when the viewer may see its owner account, else null. */
+/** R3: the integration when the viewer may see its owner account, else null. */
 async function findVisibleIntegration(
   em: EntityManager,
   visibility: Visibility,

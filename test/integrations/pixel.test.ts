@@ -1,3 +1,4 @@
+import http from 'node:http';
 import {
   ConnectionStatus,
   ItemSource,
@@ -155,11 +156,35 @@ describe('POST /pixel/:itemId', () => {
 });
 
 describe('concurrent increments', () => {
+  /**
+   * All requests are in flight at once; a keep-alive agent of 200 sockets carries them, so the
+   * OS accept backlog (511) never overflows into connection resets.
+   */
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 200 });
+  afterAll(() => agent.destroy());
+  const post = (itemId: string, body: unknown) =>
+    new Promise<number>((resolve, reject) => {
+      const request = http.request(
+        `${server.url}/pixel/${itemId}`,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        },
+      );
+      request.on('error', reject);
+      request.end(JSON.stringify(body));
+    });
+
   const run = async (n: number) => {
     const item = await f.item(client);
     const statuses = await Promise.all(
       Array.from({ length: n }, (_, i) =>
-        pixel(item.id, { impressions: 1, clicks: i % 2, reach: 0.5 }).then((r) => r.status),
+        post(item.id, { impressions: 1, clicks: i % 2, reach: 0.5 }),
       ),
     );
     expect(statuses.filter((s) => s !== 202)).toEqual([]);
