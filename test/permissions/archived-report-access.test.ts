@@ -222,4 +222,32 @@ describe('R16: archived-report access is the access at archiving time', () => {
     expect(await opens(u.outsider, r.id)).toBe(false);
     expect(await opens(u.admin, r.id)).toBe(true);
   });
+  it('the disconnectClient mutation records the same access (end to end)', async () => {
+    const c = await f.client(agency, { clientAccess: ClientAccessMode.SELECTED_USERS });
+    const granted = await f.member(agency, Role.REGULAR);
+    const notGranted = await f.member(agency, Role.REGULAR);
+    await f.grant(c, granted);
+    const reportId = (
+      await ok(
+        CREATE_REPORT,
+        { input: { accountId: c.id, name: 'Before the disconnection' } },
+        granted,
+      )
+    ).createReport.report.id as string;
+    const response = await ok(
+      `mutation($id: ID!) { disconnectClient(clientAccountId: $id) {
+         account { status } userErrors { code } } }`,
+      { id: c.id },
+      u.admin,
+    );
+    expect(response.disconnectClient).toMatchObject({
+      account: { status: 'ARCHIVED' },
+      userErrors: [],
+    });
+    const later = await f.member(agency, Role.ADMIN);
+    expect(await opens(granted, reportId)).toBe(true);
+    expect(await opens(u.admin, reportId)).toBe(true);
+    expect(await opens(notGranted, reportId)).toBe(false);
+    expect(await opens(later, reportId)).toBe(false);
+  });
 });
