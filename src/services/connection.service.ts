@@ -21,7 +21,7 @@ const OPPOSITE: Partial<Record<AccountType, AccountType>> = {
 };
 
 /**
- * Locks account rows FOR SHARE in id order (the fixed lock order of every connection write:
+ * R1, I2: locks account rows FOR SHARE in id order (the fixed lock order of every connection write:
  * accounts first, ordered by id, then the connection row). One statement.
  */
 async function shareLockAccounts(em: EntityManager, ids: string[]): Promise<Map<string, Account>> {
@@ -35,7 +35,7 @@ async function shareLockAccounts(em: EntityManager, ids: string[]): Promise<Map<
 }
 
 /**
- * An agency connection the viewer can see (the viewer reaches the agency or the premium client,
+ * R1, R4, I2: an agency connection the viewer can see (the viewer reaches the agency or the premium client,
  * or is staff), locked FOR UPDATE after its two account rows; NOT_FOUND otherwise.
  */
 export async function lockVisibleConnection(
@@ -153,10 +153,10 @@ export async function requestConnection(ctx: RequestContext, input: RequestConne
 
 type Response = 'accept' | 'decline' | 'cancel';
 
-const RESULT: Record<Response, { status: ConnectionStatus; action: AuditAction }> = {
-  accept: { status: ConnectionStatus.ACTIVE, action: 'CONNECTION_ACCEPTED' },
-  decline: { status: ConnectionStatus.DECLINED, action: 'CONNECTION_DECLINED' },
-  cancel: { status: ConnectionStatus.CANCELLED, action: 'CONNECTION_CANCELLED' },
+const RESULT: Record<Response, { status: ConnectionStatus; action: AuditAction; verb: string }> = {
+  accept: { status: ConnectionStatus.ACTIVE, action: 'CONNECTION_ACCEPTED', verb: 'accepted' },
+  decline: { status: ConnectionStatus.DECLINED, action: 'CONNECTION_DECLINED', verb: 'declined' },
+  cancel: { status: ConnectionStatus.CANCELLED, action: 'CONNECTION_CANCELLED', verb: 'cancelled' },
 };
 
 /**
@@ -183,7 +183,7 @@ export async function respondToConnection(
     if (connection.status !== ConnectionStatus.PENDING) {
       throw new DomainError(
         'INVALID_STATE',
-        `Only a PENDING connection can be ${response === 'cancel' ? 'cancelled' : `${response}ed`}; this one is ${connection.status}`,
+        `Only a PENDING connection can be ${RESULT[response].verb}; this one is ${connection.status}`,
         ['connectionId'],
       );
     }

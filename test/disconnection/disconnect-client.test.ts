@@ -451,6 +451,11 @@ describe('R19/R22: email and audit around a client disconnection', () => {
       usersLosingAccess: result.impact.usersLosingAccess.length,
       organizationRemoved: true,
     });
+    // R22: the request id of the disconnecting request is recorded with it
+    const [stored] = await server.db.query(`SELECT request_id FROM audit_events WHERE id = $1`, [
+      event.id,
+    ]);
+    expect(stored.request_id).toEqual(expect.any(String));
     // the agency's admins see it on the agency too; others are refused
     const onAgency = await call(server, ops.auditEvents, { id: w.agency.id }, w.admin);
     expect(onAgency.nodes.map((e: { id: string }) => e.id)).toContain(event.id);
