@@ -6,8 +6,8 @@ import { startMailRelay } from './mail/mail-relay';
 
 /**
  * `npm run worker`: the R19 mail relay on its own (the server runs one too; any number of
- * relays may run side by side, see src/mail/mail-relay.ts). Uses DATABASE_URL, or the embedded
- * database of a running server.
+ * relays may run side by side on PostgreSQL, see src/mail/mail-relay.ts). Uses DATABASE_URL,
+ * or opens the embedded database when no server runs (a running server relays its own mail).
  */
 async function main() {
   let env;
@@ -21,6 +21,13 @@ async function main() {
     throw error;
   }
   const database = await connectForTool(env);
+  if (!env.DATABASE_URL && !database.embedded) {
+    // The embedded database is one session shared through a socket: a second process polling
+    // it would interleave its statements with the server's. The server's own relay delivers.
+    logger.info('a running server owns the embedded database and delivers its mail; exiting');
+    await database.close();
+    return;
+  }
   const relay = startMailRelay({ db: database.db, env });
   logger.info({ smtp: env.SMTP_URL ? 'smtp' : `${env.DATA_DIR}/mail` }, 'mail relay running');
   const shutdown = (signal: string) => {
