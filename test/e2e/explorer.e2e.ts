@@ -107,7 +107,8 @@ describeWithChromium('API explorer in headless Chromium', () => {
 
     await page.evaluate(() => {
       const query = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror;
-      query.setValue('{ viewer { id } }');
+      // Named like the tab's example, so GraphiQL's remembered operationName still matches.
+      query.setValue('query Viewer { viewer { id } }');
     });
     await page.click('.graphiql-execute-button');
 
