@@ -36,7 +36,8 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
     migrationsTransactionMode: 'each',
     logging: ['query'],
     logger: new CountingLogger(),
-    extra: { max: poolSize },
+    // A request waiting this long for a connection fails instead of hanging forever.
+    extra: { max: poolSize, connectionTimeoutMillis: 30_000 },
   });
 }
 

@@ -22,7 +22,10 @@ export async function openDatabase(
   const embedded = env.DATABASE_URL
     ? null
     : await startEmbeddedDatabase(options.inMemory ? undefined : path.join(env.DATA_DIR, 'pglite'));
-  const db = createDataSource(env.DATABASE_URL ?? embedded!.url, env.DB_POOL_SIZE);
+  // PGlite is one session: pglite-socket queues protocol messages, not whole queries, so
+  // statements from two connections can interleave (one's Parse with the other's Bind). One
+  // pooled connection serializes them; PGlite could not run them in parallel anyway.
+  const db = createDataSource(env.DATABASE_URL ?? embedded!.url, embedded ? 1 : env.DB_POOL_SIZE);
   try {
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });
