@@ -7,6 +7,8 @@ import {
   ClientAccessGrant,
   ClientAccessMode,
   ConnectionStatus,
+  Integration,
+  IntegrationMapping,
   ItemSource,
   Membership,
   Organization,
@@ -168,6 +170,32 @@ async function seedDemoWorld(em: EntityManager): Promise<DemoUser[]> {
     acmeItems.map((i) => i.id),
     acmeAdmin.id,
   );
+
+  // One simulated ad-server integration on the agency covering all three brands: syncing it
+  // feeds INTEGRATION items; disconnecting Globex or Acme pauses that advertiser only (R7, R13).
+  const integration = await em.save(Integration, {
+    name: 'Northwind ad server (simulated)',
+    adServer: 'SIMULATED',
+    ownerAccountId: agency.id,
+    createdById: agencyUsers.admin.id,
+  });
+  await em.save(IntegrationMapping, [
+    {
+      integrationId: integration.id,
+      clientAccountId: globex.id,
+      externalAdvertiserId: 'adv-globex',
+    },
+    {
+      integrationId: integration.id,
+      clientAccountId: initech.id,
+      externalAdvertiserId: 'adv-initech',
+    },
+    {
+      integrationId: integration.id,
+      clientAccountId: premium.id,
+      externalAdvertiserId: 'adv-acme',
+    },
+  ]);
 
   return [
     { email: staff.email, role: 'platform staff' },

@@ -1,0 +1,68 @@
+import { User } from '../../src/entities';
+import { seedDemoWorldIfEmpty } from '../../src/seed/demo-world';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+/** The demo world a newcomer explores: its integration syncs, and pauses per R7/R13. */
+let server: TestServer;
+let admin: User;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const demo = await seedDemoWorldIfEmpty(server.db, server.database.env);
+  expect(demo?.map((u) => u.email)).toContain('admin@northwind.example');
+  admin = await server.db.getRepository(User).findOneByOrFail({ email: 'admin@northwind.example' });
+});
+afterAll(() => server.stop());
+
+const integrationQuery = `{ viewer { memberships { account { integrations { id mappings { externalAdvertiserId status client { id name } } } } } } }`;
+
+async function integration() {
+  const response = await server.gql(integrationQuery, {}, admin);
+  return response.data?.viewer.memberships[0].account.integrations[0];
+}
+
+it('seeds only once', async () => {
+  expect(await seedDemoWorldIfEmpty(server.db, server.database.env)).toBeNull();
+});
+
+it('syncs the demo integration, then pauses only the disconnected client’s advertiser', async () => {
+  const { id, mappings } = await integration();
+  expect(mappings.map((m: any) => [m.externalAdvertiserId, m.status]).sort()).toEqual([
+    ['adv-acme', 'ACTIVE'],
+    ['adv-globex', 'ACTIVE'],
+    ['adv-initech', 'ACTIVE'],
+  ]);
+  const sync = `mutation($id: ID!) { syncIntegration(integrationId: $id) { itemsCreated itemsUpdated userErrors { code } } }`;
+  const first = await server.gql(sync, { id }, admin);
+  const created = first.data?.syncIntegration.itemsCreated;
+  expect(first.data?.syncIntegration.userErrors).toEqual([]);
+  expect(created).toBeGreaterThanOrEqual(3); // at least one campaign per advertiser
+
+  const globex = mappings.find((m: any) => m.externalAdvertiserId === 'adv-globex').client;
+  const disconnect = await server.gql(
+    `mutation($id: ID!) { disconnectClient(clientAccountId: $id) { account { status } impact { mappingsToPause } userErrors { code } } }`,
+    { id: globex.id },
+    admin,
+  );
+  expect(disconnect.data?.disconnectClient).toEqual({
+    account: { status: 'ARCHIVED' },
+    impact: { mappingsToPause: 1 },
+    userErrors: [],
+  });
+  const after = await integration();
+  expect(after.mappings.map((m: any) => [m.externalAdvertiserId, m.status]).sort()).toEqual([
+    ['adv-acme', 'ACTIVE'],
+    ['adv-globex', 'PAUSED'],
+    ['adv-initech', 'ACTIVE'],
+  ]);
+  const [{ n: globexItems }] = await server.db.query(
+    `SELECT count(*)::int AS n FROM reporting_items WHERE account_id = $1 AND source = 'INTEGRATION'`,
+    [globex.id],
+  );
+  const second = await server.gql(sync, { id }, admin);
+  expect(second.data?.syncIntegration).toEqual({
+    itemsCreated: 0,
+    itemsUpdated: created - globexItems,
+    userErrors: [],
+  });
+});
