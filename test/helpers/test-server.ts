@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { signUserToken } from '../../src/server/auth';
 import { startHandover, type RunningHandover } from '../../src/server/bootstrap';
@@ -26,6 +28,12 @@ export interface TestServer {
     variables?: Record<string, unknown>,
     as?: As,
   ): Promise<GraphQLResponse<T>>;
+  /** The same with a typed document from test/generated (npm run codegen). */
+  op<R, V extends Record<string, unknown>>(
+    document: TypedDocumentNode<R, V>,
+    variables: V,
+    as?: As,
+  ): Promise<GraphQLResponse<R>>;
   /** Runs `work` and counts the SQL statements the in-process server ran meanwhile. */
   countStatements<T>(
     work: () => Promise<T>,
@@ -40,23 +48,25 @@ export async function startTestServer(
   const database = await createTestDatabase(envOverrides);
   const running = await startHandover(database.env, { database });
   const tokenFor = (user: User) => signUserToken(database.env.JWT_SECRET, user.id);
+  const gql: TestServer['gql'] = async (query, variables = {}, as = null) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (as) headers.authorization = `Bearer ${'token' in as ? as.token : await tokenFor(as)}`;
+    const response = await fetch(`${running.url}/graphql`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
+    return { status: response.status, ...body } as GraphQLResponse<any>;
+  };
   return {
     url: running.url,
     db: database.db,
     database,
     running,
     tokenFor,
-    async gql(query, variables = {}, as = null) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (as) headers.authorization = `Bearer ${'token' in as ? as.token : await tokenFor(as)}`;
-      const response = await fetch(`${running.url}/graphql`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
-      return { status: response.status, ...body } as GraphQLResponse<any>;
-    },
+    gql,
+    op: (document, variables, as = null) => gql(print(document), variables, as),
     async countStatements(work) {
       const log: string[] = [];
       const before = statementCounter.count;
