@@ -4,7 +4,7 @@ import { API_TOKEN_PREFIX, hashApiToken } from '../server/auth';
 import { requireViewer, type RequestContext } from '../server/context';
 import type { CreateApiTokenInput } from '../schema/types/inputs';
 import type { ApiTokenInfo } from '../schema/types/api-token.type';
-import { invalidInput, notFound } from './errors';
+import { notFound, requiredText } from './errors';
 import { isId } from './ids';
 import { queryNamed } from './sql';
 import { inTransaction, lockVisibleAccount } from './transaction';
@@ -25,9 +25,7 @@ const info = (row: ApiToken): ApiTokenInfo => ({
  */
 export async function createApiToken(ctx: RequestContext, input: CreateApiTokenInput) {
   const { viewer, visibility } = requireViewer(ctx);
-  const name = input.name.trim();
-  if (!name) throw invalidInput(['input', 'name'], 'name must not be empty');
-  if (name.length > 200) throw invalidInput(['input', 'name'], 'name is too long');
+  const name = requiredText(input.name, ['input', 'name']);
   return inTransaction(ctx, async (em) => {
     const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
       'input',

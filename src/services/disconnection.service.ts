@@ -14,7 +14,7 @@ import { requireViewer, type RequestContext } from '../server/context';
 import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import { recordAuditEvent } from './audit.service';
 import { lockVisibleConnection } from './connection.service';
-import { DomainError, forbidden, invalidInput, notFound } from './errors';
+import { DomainError, forbidden, invalidInput, notFound, requiredText } from './errors';
 import { isId } from './ids';
 import { archiveReportsOfAccount } from './report.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
@@ -475,13 +475,7 @@ export async function convertClientToPremium(
   input: ConvertClientToPremiumInput,
 ) {
   const { viewer, visibility } = requireViewer(ctx);
-  const contractReference = input.contractReference.trim();
-  if (!contractReference) {
-    throw invalidInput(['input', 'contractReference'], 'contractReference must not be empty');
-  }
-  if (contractReference.length > 200) {
-    throw invalidInput(['input', 'contractReference'], 'contractReference is too long');
-  }
+  const contractReference = requiredText(input.contractReference, ['input', 'contractReference']);
   return inTransaction(ctx, async (em) => {
     const client = await lockVisibleAccount(em, visibility, input.clientAccountId, 'update', [
       'input',

@@ -48,3 +48,12 @@ export const notImplemented = (operation: string) =>
   new GraphQLError(`${operation} is not implemented yet`, {
     extensions: { code: 'NOT_IMPLEMENTED' },
   });
+
+/** A required free-text input: trimmed, not empty, at most `max` characters (INVALID_INPUT). */
+export function requiredText(value: string, field: string[], max = 200): string {
+  const text = value.trim();
+  const name = field[field.length - 1];
+  if (!text) throw invalidInput(field, `${name} must not be empty`);
+  if (text.length > max) throw invalidInput(field, `${name} is too long`);
+  return text;
+}

@@ -12,17 +12,10 @@ import {
 import { requireViewer, type RequestContext } from '../server/context';
 import type { Visibility } from '../permissions/visibility';
 import type { CreateIntegrationInput, MapAdvertiserInput } from '../schema/types/inputs';
-import { DomainError, invalidInput, notFound } from './errors';
+import { DomainError, invalidInput, notFound, requiredText } from './errors';
 import { isId } from './ids';
 import { queryNamed } from './sql';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
-
-function requiredText(value: string, field: string[], what: string): string {
-  const text = value.trim();
-  if (!text) throw invalidInput(field, `${what} must not be empty`);
-  if (text.length > 200) throw invalidInput(field, `${what} is too long`);
-  return text;
-}
 
 /** R3: the integration when the viewer may see its owner account, else null. */
 async function findVisibleIntegration(
@@ -47,7 +40,7 @@ async function findVisibleIntegration(
  */
 export async function createIntegration(ctx: RequestContext, input: CreateIntegrationInput) {
   const { viewer, visibility } = requireViewer(ctx);
-  const name = requiredText(input.name, ['input', 'name'], 'name');
+  const name = requiredText(input.name, ['input', 'name']);
   const adServer = adServerFor(input.adServer);
   if (!adServer) {
     throw invalidInput(
@@ -84,11 +77,7 @@ export async function createIntegration(ctx: RequestContext, input: CreateIntegr
  */
 export async function mapAdvertiser(ctx: RequestContext, input: MapAdvertiserInput) {
   const { visibility } = requireViewer(ctx);
-  const advertiserId = requiredText(
-    input.externalAdvertiserId,
-    ['input', 'externalAdvertiserId'],
-    'externalAdvertiserId',
-  );
+  const advertiserId = requiredText(input.externalAdvertiserId, ['input', 'externalAdvertiserId']);
   return inTransaction(ctx, async (em) => {
     const integration = await findVisibleIntegration(em, visibility, input.integrationId);
     if (!integration) throw notFound('Integration', ['input', 'integrationId']);

@@ -20,18 +20,11 @@ import type {
   CreatePremiumClientInput,
   SetClientAccessInput,
 } from '../schema/types/inputs';
-import { DomainError, invalidInput, notFound } from './errors';
+import { DomainError, invalidInput, notFound, requiredText } from './errors';
 import { distinctIds, isId } from './ids';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function requiredName(value: string, field: string[]): string {
-  const name = value.trim();
-  if (!name) throw invalidInput(field, `${field[field.length - 1]} must not be empty`);
-  if (name.length > 200) throw invalidInput(field, `${field[field.length - 1]} is too long`);
-  return name;
-}
 
 async function createOrganization(em: EntityManager, name: string) {
   return em.getRepository(Organization).save({ name, removedAt: null });
@@ -39,8 +32,8 @@ async function createOrganization(em: EntityManager, name: string) {
 
 /** Platform staff provision an agency with a new organization. */
 export async function createAgency(ctx: RequestContext, input: CreateAgencyInput) {
-  const name = requiredName(input.name, ['input', 'name']);
-  const orgName = requiredName(input.organizationName, ['input', 'organizationName']);
+  const name = requiredText(input.name, ['input', 'name']);
+  const orgName = requiredText(input.organizationName, ['input', 'organizationName']);
   return inTransaction(ctx, async (em) => {
     const org = await createOrganization(em, orgName);
     return em.getRepository(Account).save({
@@ -54,8 +47,8 @@ export async function createAgency(ctx: RequestContext, input: CreateAgencyInput
 
 /** Platform staff provision a premium client (a brand with its own contract). */
 export async function createPremiumClient(ctx: RequestContext, input: CreatePremiumClientInput) {
-  const name = requiredName(input.name, ['input', 'name']);
-  const orgName = requiredName(input.organizationName, ['input', 'organizationName']);
+  const name = requiredText(input.name, ['input', 'name']);
+  const orgName = requiredText(input.organizationName, ['input', 'organizationName']);
   return inTransaction(ctx, async (em) => {
     const org = await createOrganization(em, orgName);
     return em.getRepository(Account).save({
@@ -76,7 +69,7 @@ export async function addOrganizationAccount(
   ctx: RequestContext,
   input: AddOrganizationAccountInput,
 ) {
-  const name = requiredName(input.name, ['input', 'name']);
+  const name = requiredText(input.name, ['input', 'name']);
   return inTransaction(ctx, async (em) => {
     const org = isId(input.organizationId)
       ? await em.getRepository(Organization).findOneBy({ id: input.organizationId })
@@ -120,7 +113,7 @@ async function agencyMemberIds(
  */
 export async function createClientAccount(ctx: RequestContext, input: CreateClientAccountInput) {
   const { visibility } = requireViewer(ctx);
-  const name = requiredName(input.name, ['input', 'name']);
+  const name = requiredText(input.name, ['input', 'name']);
   return inTransaction(ctx, async (em) => {
     const agency = await lockVisibleAccount(em, visibility, input.agencyId, 'share', [
       'input',
@@ -138,7 +131,7 @@ export async function createClientAccount(ctx: RequestContext, input: CreateClie
       if (!org || org.removedAt) throw notFound('Organization', ['input', 'organizationId']);
       organizationId = org.id;
     } else {
-      const orgName = requiredName(input.organizationName ?? '', ['input', 'organizationName']);
+      const orgName = requiredText(input.organizationName ?? '', ['input', 'organizationName']);
       organizationId = (await createOrganization(em, orgName)).id;
     }
     const selected =
@@ -172,7 +165,7 @@ export async function addMember(ctx: RequestContext, input: AddMemberInput) {
   if (!EMAIL.test(email) || email.length > 254) {
     throw invalidInput(['input', 'email'], 'email is not a valid address');
   }
-  const name = requiredName(input.name, ['input', 'name']);
+  const name = requiredText(input.name, ['input', 'name']);
   return inTransaction(ctx, async (em) => {
     const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
       'input',

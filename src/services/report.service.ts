@@ -17,17 +17,10 @@ import type {
   CreateReportingItemInput,
   ReportFilter,
 } from '../schema/types/inputs';
-import { DomainError, invalidInput, notFound } from './errors';
+import { DomainError, invalidInput, notFound, requiredText } from './errors';
 import { distinctIds, isId } from './ids';
 import { keysetPage, pageFromRows, pageSize, type PageArgs } from './pagination';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
-
-function requiredName(value: string): string {
-  const name = value.trim();
-  if (!name) throw invalidInput(['input', 'name'], 'name must not be empty');
-  if (name.length > 200) throw invalidInput(['input', 'name'], 'name is too long');
-  return name;
-}
 
 /** The report if the viewer may open it (active by role, archived by R16), else null. */
 export async function findReport(ctx: RequestContext, id: string) {
@@ -126,7 +119,7 @@ async function lockItemsOfAccount(em: EntityManager, accountId: string, itemIds:
 /** MANUAL reporting item on a visible ACTIVE account (R12: none on an archived client). */
 export async function createReportingItem(ctx: RequestContext, input: CreateReportingItemInput) {
   const { visibility } = requireViewer(ctx);
-  const name = requiredName(input.name);
+  const name = requiredText(input.name, ['input', 'name']);
   return inTransaction(ctx, async (em) => {
     const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
       'input',
@@ -151,7 +144,7 @@ export async function createReportingItem(ctx: RequestContext, input: CreateRepo
  */
 export async function createReport(ctx: RequestContext, input: CreateReportInput) {
   const { viewer, visibility } = requireViewer(ctx);
-  const name = requiredName(input.name);
+  const name = requiredText(input.name, ['input', 'name']);
   const itemIds = distinctIds(input.itemIds, ['input', 'itemIds']);
   const shareIds = distinctIds(input.sharedWithUserIds, ['input', 'sharedWithUserIds']);
   const visibilityMode = input.visibility ?? ReportVisibility.ACCOUNT;
