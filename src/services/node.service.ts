@@ -39,7 +39,10 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
     case 'ReportingItem':
       return ctx.loaders.visibleItem.load(id);
     case 'User': {
-      if (viewer.user.id === id || viewer.user.isStaff) return ctx.loaders.user.load(id);
+      // A token acts within its scope even when its creator is staff (R18).
+      if (viewer.user.id === id || (viewer.kind === 'user' && viewer.user.isStaff)) {
+        return ctx.loaders.user.load(id);
+      }
       const memberships = await ctx.loaders.membershipsByUser.load(id);
       const results = await Promise.all(memberships.map((m) => seesAccount(m.accountId)));
       return results.some(Boolean) ? await ctx.loaders.user.load(id) : null;

@@ -1,0 +1,33 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ApiToken, Role } from '../../src/entities';
+import { factories } from '../helpers/factories';
+import { startTestServer, type TestServer } from '../helpers/test-server';
+
+/** R18: a token reads within its account's scope even when its creator is platform staff. */
+let server: TestServer;
+afterAll(() => server.stop());
+
+it('node(id) of a user outside the scope is null for a staff-made token', async () => {
+  server = await startTestServer();
+  const f = factories(server.db);
+  const inScope = await f.agency();
+  const outOfScope = await f.agency();
+  const colleague = await f.member(inScope, Role.REGULAR);
+  const stranger = await f.member(outOfScope, Role.REGULAR);
+  const staff = await f.staff();
+  const secret = `hov_${randomBytes(16).toString('hex')}`;
+  await server.db.getRepository(ApiToken).save({
+    name: 'staff tooling',
+    tokenHash: createHash('sha256').update(secret).digest('hex'),
+    accountId: inScope.id,
+    createdById: staff.id,
+  });
+  const node = (id: string, as: Parameters<TestServer['gql']>[2]) =>
+    server.gql('query($id: ID!) { node(id: $id) { id } }', { id }, as);
+
+  expect((await node(stranger.id, staff)).data).toEqual({ node: { id: stranger.id } });
+  expect((await node(stranger.id, { token: secret })).data).toEqual({ node: null });
+  expect((await node(colleague.id, { token: secret })).data).toEqual({
+    node: { id: colleague.id },
+  });
+});
