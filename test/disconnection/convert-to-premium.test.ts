@@ -1,7 +1,6 @@
 import {
   AccountStatus,
   ClientAccessMode,
-  Integration,
   IntegrationMapping,
   MappingStatus,
   Role,
@@ -34,19 +33,8 @@ async function clientWorld() {
   const brandUser = await f.member(client, Role.VIEW_ONLY);
   const items = [await f.item(client), await f.item(client)];
   const reports = [await f.report(client, { items }), await f.report(client)];
-  const integration = await server.db.getRepository(Integration).save({
-    name: 'DV360',
-    adServer: 'SIMULATED',
-    ownerAccountId: a.agency.id,
-    createdById: null,
-  });
-  const mapping = await server.db.getRepository(IntegrationMapping).save({
-    integrationId: integration.id,
-    clientAccountId: client.id,
-    externalAdvertiserId: `adv-${client.id}`,
-    status: MappingStatus.ACTIVE,
-    pausedAt: null,
-  });
+  const integration = await f.integration(a.agency, { name: 'DV360' });
+  const mapping = await f.mapping(integration, client);
   return { a, client, brandUser, items, reports, mapping };
 }
 

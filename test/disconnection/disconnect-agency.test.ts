@@ -4,7 +4,6 @@ import {
   ClientAccessMode,
   ConnectionStatus,
   EmailOutbox,
-  Integration,
   IntegrationMapping,
   ItemStatus,
   MappingStatus,
@@ -31,21 +30,12 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 async function integration(owner: Account, mapped: Account[]) {
-  const created = await server.db.getRepository(Integration).save({
-    name: `Adform ${owner.name}`,
-    adServer: 'SIMULATED',
-    ownerAccountId: owner.id,
-    createdById: null,
-  });
+  const created = await f.integration(owner, { name: `Adform ${owner.name}` });
   const mappings = [];
   for (const account of mapped) {
     mappings.push(
-      await server.db.getRepository(IntegrationMapping).save({
-        integrationId: created.id,
-        clientAccountId: account.id,
+      await f.mapping(created, account, {
         externalAdvertiserId: `adv-${account.id}-${created.id}`,
-        status: MappingStatus.ACTIVE,
-        pausedAt: null,
       }),
     );
   }

@@ -4,7 +4,6 @@ import {
   ClientAccessGrant,
   ClientAccessMode,
   EmailOutbox,
-  Integration,
   IntegrationMapping,
   ItemStatus,
   Membership,
@@ -58,26 +57,9 @@ async function clientWorld(o: { access?: ClientAccessMode } = {}) {
     visibility: ReportVisibility.RESTRICTED,
     createdById: selected.id,
   });
-  const integration = await server.db.getRepository(Integration).save({
-    name: 'CM360',
-    adServer: 'SIMULATED',
-    ownerAccountId: agency.id,
-    createdById: null,
-  });
-  const mapping = await server.db.getRepository(IntegrationMapping).save({
-    integrationId: integration.id,
-    clientAccountId: client.id,
-    externalAdvertiserId: `adv-${client.id}`,
-    status: MappingStatus.ACTIVE,
-    pausedAt: null,
-  });
-  const otherMapping = await server.db.getRepository(IntegrationMapping).save({
-    integrationId: integration.id,
-    clientAccountId: otherClient.id,
-    externalAdvertiserId: `adv-${otherClient.id}`,
-    status: MappingStatus.ACTIVE,
-    pausedAt: null,
-  });
+  const integration = await f.integration(agency, { name: 'CM360' });
+  const mapping = await f.mapping(integration, client);
+  const otherMapping = await f.mapping(integration, otherClient);
   return {
     ...staffOf,
     selected,

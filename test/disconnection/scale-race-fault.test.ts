@@ -4,7 +4,6 @@ import {
   AuditEvent,
   ClientAccessMode,
   EmailOutbox,
-  Integration,
   IntegrationMapping,
   Membership,
   MappingStatus,
@@ -57,12 +56,7 @@ async function clientOfSize(size: number) {
          ON i.n = r.n`,
     [client.id],
   );
-  const integration = await server.db.getRepository(Integration).save({
-    name: 'CM360',
-    adServer: 'SIMULATED',
-    ownerAccountId: a.agency.id,
-    createdById: null,
-  });
+  const integration = await f.integration(a.agency, { name: 'CM360' });
   await server.db.query(
     `INSERT INTO integration_mappings (integration_id, client_account_id, external_advertiser_id)
      SELECT $1, $2, 'adv-' || g FROM generate_series(1, $3) g`,
@@ -125,12 +119,7 @@ describe('set-based work: the statement count does not depend on the amount of d
          INSERT INTO memberships (user_id, account_id, role) SELECT u.id, $1, 'REGULAR' FROM u`,
         [a.agency.id, a.agency.organizationId, size],
       );
-      const integration = await server.db.getRepository(Integration).save({
-        name: 'Adform',
-        adServer: 'SIMULATED',
-        ownerAccountId: a.agency.id,
-        createdById: null,
-      });
+      const integration = await f.integration(a.agency, { name: 'Adform' });
       await server.db.query(
         `INSERT INTO integration_mappings (integration_id, client_account_id, external_advertiser_id)
          SELECT $1, $2, 'adv-' || g FROM generate_series(1, $3) g`,
@@ -257,19 +246,8 @@ pgOnly('I1: a killed disconnection leaves everything as it was', () => {
     const items = [await f.item(client), await f.item(client)];
     await f.report(client, { items });
     await f.report(client, { items: [items[0]] });
-    const integration = await server.db.getRepository(Integration).save({
-      name: 'DV360',
-      adServer: 'SIMULATED',
-      ownerAccountId: a.agency.id,
-      createdById: null,
-    });
-    const mapping = await server.db.getRepository(IntegrationMapping).save({
-      integrationId: integration.id,
-      clientAccountId: client.id,
-      externalAdvertiserId: `adv-${client.id}`,
-      status: MappingStatus.ACTIVE,
-      pausedAt: null,
-    });
+    const integration = await f.integration(a.agency, { name: 'DV360' });
+    const mapping = await f.mapping(integration, client);
     return { a, client, brandUser, items, mapping };
   }
 

@@ -9,7 +9,10 @@ import {
   ClientAccessGrant,
   ClientAccessMode,
   ConnectionStatus,
+  Integration,
+  IntegrationMapping,
   ItemSource,
+  MappingStatus,
   Membership,
   Organization,
   Product,
@@ -88,6 +91,26 @@ export function factories(db: DataSource) {
         requestedByAccountId: agency.id,
         requestedById: null,
         respondedAt: new Date(),
+        ...o,
+      }),
+
+    integration: (owner: Account, o: Partial<Integration> = {}) =>
+      db.getRepository(Integration).save({
+        name: `Integration ${unique()}`,
+        adServer: 'SIMULATED',
+        ownerAccountId: owner.id,
+        createdById: null,
+        ...o,
+      }),
+
+    /** An ACTIVE mapping of `account` under the integration, advertiser `adv-<account id>`. */
+    mapping: (integration: Integration, account: Account, o: Partial<IntegrationMapping> = {}) =>
+      db.getRepository(IntegrationMapping).save({
+        integrationId: integration.id,
+        clientAccountId: account.id,
+        externalAdvertiserId: `adv-${account.id}`,
+        status: MappingStatus.ACTIVE,
+        pausedAt: null,
         ...o,
       }),
 
