@@ -4,13 +4,13 @@ import {
   accountAt,
   accountOfItemAt,
   accountOfReportAt,
-  agencyOfClientAt,
   canAddMembersTo,
   isAdminOf,
   isAdminOfOrForbidden,
   isAuthenticated,
   isEditorOf,
   isManagerOf,
+  isManagerOfOwningAgency,
   isStaff,
   isUser,
   ownerOfIntegrationAt,
@@ -45,9 +45,7 @@ export const permissionRules = {
     report: isAuthenticated,
     reports: isAuthenticated,
     disconnectAgencyPreview: userWith(connectionSide('either', 'isManagerOf')),
-    disconnectClientPreview: userWith(
-      isManagerOf(agencyOfClientAt('clientAccountId'), 'agencyOf(clientAccountId)'),
-    ),
+    disconnectClientPreview: userWith(isManagerOfOwningAgency('clientAccountId')),
     auditEvents: userWith(isAdminOfOrForbidden(accountAt('accountId'), 'accountId')),
     apiTokens: userWith(isAdminOfOrForbidden(accountAt('accountId'), 'accountId')),
   },
@@ -67,9 +65,7 @@ export const permissionRules = {
     cancelConnection: userWith(connectionSide('requester', 'isManagerOf')),
 
     disconnectAgency: userWith(connectionSide('either', 'isManagerOf')),
-    disconnectClient: userWith(
-      isManagerOf(agencyOfClientAt('clientAccountId'), 'agencyOf(clientAccountId)'),
-    ),
+    disconnectClient: userWith(isManagerOfOwningAgency('clientAccountId')),
     convertClientToPremium: staffUser,
 
     createReportingItem: userWith(isEditorOf(accountAt('input.accountId'), 'input.accountId')),

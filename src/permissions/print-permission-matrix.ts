@@ -31,6 +31,10 @@ const GATES: Record<string, { who: Set<Column>; reads: string }> = {
     who: new Set(['ADMIN', 'ACCOUNT_MANAGER', 'staff']),
     reads: 'ADMIN or ACCOUNT_MANAGER of the account',
   },
+  isManagerOfOwningAgency: {
+    who: new Set(['ADMIN', 'ACCOUNT_MANAGER', 'staff']),
+    reads: 'ADMIN or ACCOUNT_MANAGER of the agency that owns the CLIENT account',
+  },
   isEditorOf: {
     who: new Set(['ADMIN', 'ACCOUNT_MANAGER', 'REGULAR', 'staff']),
     reads: 'ADMIN, ACCOUNT_MANAGER or REGULAR of the account',
@@ -143,7 +147,7 @@ export function renderPermissionMatrix(
     'How to read the tables:',
     '',
     '- Columns are the viewer\'s role **on the account named in "Role held on"** (an argument, or the',
-    '  account it leads to, e.g. `agencyOf(clientAccountId)` is the owning agency of that client),',
+    '  account it leads to, e.g. `accountOf(input.reportId)` is the account of that report),',
     '  plus platform staff and partner API tokens. ✓ passes the gate, — is refused with `FORBIDDEN`.',
     '- Platform staff pass every role gate.',
     '- The gates decide whether the role allows the operation; which objects a viewer sees is decided',

@@ -78,16 +78,6 @@ export const ownerOfIntegrationAt =
     return isId(id) ? (await ctx.loaders.integration.load(id.toLowerCase()))?.ownerAccountId : null;
   };
 
-/** The owning agency of the CLIENT account at `path`. */
-export const agencyOfClientAt =
-  (path: string): AccountLocator =>
-  async (args, ctx) => {
-    const id = get(args, path);
-    if (!isId(id)) return null;
-    const client = await ctx.loaders.accountAccess.load(id.toLowerCase());
-    return client?.role && client.type === AccountType.CLIENT ? client.agencyId : null;
-  };
-
 export async function accessAt(locator: AccountLocator, args: Args, ctx: RequestContext) {
   if (!ctx.viewer) return { located: false, access: null as AccountAccess | null };
   const accountId = await locator(args, ctx);
@@ -134,3 +124,24 @@ export const isAdminOfOrForbidden = roleGate(
   undefined,
   'deny',
 );
+
+/**
+ * R9: ADMIN or ACCOUNT_MANAGER of the agency that owns the CLIENT account at `path` (staff
+ * always). Visibility is judged on the client: a viewer who cannot see it passes (the service
+ * answers NOT_FOUND), while one who sees it without managing its agency — the client's own
+ * users, agency REGULARs — is refused here.
+ */
+export const isManagerOfOwningAgency = (path: string) =>
+  named(`isManagerOfOwningAgency(${path})`, () =>
+    rule(`isManagerOfOwningAgency(${path})`, { cache: 'no_cache' })(
+      async (_parent, args: Args, ctx: RequestContext) => {
+        if (ctx.viewer?.kind === 'user' && ctx.viewer.user.isStaff) return true;
+        const id = get(args, path);
+        if (!ctx.viewer || !isId(id)) return true;
+        const client = await ctx.loaders.accountAccess.load(id.toLowerCase());
+        if (!client?.role || client.type !== AccountType.CLIENT || !client.agencyId) return true;
+        const agency = await ctx.loaders.accountAccess.load(client.agencyId);
+        return !!agency?.role && MANAGERS.includes(agency.role);
+      },
+    ),
+  );

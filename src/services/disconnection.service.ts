@@ -14,7 +14,7 @@ import { requireViewer, type RequestContext } from '../server/context';
 import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import { recordAuditEvent } from './audit.service';
 import { lockVisibleConnection } from './connection.service';
-import { DomainError, forbidden, invalidInput, notFound, requiredText } from './errors';
+import { DomainError, invalidInput, notFound, requiredText } from './errors';
 import { isId } from './ids';
 import { archiveReportsOfAccount } from './report.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
@@ -247,22 +247,6 @@ async function disconnectAgencyWork(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * R9: only ADMIN/ACCOUNT_MANAGER of the owning agency (or staff). The shield gate lets through
- * viewers who cannot see the agency (so the invisible answer stays NOT_FOUND); a client's own
- * users see the client but not its agency, and are refused here.
- */
-async function assertManagesOwningAgency(ctx: RequestContext, em: EntityManager, client: Account) {
-  const { viewer } = requireViewer(ctx);
-  if (viewer.user.isStaff) return;
-  // Read inside the transaction (the embedded database runs one transaction at a time).
-  const [role]: { role: Role }[] = await em.query(
-    `SELECT role FROM memberships WHERE account_id = $1 AND user_id = $2`,
-    [client.agencyId, viewer.user.id],
-  );
-  if (role?.role !== Role.ADMIN && role?.role !== Role.ACCOUNT_MANAGER) throw forbidden();
-}
-
-/**
  * R9–R15, R16, R19, R20, R22, R23 (I1, I2, I4): disconnects (archives) a CLIENT account in one
  * transaction, set-based (a fixed number of statements whatever the number of reports, items,
  * users or mappings):
@@ -308,7 +292,6 @@ async function disconnectClientWork(
   if (client.type !== AccountType.CLIENT) {
     throw invalidInput(['clientAccountId'], 'Only a CLIENT account can be disconnected this way');
   }
-  await assertManagesOwningAgency(ctx, em, client);
   if (client.status === AccountStatus.ARCHIVED) {
     return { kind: 'already', message: `Client "${client.name}" is already disconnected` };
   }
