@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { allow, chain, deny, or, shield } from 'graphql-shield';
+import { allow, deny, or, shield } from 'graphql-shield';
+import { chain } from './combinators';
 import {
   accountAt,
   accountOfItemAt,
