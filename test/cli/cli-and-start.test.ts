@@ -10,6 +10,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database'
  */
 const root = path.join(__dirname, '..', '..');
 const cli = path.join(root, 'dist', 'cli', 'cli.js');
+/** The Node running the tests: CI runs them on several runtimes (.ci/run), not only PATH's. */
+const node = process.execPath;
 const baseEnv = {
   ...process.env,
   NODE_ENV: 'development',
@@ -24,7 +26,7 @@ beforeAll(() => {
 /** Async on purpose: the in-memory test database lives in this process and must keep serving. */
 function runCli(args: string[], env: Record<string, string | undefined>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('node', [cli, ...args], { cwd: root, env: { ...baseEnv, ...env } });
+    const child = spawn(node, [cli, ...args], { cwd: root, env: { ...baseEnv, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -88,7 +90,7 @@ describe('node dist/main.js on a fresh embedded database', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'handover-start-'));
     const env = { ...baseEnv, DATA_DIR: dataDir, PORT: '0', DATABASE_URL: '' };
     delete (env as Record<string, string | undefined>).TEST_DATABASE_URL;
-    const child = spawn('node', [path.join(root, 'dist', 'main.js')], { cwd: root, env });
+    const child = spawn(node, [path.join(root, 'dist', 'main.js')], { cwd: root, env });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
