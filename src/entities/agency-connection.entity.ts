@@ -8,7 +8,7 @@ import {
   type Relation,
 } from 'typeorm';
 import { Field, ObjectType } from 'type-graphql';
-import { ConnectionStatus } from './enums';
+import { ClientAccessMode, ConnectionStatus } from './enums';
 import { Account } from './account.entity';
 import { User } from './user.entity';
 import { Node } from './node.interface';
@@ -71,6 +71,23 @@ export class AgencyConnection implements Node {
   @ManyToOne(() => User, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'responded_by_id' })
   respondedBy?: Relation<User> | null;
+
+  /**
+   * Which of the agency's users work on the premium client through this connection (agency
+   * ADMINs always; others when EVERYONE_IN_AGENCY or selected in connection_access_grants).
+   */
+  @Field(() => ClientAccessMode, {
+    nullable: true,
+    description:
+      "Which of the agency's users work on the premium client through this connection; set by the agency's ADMIN or ACCOUNT_MANAGER, per connection.",
+  })
+  @Column({
+    type: 'enum',
+    enum: ClientAccessMode,
+    enumName: 'client_access_mode',
+    default: ClientAccessMode.EVERYONE_IN_AGENCY,
+  })
+  clientAccess!: ClientAccessMode;
 
   @Field(() => Date, { nullable: true })
   @Column('timestamptz', { nullable: true })

@@ -14,6 +14,7 @@ import {
   OrganizationAccountPayload,
 } from '../schema/types/payloads';
 import * as provisioning from '../services/provisioning.service';
+import { setClientAccess } from '../services/client-access.service';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 
 @Resolver()
@@ -68,6 +69,6 @@ export class ProvisioningResolver {
     @Arg('input', () => SetClientAccessInput) input: SetClientAccessInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return { account: await provisioning.setClientAccess(ctx, input), userErrors: [] };
+    return { account: await setClientAccess(ctx, input), userErrors: [] };
   }
 }

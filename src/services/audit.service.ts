@@ -9,7 +9,9 @@ export type AuditAction =
   | 'CONNECTION_CANCELLED'
   | 'AGENCY_DISCONNECTED'
   | 'CLIENT_DISCONNECTED'
-  | 'CLIENT_CONVERTED_TO_PREMIUM';
+  | 'CLIENT_CONVERTED_TO_PREMIUM'
+  | 'CLIENT_ACCESS_CHANGED'
+  | 'CONNECTION_ACCESS_CHANGED';
 
 /**
  * R22: appends one audit event in the caller's transaction (so it commits or rolls back with the

@@ -4,7 +4,6 @@ import {
   AccountStatus,
   AccountType,
   AgencyConnection,
-  ClientAccessMode,
   ConnectionStatus,
 } from '../entities';
 import type { Visibility } from '../permissions/visibility';
@@ -95,8 +94,8 @@ const assertBothActive = (...accounts: Account[]) => {
 };
 
 /**
- * R1: an ADMIN or ACCOUNT_MANAGER of an AGENCY or PREMIUM_CLIENT account (the shield gate checks
- * the role on `fromAccountId`) asks an account of the opposite type to connect. The `from`
+ * R1, A1: an ADMIN or ACCOUNT_MANAGER acting for an AGENCY or PREMIUM_CLIENT account (the shield
+ * gate checks the viewer acts for `fromAccountId`) asks an account of the opposite type to connect. The `from`
  * account must be visible to the viewer; the `to` account only has to exist (the requester
  * need not see it yet). At most one PENDING or ACTIVE connection per pair: checked by the
  * partial unique index agency_connections_open_pair_key (ON CONFLICT DO NOTHING), so two
@@ -160,12 +159,14 @@ const RESULT: Record<Response, { status: ConnectionStatus; action: AuditAction; 
 };
 
 /**
- * R1: the other side accepts or declines a PENDING request; the requesting side cancels it
- * (the shield gates check which side's ADMIN/ACCOUNT_MANAGER the viewer is). Any other state →
- * INVALID_STATE. Accepting makes the connection ACTIVE, which is what gives agency users access
- * to the premium account (ACCOUNT_ROLES derives it from ACTIVE connections), according to the
- * premium's client-access setting (EVERYONE_IN_AGENCY when it has none). Rows are never
- * deleted: the history stays. R22: audited.
+ * R1, A1: the other side accepts or declines a PENDING request; the requesting side cancels it
+ * (the shield gates check which side the viewer acts for as ADMIN/ACCOUNT_MANAGER). Any other
+ * state → INVALID_STATE. Accepting makes the connection ACTIVE, which is what gives agency users
+ * access to the premium account (REACHES derives it from ACTIVE connections), according to the
+ * connection's own access setting (EVERYONE_IN_AGENCY unless the agency set it). Only the
+ * connection row is written, after both account rows are share-locked in id order, so two
+ * answers to one request queue on the connection row and the second sees it is no longer
+ * PENDING. Rows are never deleted: the history stays. R22: audited.
  */
 export async function respondToConnection(
   ctx: RequestContext,
@@ -187,13 +188,7 @@ export async function respondToConnection(
         ['connectionId'],
       );
     }
-    if (response === 'accept') {
-      assertBothActive(agency, premium);
-      await em.query(
-        `UPDATE accounts SET client_access = COALESCE(client_access, $2::client_access_mode) WHERE id = $1`,
-        [premium.id, ClientAccessMode.EVERYONE_IN_AGENCY],
-      );
-    }
+    if (response === 'accept') assertBothActive(agency, premium);
     const { status, action } = RESULT[response];
     await em.query(
       `UPDATE agency_connections SET status = $2, responded_at = now(), responded_by_id = $3

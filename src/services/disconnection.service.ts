@@ -9,7 +9,7 @@ import {
   Role,
   User,
 } from '../entities';
-import { ACCOUNT_ROLES } from '../permissions/visibility';
+import { REACHES } from '../permissions/authority';
 import { requireViewer, type RequestContext } from '../server/context';
 import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import { recordAuditEvent } from './audit.service';
@@ -76,15 +76,14 @@ async function runDisconnection<T>(
   }
 }
 
-/** Active users who reach the account now through ACCOUNT_ROLES (members, agency users). */
+/** Active users who reach the account now through REACHES (members, agency users). */
 async function usersReaching(em: EntityManager, accountId: string): Promise<User[]> {
   return em
     .getRepository(User)
     .createQueryBuilder('u')
-    .where(
-      `u.id IN (SELECT acl.user_id FROM ${ACCOUNT_ROLES} acl WHERE acl.account_id = :accountId)`,
-      { accountId },
-    )
+    .where(`u.id IN (SELECT acl.user_id FROM ${REACHES} acl WHERE acl.account_id = :accountId)`, {
+      accountId,
+    })
     .andWhere('u.active')
     .orderBy('u.email')
     .getMany();
@@ -93,7 +92,7 @@ async function usersReaching(em: EntityManager, accountId: string): Promise<User
 /** Ids of users who still reach the account's active data (none once the account is ARCHIVED). */
 async function userIdsStillReaching(em: EntityManager, accountId: string): Promise<Set<string>> {
   const rows: { user_id: string }[] = await em.query(
-    `SELECT DISTINCT acl.user_id FROM ${ACCOUNT_ROLES} acl
+    `SELECT DISTINCT acl.user_id FROM ${REACHES} acl
        JOIN accounts a ON a.id = acl.account_id AND a.status = 'ACTIVE'
       WHERE acl.account_id = $1`,
     [accountId],
@@ -148,9 +147,9 @@ const impactLines = (impact: DisconnectImpact) =>
  * - the premium account row is locked FOR UPDATE, then the connection row;
  * - a DISCONNECTED connection → `already` (nothing changes, no email); not ACTIVE → `invalid`;
  * - R8: the connection becomes DISCONNECTED with who and when;
- * - R5/R6: agency users lose access at once (ACCOUNT_ROLES reaches the premium only through
- *   ACTIVE connections); their client-access grants on the premium are deleted (unless they
- *   still reach it through another agency that stays connected);
+ * - R5/R6: agency users lose access at once (REACHES reaches the premium only through
+ *   ACTIVE connections, each by its own access setting and grants, which stay on the
+ *   DISCONNECTED connection as history and reach nobody);
  * - R7: mappings of integrations owned by the agency for this premium are PAUSED; integrations
  *   owned by the premium, items (stay ACTIVE) and reports are untouched;
  * - R19: outbox rows for the ADMINs of both sides; R22: an audit event with counts and ids.
@@ -184,16 +183,6 @@ async function disconnectAgencyWork(
         SET status = 'DISCONNECTED', disconnected_at = now(), disconnected_by_id = $2
       WHERE id = $1`,
     [connection.id, viewer.user.id],
-  );
-  await em.query(
-    `DELETE FROM client_access_grants g
-      WHERE g.account_id = $1
-        AND EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = $2 AND m.user_id = g.user_id)
-        AND NOT EXISTS (SELECT 1 FROM agency_connections k
-                          JOIN memberships om ON om.account_id = k.agency_id
-                         WHERE k.premium_client_id = $1 AND k.status = 'ACTIVE'
-                           AND om.user_id = g.user_id)`,
-    [premium.id, agency.id],
   );
   const mappingIds = returnedIds(
     await em.query(
@@ -449,7 +438,7 @@ export async function disconnectClient(ctx: RequestContext, clientAccountId: str
  * row is locked FOR UPDATE, becomes a PREMIUM_CLIENT with the contract reference and no owning
  * agency, and gets a new ACTIVE connection to its former agency. Reports, items, mappings,
  * client-access mode and grants are kept, so the agency's users reach it exactly as before
- * (ACCOUNT_ROLES now through the connection); a later disconnectAgency follows R4–R8.
+ * (REACHES now through the connection); a later disconnectAgency follows R4–R8.
  * Empty contract reference → INVALID_INPUT; not a CLIENT → INVALID_INPUT; archived →
  * ACCOUNT_ARCHIVED. R22: audited.
  */

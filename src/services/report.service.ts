@@ -9,7 +9,8 @@ import {
   ReportStatus,
   ReportVisibility,
 } from '../entities';
-import { ACCOUNT_ROLES, activeReportOpenTo } from '../permissions/visibility';
+import { REACHES } from '../permissions/authority';
+import { activeReportOpenTo } from '../permissions/visibility';
 import { requireViewer, type RequestContext } from '../server/context';
 import type {
   AddReportItemsInput,
@@ -91,7 +92,7 @@ export async function archiveReportsOfAccount(
     `INSERT INTO archived_report_access (report_id, user_id)
      SELECT DISTINCT r.id, acl.user_id
        FROM reports r
-       JOIN ${ACCOUNT_ROLES} acl ON acl.account_id = r.account_id
+       JOIN ${REACHES} acl ON acl.account_id = r.account_id
        JOIN users u ON u.id = acl.user_id AND u.active
       WHERE r.account_id = $1 AND ${activeReportOpenTo('r', 'acl')}
      ON CONFLICT DO NOTHING`,
@@ -163,7 +164,7 @@ export async function createReport(ctx: RequestContext, input: CreateReportInput
     await lockItemsOfAccount(em, account.id, itemIds);
     if (shareIds.length > 0) {
       const reachable: { user_id: string }[] = await em.query(
-        `SELECT DISTINCT acl.user_id FROM ${ACCOUNT_ROLES} acl
+        `SELECT DISTINCT acl.user_id FROM ${REACHES} acl
           WHERE acl.account_id = $1 AND acl.user_id = ANY($2::uuid[])`,
         [account.id, shareIds],
       );

@@ -1,4 +1,5 @@
 import { InitialSchema1795887514164 } from './1795887514164-initial-schema';
+import { PerConnectionAccess1796000000000 } from './1796000000000-per-connection-access';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from src/ (tests) and dist/. */
-export const migrations = [InitialSchema1795887514164];
+export const migrations = [InitialSchema1795887514164, PerConnectionAccess1796000000000];

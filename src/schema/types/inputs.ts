@@ -114,6 +114,18 @@ export class SetClientAccessInput {
 }
 
 @InputType()
+export class SetConnectionAccessInput {
+  @Field(() => ID)
+  connectionId!: string;
+
+  @Field(() => ClientAccessMode)
+  access!: ClientAccessMode;
+
+  @Field(() => [ID], { nullable: true })
+  userIds?: string[] | null;
+}
+
+@InputType()
 export class RequestConnectionInput {
   @Field(() => ID)
   fromAccountId!: string;
