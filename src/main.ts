@@ -17,8 +17,11 @@ async function main() {
     }
     throw error;
   }
-  if (env.usingDevSecret) {
-    logger.warn('JWT_SECRET is not set: using a development secret. Never do this in production.');
+  if (env.jwtSecretFile) {
+    logger.warn(
+      { file: env.jwtSecretFile },
+      'JWT_SECRET is not set: using the secret generated and kept in this file (never in production)',
+    );
   }
   // R19: the mail relay runs inside the server too (stopped before the database closes).
   const running = await startHandover(env, {

@@ -13,9 +13,13 @@ import { logger } from '../config/logger';
 import { buildServedSchema } from '../schema/build-schema';
 import { authenticate } from './auth';
 import { buildContext, type RequestContext } from './context';
-import { mountExplorer } from './explorer/explorer.routes';
+import { explorerEnabled, mountExplorer } from './explorer/explorer.routes';
 import { formatError, requestStore } from './format-error';
+import { httpErrorHandler, notFoundHandler, sendHttpError } from './http-errors';
 import { mountDataRoutes } from './routes/data.routes';
+
+/** The largest /graphql request body; a bigger one is refused with 413 before it is parsed. */
+export const GRAPHQL_BODY_LIMIT = '1mb';
 
 export interface HttpRoutes {
   /** Extra HTTP routes mounted before /graphql (exports, pixel, explorer). */
@@ -64,7 +68,8 @@ export async function createHttpServer(deps: {
     csrfPrevention: true,
     // main.ts owns signals: it drains HTTP, then closes the pool and the embedded database.
     stopOnTerminationSignals: false,
-    introspection: true,
+    // Introspection follows the explorer (which needs it): off by default in production.
+    introspection: explorerEnabled(env),
     includeStacktraceInErrorResponses: false,
     formatError,
     plugins: [
@@ -93,7 +98,20 @@ export async function createHttpServer(deps: {
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    // A POST body is JSON or nothing: otherwise 415 here, not Apollo's 400 for a missing body.
+    (req, res, next) => {
+      if (req.method === 'POST' && req.is('application/json') === false) {
+        sendHttpError(
+          res,
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'POST /graphql takes a body of type application/json',
+        );
+        return;
+      }
+      next();
+    },
+    express.json({ limit: GRAPHQL_BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = requestStore.getStore()?.requestId ?? randomUUID();
@@ -112,6 +130,10 @@ export async function createHttpServer(deps: {
       },
     }),
   );
+
+  // Last: unknown routes and every error a route or body parser raised answer JSON.
+  app.use(notFoundHandler);
+  app.use(httpErrorHandler);
 
   return {
     httpServer,
