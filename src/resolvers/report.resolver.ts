@@ -51,9 +51,11 @@ export class ReportResolver {
     return report.status === ReportStatus.ARCHIVED;
   }
 
+  /** Null for an API token: a token reads no people or emails (R18). */
   @FieldResolver(() => User, { nullable: true })
   createdBy(@Root() report: Report, @Ctx() ctx: RequestContext) {
-    return report.createdById ? ctx.loaders.user.load(report.createdById) : null;
+    if (!report.createdById || ctx.viewer?.kind === 'token') return null;
+    return ctx.loaders.user.load(report.createdById);
   }
 
   @FieldResolver(() => ReportingItemConnection)
