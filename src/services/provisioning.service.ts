@@ -117,7 +117,7 @@ async function brandOrganizationOf(
  * birth, with its client-access setting. The brand's organization is reused or created.
  */
 export async function createClientAccount(ctx: RequestContext, input: CreateClientAccountInput) {
-  const { visibility } = requireViewer(ctx);
+  const { viewer, visibility } = requireViewer(ctx);
   const name = requiredText(input.name, ['input', 'name']);
   return inTransaction(ctx, async (em) => {
     const agency = await lockVisibleAccount(em, visibility, input.agencyId, 'share', [
@@ -135,9 +135,17 @@ export async function createClientAccount(ctx: RequestContext, input: CreateClie
       const orgName = requiredText(input.organizationName ?? '', ['input', 'organizationName']);
       organizationId = (await createOrganization(em, orgName)).id;
     }
+    // domain.md, client access: the agency user who creates a SELECTED_USERS client is always on
+    // its list (staff, who are no agency members, are not).
+    const creatorIsMember = await em.exists(Membership, {
+      where: { userId: viewer.user.id, accountId: agency.id },
+    });
     const selected =
       input.access === ClientAccessMode.SELECTED_USERS
-        ? await agencyMemberIds(em, agency.id, input.userIds)
+        ? await agencyMemberIds(em, agency.id, [
+            ...(input.userIds ?? []),
+            ...(creatorIsMember ? [viewer.user.id] : []),
+          ])
         : [];
     const client = await em.getRepository(Account).save({
       name,
