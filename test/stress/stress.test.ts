@@ -112,11 +112,20 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
   });
   afterAll(() => server?.stop());
 
-  /** Ids the harness picks targets from, read fresh so operations hit live rows. */
-  async function liveIds(sql: string, params: unknown[] = []): Promise<string[]> {
-    const rows: { id: string }[] = await server.db.query(sql, params);
-    return rows.map((row) => row.id);
+  /**
+   * Rows the harness picks targets from, read fresh so operations hit live rows. Under kills the
+   * harness's own reads may lose their connection too: they then pick nothing.
+   */
+  async function liveRows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    try {
+      return await server.db.query(sql, params);
+    } catch (error) {
+      if (KILL_RATE > 0) return [];
+      throw error;
+    }
   }
+  const liveIds = async (sql: string, params: unknown[] = []) =>
+    (await liveRows<{ id: string }>(sql, params)).map((row) => row.id);
 
   it(`${OPS} random operations by ${CLIENTS} concurrent clients leave no partial state`, async () => {
     const rand = random(SEED);
@@ -157,7 +166,9 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
         codes.includes('INTERNAL_SERVER_ERROR') ||
         codes.includes('UNCODED');
       if (bad && KILL_RATE === 0) {
-        failures.push(`${name} ${JSON.stringify(variables)} → ${response.status} ${codes.join(",")}`);
+        failures.push(
+          `${name} ${JSON.stringify(variables)} → ${response.status} ${codes.join(',')}`,
+        );
       }
       if (bad && KILL_RATE > 0) count('lost-to-kill');
       return response;
@@ -283,7 +294,7 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
         6,
         async () => {
           const a = pick(agencies)!;
-          const [report] = await server.db.query(
+          const [report] = await liveRows<{ id: string; account_id: string }>(
             `SELECT r.id, r.account_id FROM reports r JOIN accounts c ON c.id = r.account_id
               WHERE c.agency_id = $1 ORDER BY random() LIMIT 1`,
             [a.account.id],
@@ -399,6 +410,8 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
     const killer = (async () => {
       if (KILL_RATE <= 0) return;
       const admin = new Client({ connectionString: server.database.url });
+      // The killer's connection ends with the test database; that is no failure of the run.
+      admin.on('error', () => undefined);
       await admin.connect();
       const database = new URL(server.database.url).pathname.slice(1);
       while (!stopKiller) {
