@@ -35,7 +35,7 @@ export const activeReportOpenTo = (report: string, acl: string) => `(
  * R16: an ARCHIVED report is open to the users recorded when it was archived who are still
  * members of the agency that owns its account. Nobody is added later.
  */
-const archivedReportOpenToViewer = (report: string) => `(
+export const archivedReportOpenToViewer = (report: string) => `(
     ${report}.status = ${q(ReportStatus.ARCHIVED)}
     AND EXISTS (SELECT 1 FROM archived_report_access s
                 JOIN accounts owner ON owner.id = ${report}.account_id
@@ -43,6 +43,28 @@ const archivedReportOpenToViewer = (report: string) => `(
                WHERE s.report_id = ${report}.id AND s.user_id = :viewerId))`;
 
 const SCOPE = 'CAST(:scopeAccountId AS uuid)';
+
+/**
+ * How a list of reports of one status is driven for this principal: the same rules as
+ * `Visibility.report`, arranged so the statement starts from what the viewer sees, not from the
+ * platform's reports (issue 10):
+ * - `accounts`: a small set of accounts (`account_id`, `role`, `user_id`) to read reports of, one
+ *   index range `(account_id, status, created_at, id)` each, with `open(r, d)` per report;
+ * - `archived`: the viewer's `archived_report_access` rows (R16), with `open(r)` per report;
+ * - `all`: staff, every report of the status;
+ * - `none`: nothing (an API token never reads an ACTIVE report).
+ * `open` repeats the parts of the predicate the driver does not already imply, so the rows are
+ * exactly those `Visibility.report` admits.
+ */
+export type ReportDriver =
+  | { kind: 'none' }
+  | { kind: 'all' }
+  | { kind: 'accounts'; accounts: string; open: (report: string, driver: string) => string }
+  | { kind: 'archived'; open: (report: string) => string };
+
+/** As `ReportDriver`, for accounts: the viewer's accounts, or a predicate over all of them. */
+export type AccountDriver =
+  { kind: 'accounts'; accounts: string } | { kind: 'predicate'; open: (account: string) => string };
 
 export class Visibility {
   constructor(readonly principal: Principal) {}
@@ -88,6 +110,54 @@ export class Visibility {
                      WHERE acl.user_id = :viewerId AND acl.account_id = ${alias}.account_id
                        AND ${activeReportOpenTo(alias, 'acl')})
              OR ${archivedReportOpenToViewer(alias)})`;
+  }
+
+  /**
+   * The accounts a user principal reaches, one row each with the strongest role there:
+   * `(account_id, role, user_id)`. Driven by `user_id` (memberships and grants by user), so it
+   * costs what the viewer belongs to. Several REACHES rows for one account differ only by role,
+   * and `activeReportOpenTo` asks only whether one of them is ADMIN: the strongest role (the
+   * enum's first, as in the authority loader) answers the same.
+   */
+  viewerAccounts(): string {
+    return `SELECT acl.account_id, MIN(acl.role) AS role, acl.user_id
+              FROM ${REACHES} acl WHERE acl.user_id = :viewerId
+             GROUP BY acl.account_id, acl.user_id`;
+  }
+
+  /** How to drive a list of reports of `status` (see `ReportDriver`); same rows as `report()`. */
+  reportDriver(status: ReportStatus): ReportDriver {
+    const p = this.principal;
+    if (p.kind === 'token') {
+      if (status !== ReportStatus.ARCHIVED) return { kind: 'none' };
+      // Every report `report()` admits for a token is on its account or one of its clients.
+      return {
+        kind: 'accounts',
+        accounts: `SELECT ta.id AS account_id, CAST(NULL AS role) AS role, CAST(NULL AS uuid) AS user_id
+                     FROM accounts ta WHERE ta.id = ${SCOPE} OR ta.agency_id = ${SCOPE}`,
+        open: (report) => this.report(report),
+      };
+    }
+    if (p.isStaff) return { kind: 'all' };
+    if (status === ReportStatus.ARCHIVED) {
+      // Only R16 admits an ARCHIVED report (activeReportOpenTo needs ACTIVE).
+      return { kind: 'archived', open: (report) => archivedReportOpenToViewer(report) };
+    }
+    // Only REACHES admits an ACTIVE report (R16 needs ARCHIVED).
+    return {
+      kind: 'accounts',
+      accounts: this.viewerAccounts(),
+      open: (report, driver) => activeReportOpenTo(report, driver),
+    };
+  }
+
+  /** How to drive a list of accounts; same rows as `account()`. */
+  accountDriver(): AccountDriver {
+    const p = this.principal;
+    if (p.kind === 'token' || p.isStaff) {
+      return { kind: 'predicate', open: (account) => this.account(account) };
+    }
+    return { kind: 'accounts', accounts: this.viewerAccounts() };
   }
 
   /**

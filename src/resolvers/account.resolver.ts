@@ -6,11 +6,13 @@ import {
   Field,
   FieldResolver,
   ID,
+  Info,
   Int,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import {
   Account,
   AgencyConnection,
@@ -24,7 +26,8 @@ import { AccountFilter } from '../schema/types/inputs';
 import { AccountConnection, ReportConnection } from '../schema/types/connections.type';
 import { findAccount, listAccounts, listClients } from '../services/account.service';
 import { forbidden } from '../services/errors';
-import { listReports } from '../services/report.service';
+import { listReportsOfAccount } from '../services/report.service';
+import { selectsTotal } from './selection';
 
 @ArgsType()
 export class PageArgsType {
@@ -64,8 +67,9 @@ export class AccountResolver {
     @Arg('filter', () => AccountFilter, { nullable: true }) filter: AccountFilter | null,
     @Args() page: PageArgsType,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return listAccounts(ctx, filter, page);
+    return listAccounts(ctx, filter, page, selectsTotal(info));
   }
 
   @FieldResolver(() => Organization)
@@ -126,6 +130,6 @@ export class AccountResolver {
     @Args() { archived, ...page }: ArchivedPageArgs,
     @Ctx() ctx: RequestContext,
   ) {
-    return listReports(ctx, { archived: archived ?? false, accountId: account.id }, page);
+    return listReportsOfAccount(ctx, account.id, archived ?? false, page);
   }
 }

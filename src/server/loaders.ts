@@ -116,8 +116,19 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
       return reportIds.map((id) => pages.get(id)!);
     });
   const reportItemsFirstPageBySize = new Map<number, ReturnType<typeof reportItemsFirstPage>>();
+  const batches = new Map<string, DataLoader<string, unknown>>();
 
   return {
+    /**
+     * A per-request loader named `name` (one per list shape: status, page size, cursor): every
+     * `load(id)` of one tick runs as one `load(ids)` statement. List fields of a page's rows
+     * (`Account.reports`, `Account.clients`) batch through it.
+     */
+    batch<V>(name: string, load: (ids: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
+      let loader = batches.get(name);
+      if (!loader) batches.set(name, (loader = new DataLoader<string, unknown>(load)));
+      return loader as DataLoader<string, V>;
+    },
     account: entityById(Account),
     user: entityById(User),
     organization: entityById(Organization),
