@@ -127,332 +127,342 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
   const liveIds = async (sql: string, params: unknown[] = []) =>
     (await liveRows<{ id: string }>(sql, params)).map((row) => row.id);
 
-  it(`${OPS} random operations by ${CLIENTS} concurrent clients leave no partial state`, async () => {
-    const rand = random(SEED);
-    const pick = <T>(list: T[]): T | undefined =>
-      list.length ? list[Math.floor(rand() * list.length)] : undefined;
-    const tally = new Map<string, number>();
-    const count = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1);
-    const failures: string[] = [];
-    const retriesBefore = transactionRetries.count;
-    let kills = 0;
-    let done = 0;
+  it(
+    `${OPS} random operations by ${CLIENTS} concurrent clients leave no partial state`,
+    async () => {
+      const rand = random(SEED);
+      const pick = <T>(list: T[]): T | undefined =>
+        list.length ? list[Math.floor(rand() * list.length)] : undefined;
+      const tally = new Map<string, number>();
+      const count = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1);
+      const failures: string[] = [];
+      const retriesBefore = transactionRetries.count;
+      let kills = 0;
+      let done = 0;
 
-    const send = async (
-      name: string,
-      query: string,
-      variables: Record<string, unknown>,
-      as: As,
-    ) => {
-      let response;
-      try {
-        response = await server.gql(query, variables, as);
-      } catch (error) {
-        count(`${name}:NETWORK`);
-        failures.push(`${name}: ${(error as Error).message}`);
-        return null;
-      }
-      const codes = [
-        ...(response.errors ?? []).map((e) => String(e.extensions?.code ?? 'UNCODED')),
-        ...Object.values(response.data ?? {}).flatMap((payload) =>
-          ((payload as { userErrors?: { code: string }[] } | null)?.userErrors ?? []).map(
-            (e) => e.code,
-          ),
-        ),
-      ];
-      count(codes.length ? `${name}:${codes.join('+')}` : `${name}:ok`);
-      const bad =
-        response.status >= 500 ||
-        codes.includes('INTERNAL_SERVER_ERROR') ||
-        codes.includes('UNCODED');
-      if (bad && KILL_RATE === 0) {
-        failures.push(
-          `${name} ${JSON.stringify(variables)} → ${response.status} ${codes.join(',')}`,
-        );
-      }
-      if (bad && KILL_RATE > 0) count('lost-to-kill');
-      return response;
-    };
-
-    const agencyUser = (a = pick(agencies)!) => pick(a.managers)!;
-    const anyManager = () => (rand() < 0.5 ? agencyUser() : pick(pick(premiums)!.managers)!);
-
-    const operations: [number, () => Promise<unknown>][] = [
-      [
-        8,
-        async () => {
-          const a = pick(agencies)!;
-          const p = pick(premiums)!;
-          const fromAgency = rand() < 0.5;
-          return send(
-            'requestConnection',
-            M.request,
-            {
-              input: {
-                fromAccountId: fromAgency ? a.account.id : p.account.id,
-                toAccountId: fromAgency ? p.account.id : a.account.id,
-              },
-            },
-            fromAgency ? pick(a.managers)! : pick(p.managers)!,
-          );
-        },
-      ],
-      [
-        12,
-        async () => {
-          // Both sides' managers answer the same request at once: one wins, one gets INVALID_STATE.
-          const id = pick(
-            await liveIds(`SELECT id FROM agency_connections WHERE status = 'PENDING'`),
-          );
-          if (!id) return null;
-          const answer = pick([M.accept, M.decline, M.cancel])!;
-          return Promise.all([
-            send('answer', answer, { id }, anyManager()),
-            send('answer', pick([M.accept, M.decline])!, { id }, anyManager()),
-          ]);
-        },
-      ],
-      [
-        4,
-        async () => {
-          const id = pick(
-            await liveIds(
-              `SELECT id FROM agency_connections WHERE status IN ('ACTIVE', 'DISCONNECTED')`,
+      const send = async (
+        name: string,
+        query: string,
+        variables: Record<string, unknown>,
+        as: As,
+      ) => {
+        let response;
+        try {
+          response = await server.gql(query, variables, as);
+        } catch (error) {
+          count(`${name}:NETWORK`);
+          failures.push(`${name}: ${(error as Error).message}`);
+          return null;
+        }
+        const codes = [
+          ...(response.errors ?? []).map((e) => String(e.extensions?.code ?? 'UNCODED')),
+          ...Object.values(response.data ?? {}).flatMap((payload) =>
+            ((payload as { userErrors?: { code: string }[] } | null)?.userErrors ?? []).map(
+              (e) => e.code,
             ),
+          ),
+        ];
+        count(codes.length ? `${name}:${codes.join('+')}` : `${name}:ok`);
+        const bad =
+          response.status >= 500 ||
+          codes.includes('INTERNAL_SERVER_ERROR') ||
+          codes.includes('UNCODED');
+        if (bad && KILL_RATE === 0) {
+          failures.push(
+            `${name} ${JSON.stringify(variables)} → ${response.status} ${codes.join(',')}`,
           );
-          return id && send('disconnectAgency', M.disconnectAgency, { id }, anyManager());
-        },
-      ],
-      [
-        4,
-        async () => {
-          const a = pick(agencies)!;
-          const id = pick(
-            await liveIds(`SELECT id FROM accounts WHERE agency_id = $1`, [a.account.id]),
-          );
-          if (!id) return null;
-          // A double click: the same disconnection twice at once (I4).
-          return Promise.all([
-            send('disconnectClient', M.disconnectClient, { id }, pick(a.managers)!),
-            send('disconnectClient', M.disconnectClient, { id }, pick(a.managers)!),
-            send('previewClient', M.previewClient, { id }, pick(a.managers)!),
-          ]);
-        },
-      ],
-      [
-        6,
-        async () => {
-          const a = pick(agencies)!;
-          return send(
-            'createClientAccount',
-            M.createClient,
-            {
-              input: {
-                agencyId: a.account.id,
-                name: `Client ${done}`,
-                organizationName: `Brand ${done}`,
-                access: pick([
-                  ClientAccessMode.EVERYONE_IN_AGENCY,
-                  ClientAccessMode.SELECTED_USERS,
-                ]),
+        }
+        if (bad && KILL_RATE > 0) count('lost-to-kill');
+        return response;
+      };
+
+      const agencyUser = (a = pick(agencies)!) => pick(a.managers)!;
+      const anyManager = () => (rand() < 0.5 ? agencyUser() : pick(pick(premiums)!.managers)!);
+
+      const operations: [number, () => Promise<unknown>][] = [
+        [
+          8,
+          async () => {
+            const a = pick(agencies)!;
+            const p = pick(premiums)!;
+            const fromAgency = rand() < 0.5;
+            return send(
+              'requestConnection',
+              M.request,
+              {
+                input: {
+                  fromAccountId: fromAgency ? a.account.id : p.account.id,
+                  toAccountId: fromAgency ? p.account.id : a.account.id,
+                },
               },
-            },
-            pick(a.managers)!,
-          );
-        },
-      ],
-      [
-        14,
-        async () => {
-          const a = pick(agencies)!;
-          const accountId = pick(
-            await liveIds(
-              `SELECT id FROM accounts WHERE agency_id = $1
+              fromAgency ? pick(a.managers)! : pick(p.managers)!,
+            );
+          },
+        ],
+        [
+          12,
+          async () => {
+            // Both sides' managers answer the same request at once: one wins, one gets INVALID_STATE.
+            const id = pick(
+              await liveIds(`SELECT id FROM agency_connections WHERE status = 'PENDING'`),
+            );
+            if (!id) return null;
+            const answer = pick([M.accept, M.decline, M.cancel])!;
+            return Promise.all([
+              send('answer', answer, { id }, anyManager()),
+              send('answer', pick([M.accept, M.decline])!, { id }, anyManager()),
+            ]);
+          },
+        ],
+        [
+          4,
+          async () => {
+            const id = pick(
+              await liveIds(
+                `SELECT id FROM agency_connections WHERE status IN ('ACTIVE', 'DISCONNECTED')`,
+              ),
+            );
+            return id && send('disconnectAgency', M.disconnectAgency, { id }, anyManager());
+          },
+        ],
+        [
+          4,
+          async () => {
+            const a = pick(agencies)!;
+            const id = pick(
+              await liveIds(`SELECT id FROM accounts WHERE agency_id = $1`, [a.account.id]),
+            );
+            if (!id) return null;
+            // A double click: the same disconnection twice at once (I4).
+            return Promise.all([
+              send('disconnectClient', M.disconnectClient, { id }, pick(a.managers)!),
+              send('disconnectClient', M.disconnectClient, { id }, pick(a.managers)!),
+              send('previewClient', M.previewClient, { id }, pick(a.managers)!),
+            ]);
+          },
+        ],
+        [
+          6,
+          async () => {
+            const a = pick(agencies)!;
+            return send(
+              'createClientAccount',
+              M.createClient,
+              {
+                input: {
+                  agencyId: a.account.id,
+                  name: `Client ${done}`,
+                  organizationName: `Brand ${done}`,
+                  access: pick([
+                    ClientAccessMode.EVERYONE_IN_AGENCY,
+                    ClientAccessMode.SELECTED_USERS,
+                  ]),
+                },
+              },
+              pick(a.managers)!,
+            );
+          },
+        ],
+        [
+          14,
+          async () => {
+            const a = pick(agencies)!;
+            const accountId = pick(
+              await liveIds(
+                `SELECT id FROM accounts WHERE agency_id = $1
                UNION ALL SELECT premium_client_id FROM agency_connections
                 WHERE agency_id = $1 AND status = 'ACTIVE'`,
-              [a.account.id],
-            ),
-          );
-          if (!accountId) return null;
-          const as = pick(a.editors)!;
-          const item = await send(
-            'createReportingItem',
-            M.createItem,
-            { input: { accountId, name: `Item ${done}` } },
-            as,
-          );
-          const itemId = item?.data?.createReportingItem?.item?.id as string | undefined;
-          return send(
-            'createReport',
-            M.createReport,
-            { input: { accountId, name: `Report ${done}`, itemIds: itemId ? [itemId] : [] } },
-            as,
-          );
-        },
-      ],
-      [
-        6,
-        async () => {
-          const a = pick(agencies)!;
-          const [report] = await liveRows<{ id: string; account_id: string }>(
-            `SELECT r.id, r.account_id FROM reports r JOIN accounts c ON c.id = r.account_id
+                [a.account.id],
+              ),
+            );
+            if (!accountId) return null;
+            const as = pick(a.editors)!;
+            const item = await send(
+              'createReportingItem',
+              M.createItem,
+              { input: { accountId, name: `Item ${done}` } },
+              as,
+            );
+            const itemId = item?.data?.createReportingItem?.item?.id as string | undefined;
+            return send(
+              'createReport',
+              M.createReport,
+              { input: { accountId, name: `Report ${done}`, itemIds: itemId ? [itemId] : [] } },
+              as,
+            );
+          },
+        ],
+        [
+          6,
+          async () => {
+            const a = pick(agencies)!;
+            const [report] = await liveRows<{ id: string; account_id: string }>(
+              `SELECT r.id, r.account_id FROM reports r JOIN accounts c ON c.id = r.account_id
               WHERE c.agency_id = $1 ORDER BY random() LIMIT 1`,
-            [a.account.id],
-          );
-          if (!report) return null;
-          const itemIds = await liveIds(
-            `SELECT id FROM reporting_items WHERE account_id = $1 ORDER BY random() LIMIT 2`,
-            [report.account_id],
-          );
-          return send(
-            'addReportItems',
-            M.addItems,
-            { input: { reportId: report.id, itemIds } },
-            pick(a.editors)!,
-          );
-        },
-      ],
-      [
-        5,
-        async () => {
-          const a = pick(agencies)!;
-          const id = pick(
-            await liveIds(`SELECT id FROM accounts WHERE agency_id = $1`, [a.account.id]),
-          );
-          const mode = pick([ClientAccessMode.EVERYONE_IN_AGENCY, ClientAccessMode.SELECTED_USERS]);
-          return (
-            id &&
-            send(
-              'setClientAccess',
-              M.clientAccess,
-              { input: { accountId: id, access: mode, userIds: [pick(a.editors)!.id] } },
-              pick(a.managers)!,
-            )
-          );
-        },
-      ],
-      [
-        5,
-        async () => {
-          const a = pick(agencies)!;
-          const id = pick(
-            await liveIds(
-              `SELECT id FROM agency_connections WHERE agency_id = $1 AND status IN ('PENDING', 'ACTIVE')`,
               [a.account.id],
-            ),
-          );
-          const mode = pick([ClientAccessMode.EVERYONE_IN_AGENCY, ClientAccessMode.SELECTED_USERS]);
-          return (
-            id &&
-            send(
-              'setConnectionAccess',
-              M.connectionAccess,
-              { input: { connectionId: id, access: mode, userIds: [pick(a.editors)!.id] } },
-              pick(a.managers)!,
-            )
-          );
-        },
-      ],
-      [
-        2,
-        async () => {
-          const a = pick(agencies)!;
-          return send(
-            'createApiToken',
-            M.token,
-            { input: { accountId: a.account.id, name: `token ${done}` } },
-            a.managers[0],
-          );
-        },
-      ],
-      [
-        4,
-        async () => {
-          const a = pick(agencies)!;
-          const id = pick(
-            await liveIds(
-              `SELECT r.id FROM reports r JOIN accounts c ON c.id = r.account_id
-                WHERE c.agency_id = $1 ORDER BY random() LIMIT 3`,
-              [a.account.id],
-            ),
-          );
-          return (
-            id &&
-            send(
-              'exportReport',
-              M.exportReport,
-              { input: { reportId: id, format: 'CSV' } },
+            );
+            if (!report) return null;
+            const itemIds = await liveIds(
+              `SELECT id FROM reporting_items WHERE account_id = $1 ORDER BY random() LIMIT 2`,
+              [report.account_id],
+            );
+            return send(
+              'addReportItems',
+              M.addItems,
+              { input: { reportId: report.id, itemIds } },
+              pick(a.editors)!,
+            );
+          },
+        ],
+        [
+          5,
+          async () => {
+            const a = pick(agencies)!;
+            const id = pick(
+              await liveIds(`SELECT id FROM accounts WHERE agency_id = $1`, [a.account.id]),
+            );
+            const mode = pick([
+              ClientAccessMode.EVERYONE_IN_AGENCY,
+              ClientAccessMode.SELECTED_USERS,
+            ]);
+            return (
+              id &&
+              send(
+                'setClientAccess',
+                M.clientAccess,
+                { input: { accountId: id, access: mode, userIds: [pick(a.editors)!.id] } },
+                pick(a.managers)!,
+              )
+            );
+          },
+        ],
+        [
+          5,
+          async () => {
+            const a = pick(agencies)!;
+            const id = pick(
+              await liveIds(
+                `SELECT id FROM agency_connections WHERE agency_id = $1 AND status IN ('PENDING', 'ACTIVE')`,
+                [a.account.id],
+              ),
+            );
+            const mode = pick([
+              ClientAccessMode.EVERYONE_IN_AGENCY,
+              ClientAccessMode.SELECTED_USERS,
+            ]);
+            return (
+              id &&
+              send(
+                'setConnectionAccess',
+                M.connectionAccess,
+                { input: { connectionId: id, access: mode, userIds: [pick(a.editors)!.id] } },
+                pick(a.managers)!,
+              )
+            );
+          },
+        ],
+        [
+          2,
+          async () => {
+            const a = pick(agencies)!;
+            return send(
+              'createApiToken',
+              M.token,
+              { input: { accountId: a.account.id, name: `token ${done}` } },
               a.managers[0],
-            )
-          );
-        },
-      ],
-      [
-        30,
-        async () => {
-          const as =
-            rand() < 0.8 ? pick(pick(agencies)!.editors)! : rand() < 0.5 ? staff : anyManager();
-          return send('read', pick([M.reports, M.archived, M.accounts])!, {}, as);
-        },
-      ],
-    ];
-    const totalWeight = operations.reduce((sum, [weight]) => sum + weight, 0);
-    const nextOperation = () => {
-      let roll = rand() * totalWeight;
-      for (const [weight, run] of operations) {
-        roll -= weight;
-        if (roll <= 0) return run;
-      }
-      return operations[operations.length - 1][1];
-    };
+            );
+          },
+        ],
+        [
+          4,
+          async () => {
+            const a = pick(agencies)!;
+            const id = pick(
+              await liveIds(
+                `SELECT r.id FROM reports r JOIN accounts c ON c.id = r.account_id
+                WHERE c.agency_id = $1 ORDER BY random() LIMIT 3`,
+                [a.account.id],
+              ),
+            );
+            return (
+              id &&
+              send(
+                'exportReport',
+                M.exportReport,
+                { input: { reportId: id, format: 'CSV' } },
+                a.managers[0],
+              )
+            );
+          },
+        ],
+        [
+          30,
+          async () => {
+            const as =
+              rand() < 0.8 ? pick(pick(agencies)!.editors)! : rand() < 0.5 ? staff : anyManager();
+            return send('read', pick([M.reports, M.archived, M.accounts])!, {}, as);
+          },
+        ],
+      ];
+      const totalWeight = operations.reduce((sum, [weight]) => sum + weight, 0);
+      const nextOperation = () => {
+        let roll = rand() * totalWeight;
+        for (const [weight, run] of operations) {
+          roll -= weight;
+          if (roll <= 0) return run;
+        }
+        return operations[operations.length - 1][1];
+      };
 
-    let stopKiller = false;
-    const killer = (async () => {
-      if (KILL_RATE <= 0) return;
-      const admin = new Client({ connectionString: server.database.url });
-      // The killer's connection ends with the test database; that is no failure of the run.
-      admin.on('error', () => undefined);
-      await admin.connect();
-      const database = new URL(server.database.url).pathname.slice(1);
-      while (!stopKiller) {
-        await new Promise((resolve) => setTimeout(resolve, 5 + rand() * 20));
-        if (rand() >= KILL_RATE * 20) continue;
-        const rows: { killed: boolean }[] = (
-          await admin.query(
-            `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
+      let stopKiller = false;
+      const killer = (async () => {
+        if (KILL_RATE <= 0) return;
+        const admin = new Client({ connectionString: server.database.url });
+        // The killer's connection ends with the test database; that is no failure of the run.
+        admin.on('error', () => undefined);
+        await admin.connect();
+        const database = new URL(server.database.url).pathname.slice(1);
+        while (!stopKiller) {
+          await new Promise((resolve) => setTimeout(resolve, 5 + rand() * 20));
+          if (rand() >= KILL_RATE * 20) continue;
+          const rows: { killed: boolean }[] = (
+            await admin.query(
+              `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
               WHERE datname = $1 AND pid <> pg_backend_pid() AND state <> 'idle'
               ORDER BY random() LIMIT 1`,
-            [database],
-          )
-        ).rows;
-        kills += rows.filter((row) => row.killed).length;
-      }
-      await admin.end();
-    })();
-
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (done < OPS) {
-          done += 1;
-          await nextOperation()();
+              [database],
+            )
+          ).rows;
+          kills += rows.filter((row) => row.killed).length;
         }
-      }),
-    );
-    stopKiller = true;
-    await killer;
+        await admin.end();
+      })();
 
-    const summary = [...tally.entries()].sort(([a], [b]) => a.localeCompare(b));
-    const retries = transactionRetries.count - retriesBefore;
-    console.log(
-      [
-        `stress: ${done} operations, ${CLIENTS} clients, seed ${SEED}, kill rate ${KILL_RATE}`,
-        `retries after deadlock/serialization failure: ${retries}; backends killed: ${kills}`,
-        ...summary.map(([key, n]) => `  ${key}: ${n}`),
-      ].join('\n'),
-    );
-    expect(failures).toEqual([]);
-    await checkInvariants(server);
-  });
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          while (done < OPS) {
+            done += 1;
+            await nextOperation()();
+          }
+        }),
+      );
+      stopKiller = true;
+      await killer;
+
+      const summary = [...tally.entries()].sort(([a], [b]) => a.localeCompare(b));
+      const retries = transactionRetries.count - retriesBefore;
+      console.log(
+        [
+          `stress: ${done} operations, ${CLIENTS} clients, seed ${SEED}, kill rate ${KILL_RATE}`,
+          `retries after deadlock/serialization failure: ${retries}; backends killed: ${kills}`,
+          ...summary.map(([key, n]) => `  ${key}: ${n}`),
+        ].join('\n'),
+      );
+      expect(failures).toEqual([]);
+      await checkInvariants(server);
+    },
+    Math.max(120_000, OPS * 200),
+  );
 });
 
 /** I1–I4 as SQL over the final state; each query lists the rows that break the rule. */
