@@ -21,15 +21,17 @@ const q = (value: string) => `'${value}'`;
 
 /**
  * An ACTIVE report is open to a user reaching its account with `acl.role` when it has ACCOUNT
- * visibility, or (RESTRICTED) the user is an ADMIN there, its creator, or shared with.
+ * visibility, or (RESTRICTED) the user is an ADMIN there, its creator, or shared with. `user`:
+ * the user's id when it is known to be one constant (a list's viewer), so the share lookup is
+ * one hashed set for the statement instead of one per account.
  */
-export const activeReportOpenTo = (report: string, acl: string) => `(
+export const activeReportOpenTo = (report: string, acl: string, user = `${acl}.user_id`) => `(
     ${report}.status = ${q(ReportStatus.ACTIVE)}
     AND (${report}.visibility = ${q(ReportVisibility.ACCOUNT)}
          OR ${acl}.role = ${q(Role.ADMIN)}
-         OR ${report}.created_by_id = ${acl}.user_id
+         OR ${report}.created_by_id = ${user}
          OR EXISTS (SELECT 1 FROM report_shares sh
-                    WHERE sh.report_id = ${report}.id AND sh.user_id = ${acl}.user_id)))`;
+                    WHERE sh.report_id = ${report}.id AND sh.user_id = ${user})))`;
 
 /**
  * R16: an ARCHIVED report is open to the users recorded when it was archived who are still
@@ -147,7 +149,8 @@ export class Visibility {
     return {
       kind: 'accounts',
       accounts: this.viewerAccounts(),
-      open: (report, driver) => activeReportOpenTo(report, driver),
+      // d.user_id is the viewer in every row: the constant lets the share check hash once.
+      open: (report, driver) => activeReportOpenTo(report, driver, 'CAST(:viewerId AS uuid)'),
     };
   }
 
