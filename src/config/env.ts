@@ -16,9 +16,20 @@ const tcpPort = makeValidator<number>((value) => {
   return parsed;
 });
 
-const explorerMode = makeValidator<'on' | 'off' | 'auto'>((value) => {
+const onOffAuto = makeValidator<'on' | 'off' | 'auto'>((value) => {
   if (value === 'on' || value === 'off' || value === 'auto') return value;
   throw new Error('must be on, off or auto');
+});
+
+const redisUrl = makeValidator<string>((value) => {
+  if (!/^rediss?:\/\//.test(value)) throw new Error('must be a redis:// or rediss:// URL');
+  return value;
+});
+
+const positiveInt = makeValidator<number>((value) => {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(String(value)) || parsed < 1) throw new Error('must be a whole number >= 1');
+  return parsed;
 });
 
 const spec = {
@@ -35,9 +46,16 @@ const spec = {
     choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     default: 'info',
   }),
-  EXPLORER: explorerMode({ default: 'auto' }),
+  EXPLORER: onOffAuto({ default: 'auto' }),
   SEED_DEMO: bool({ default: true, desc: 'Seed demo data into an empty embedded database' }),
   DB_POOL_SIZE: num({ default: 10 }),
+  REDIS_URL: redisUrl({ default: undefined, desc: 'Shared rate-limit budgets of all replicas' }),
+  RATE_LIMIT: onOffAuto({ default: 'auto', desc: 'auto = on unless NODE_ENV=test' }),
+  RATE_LIMIT_USER_POINTS: positiveInt({ default: 200000 }),
+  RATE_LIMIT_TOKEN_POINTS: positiveInt({ default: 100000 }),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt({ default: 60 }),
+  METRICS_TOKEN: str({ default: undefined, desc: 'Bearer token /metrics requires when set' }),
+  SHUTDOWN_DELAY_MS: num({ default: 0, desc: 'Not ready, still serving, before draining' }),
 } as const;
 
 export type Env = CleanedEnv<typeof spec> & {

@@ -18,6 +18,7 @@ const CLIENT_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
   'CONFLICT',
+  'RATE_LIMITED',
 ]);
 
 /**

@@ -136,6 +136,8 @@ describe('node dist/main.js on a fresh embedded database', () => {
             memberships: [{ role: 'ADMIN', account: { name: 'Northwind Agency' } }],
           },
         },
+        // every response reports its query cost and the budget left (src/ops/rate-limit.ts)
+        extensions: { cost: expect.objectContaining({ requestedQueryCost: expect.any(Number) }) },
       });
 
       if ('JWT_SECRET' in secretEnv) {

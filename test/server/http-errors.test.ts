@@ -162,7 +162,10 @@ describe.each(['development', 'production'])('with NODE_ENV=%s', (nodeEnv) => {
       body: JSON.stringify({ query: '{ viewer { id } }' }),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ data: { viewer: { id: expect.any(String) } } });
+    expect(await response.json()).toEqual({
+      data: { viewer: { id: expect.any(String) } },
+      extensions: { cost: expect.objectContaining({ requestedQueryCost: 4 }) },
+    });
   });
 });
 
