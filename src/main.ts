@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { EnvError, loadEnv } from './config/env';
 import { logger } from './config/logger';
 import { startMailRelay } from './mail/mail-relay';
+import { startConnectionExpiry } from './services/connection-expiry';
 import { seedDemoWorldIfEmpty } from './seed/demo-world';
 import { startHandover } from './server/bootstrap';
 
@@ -23,11 +24,16 @@ async function main() {
       'JWT_SECRET is not set: using the secret generated and kept in this file (never in production)',
     );
   }
-  // R19: the mail relay runs inside the server too (stopped before the database closes).
+  // R19, R26: the mail relay and request expiry run inside the server too (stopped before the
+  // database closes).
   const running = await startHandover(env, {
     afterStart: async (db) => {
       const relay = startMailRelay({ db, env });
-      return () => relay.stop();
+      const expiry = startConnectionExpiry(db, logger);
+      return async () => {
+        await expiry.stop();
+        await relay.stop();
+      };
     },
   });
   logger.info(

@@ -11,7 +11,8 @@ export type AccountType = 'AGENCY' | 'CLIENT' | 'PREMIUM_CLIENT';
 
 export type ClientAccessMode = 'EVERYONE_IN_AGENCY' | 'SELECTED_USERS';
 
-export type ConnectionStatus = 'ACTIVE' | 'CANCELLED' | 'DECLINED' | 'DISCONNECTED' | 'PENDING';
+export type ConnectionStatus =
+  'ACTIVE' | 'CANCELLED' | 'DECLINED' | 'DISCONNECTED' | 'EXPIRED' | 'PENDING';
 
 export type ExportFormat = 'CSV' | 'JSON';
 

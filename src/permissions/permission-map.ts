@@ -9,6 +9,7 @@ import {
   actsForAsManager,
   actsForClientAsManager,
   isAuthenticated,
+  isReportCreatorOrAdmin,
   isStaff,
   isUser,
   ownerOfIntegrationAt,
@@ -58,6 +59,9 @@ export const permissionRules = {
     addOrganizationAccount: staffUser,
     createClientAccount: userWith(actsForAsManager(accountAt('input.agencyId'), 'input.agencyId')),
     addMember: userWith(actsForAsAdmin(accountAt('input.accountId'), 'input.accountId')),
+    removeMember: userWith(actsForAsAdmin(accountAt('input.accountId'), 'input.accountId')),
+    changeMemberRole: userWith(actsForAsAdmin(accountAt('input.accountId'), 'input.accountId')),
+    deactivateUser: staffUser,
     setClientAccess: userWith(actsForAsManager(accountAt('input.accountId'), 'input.accountId')),
     setConnectionAccess: userWith(connectionSide('agency')),
 
@@ -77,6 +81,11 @@ export const permissionRules = {
     addReportItems: userWith(
       reachesAsEditor(accountOfReportAt('input.reportId'), 'accountOf(input.reportId)'),
     ),
+    shareReport: userWith(isReportCreatorOrAdmin('input.reportId')),
+    unshareReport: userWith(isReportCreatorOrAdmin('input.reportId')),
+    updateReport: userWith(isReportCreatorOrAdmin('input.reportId')),
+    removeReportItems: userWith(isReportCreatorOrAdmin('input.reportId')),
+    deleteReport: userWith(isReportCreatorOrAdmin('reportId')),
     recordCampaignData: userWith(
       reachesAsAdmin(accountOfItemAt('input.itemId'), 'accountOf(input.itemId)'),
     ),

@@ -59,6 +59,11 @@ const GATES: Record<string, { who: Set<Column>; reads: string; relation?: Relati
       "reaches the account's data as ADMIN, ACCOUNT_MANAGER or REGULAR (A2: own role, or the agency role on a client or connected premium)",
     relation: 'reaches',
   },
+  isReportCreatorOrAdmin: {
+    who: new Set(['ADMIN', 'staff']),
+    reads: "the report's creator (any role), or an ADMIN reaching the report's account (R25)",
+    relation: 'reaches',
+  },
   reachesAsAdmin: {
     who: new Set(['ADMIN', 'staff']),
     reads: "reaches the account's data as ADMIN",

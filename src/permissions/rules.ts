@@ -141,3 +141,22 @@ export const actsForClientAsManager = (path: string) =>
   accountGate('actsForClientAsManager', (a) =>
     a.type === AccountType.CLIENT ? actsAs(MANAGERS)(a) : true,
   )(accountAt(path), path);
+
+/**
+ * R25: the report at `path` is edited by its creator or by an ADMIN reaching its account (staff
+ * reach every account as ADMIN). A report the viewer cannot open passes: the service answers
+ * NOT_FOUND.
+ */
+export const isReportCreatorOrAdmin = (path: string) =>
+  named(`isReportCreatorOrAdmin(${path})`, () =>
+    rule(`isReportCreatorOrAdmin(${path})`, { cache: 'no_cache' })(
+      async (_parent, args: Args, ctx: RequestContext) => {
+        const id = argAt(args, path);
+        if (!ctx.viewer || !isId(id)) return true;
+        const report = await ctx.loaders.visibleReport.load(id.toLowerCase());
+        if (!report) return true;
+        if (report.createdById === ctx.viewer.user.id) return true;
+        return (await ctx.loaders.authority.load(report.accountId))?.reachAs === Role.ADMIN;
+      },
+    ),
+  );

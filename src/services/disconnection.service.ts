@@ -12,6 +12,8 @@ import {
 import { REACHES } from '../permissions/authority';
 import { requireViewer, type RequestContext } from '../server/context';
 import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
+import { queueAdminEmails } from './outbox.service';
+import { returnedIds, rowCount } from './sql';
 import { recordAuditEvent } from './audit.service';
 import { lockVisibleConnection } from './connection.service';
 import { DomainError, invalidInput, notFound, requiredText } from './errors';
@@ -99,35 +101,6 @@ async function userIdsStillReaching(em: EntityManager, accountId: string): Promi
   );
   return new Set(rows.map((row) => row.user_id));
 }
-
-/**
- * R19: one outbox row per active ADMIN of the given accounts, written in the disconnection's
- * transaction (delivered after commit by src/mail/mail-relay.ts, never for a rollback). The
- * dedupe key is unique per disconnected target and admin, so nothing can queue a second email
- * for the same disconnection. One statement.
- */
-async function queueAdminEmails(
-  em: EntityManager,
-  args: { dedupePrefix: string; accountIds: string[]; subject: string; body: string },
-) {
-  await em.query(
-    `INSERT INTO email_outbox (dedupe_key, to_address, subject, body)
-     SELECT $1 || ':' || u.id, u.email, $2, $3
-       FROM users u
-      WHERE u.active
-        AND EXISTS (SELECT 1 FROM memberships m
-                     WHERE m.user_id = u.id AND m.account_id = ANY($4::uuid[]) AND m.role = $5)
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [args.dedupePrefix, args.subject, args.body, args.accountIds, Role.ADMIN],
-  );
-}
-
-const rowCount = (result: unknown): number =>
-  Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
-const returnedIds = (result: unknown): string[] =>
-  Array.isArray(result) && Array.isArray(result[0])
-    ? (result[0] as { id: string }[]).map((row) => row.id)
-    : [];
 
 const impactLines = (impact: DisconnectImpact) =>
   [
@@ -273,6 +246,14 @@ async function disconnectClientWork(
       )
       .getExists());
   if (!visible) throw notFound('Account', ['clientAccountId']);
+  // Lock order: the owning agency (FOR SHARE) before its client (FOR UPDATE). Member changes of
+  // the agency take its row FOR UPDATE, so a user removed from the agency (R24) and this
+  // disconnection's R16 snapshot never interleave: the snapshot sees them or never records them.
+  await em.query(
+    `SELECT a.id FROM accounts a
+      WHERE a.id = (SELECT c.agency_id FROM accounts c WHERE c.id = $1) FOR SHARE`,
+    [clientAccountId.toLowerCase()],
+  );
   const client = await em
     .createQueryBuilder(Account, 'c')
     .where('c.id = :clientId', { clientId: clientAccountId.toLowerCase() })

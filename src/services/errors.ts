@@ -14,7 +14,9 @@ export type UserErrorCode =
   | 'MAPPING_PAUSED'
   | 'CONNECTION_EXISTS'
   | 'INVALID_STATE'
-  | 'INVALID_INPUT';
+  | 'INVALID_INPUT'
+  | 'LAST_ADMIN'
+  | 'EXPIRED';
 
 export class DomainError extends Error {
   constructor(

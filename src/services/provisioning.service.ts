@@ -23,8 +23,6 @@ import { agencyMemberIds } from './client-access.service';
 import { isId } from './ids';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 async function createOrganization(em: EntityManager, name: string) {
   return em.getRepository(Organization).save({ name, removedAt: null });
 }
@@ -161,51 +159,5 @@ export async function createClientAccount(ctx: RequestContext, input: CreateClie
         .insert(selected.map((userId) => ({ accountId: client.id, userId })));
     }
     return client;
-  });
-}
-
-/**
- * Adds a member to an account, creating the user when the email is new. Users of a CLIENT
- * account are always VIEW_ONLY (domain: Actors). An archived account takes no new members.
- */
-export async function addMember(ctx: RequestContext, input: AddMemberInput) {
-  const { visibility } = requireViewer(ctx);
-  const email = input.email.trim().toLowerCase();
-  if (!EMAIL.test(email) || email.length > 254) {
-    throw invalidInput(['input', 'email'], 'email is not a valid address');
-  }
-  const name = requiredText(input.name, ['input', 'name']);
-  return inTransaction(ctx, async (em) => {
-    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
-      'input',
-      'accountId',
-    ]);
-    assertActiveAccount(account);
-    if (account.type === AccountType.CLIENT && input.role !== Role.VIEW_ONLY) {
-      throw invalidInput(['input', 'role'], 'Users of a CLIENT account are always VIEW_ONLY');
-    }
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(User)
-      .values({ email, name, organizationId: account.organizationId })
-      .orIgnore()
-      .execute();
-    const user = await em.getRepository(User).findOneByOrFail({ email });
-    if (!user.active) {
-      throw new DomainError('INVALID_STATE', 'This user is deactivated', ['input', 'email']);
-    }
-    const existing = await em
-      .getRepository(Membership)
-      .findOneBy({ userId: user.id, accountId: account.id });
-    if (existing) {
-      throw new DomainError('INVALID_STATE', 'This user is already a member of the account', [
-        'input',
-        'email',
-      ]);
-    }
-    return em
-      .getRepository(Membership)
-      .save({ userId: user.id, accountId: account.id, role: input.role });
   });
 }

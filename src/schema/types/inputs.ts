@@ -238,3 +238,54 @@ export class CreateApiTokenInput {
   @Field()
   name!: string;
 }
+
+@InputType()
+export class RemoveMemberInput {
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => ID)
+  userId!: string;
+}
+
+@InputType()
+export class ChangeMemberRoleInput {
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => ID)
+  userId!: string;
+
+  @Field(() => Role)
+  role!: Role;
+}
+
+@InputType()
+export class ShareReportInput {
+  @Field(() => ID)
+  reportId!: string;
+
+  @Field(() => [ID])
+  userIds!: string[];
+}
+
+@InputType()
+export class UpdateReportInput {
+  @Field(() => ID)
+  reportId!: string;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => ReportVisibility, { nullable: true })
+  visibility?: ReportVisibility | null;
+}
+
+@InputType()
+export class RemoveReportItemsInput {
+  @Field(() => ID)
+  reportId!: string;
+
+  @Field(() => [ID])
+  itemIds!: string[];
+}

@@ -101,6 +101,11 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
     const visibility = new Visibility(who);
     const pool = (db.driver as unknown as { master: Pool }).master;
     const client: PoolClient = await pool.connect();
+    // A checked-out client whose backend dies emits 'error'; unheard, it would end the process.
+    // The query in flight fails too, and the handler below answers for it.
+    const onLostConnection = (error: Error) =>
+      logger.warn({ err: error, reportId }, 'export lost its connection');
+    client.on('error', onLostConnection);
     let failed: unknown = null;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -139,6 +144,7 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
       } catch (error) {
         client.release(error as Error);
       }
+      client.off('error', onLostConnection);
     }
   });
 }
