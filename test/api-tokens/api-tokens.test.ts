@@ -355,3 +355,29 @@ describe('partner flow (R17, R18)', () => {
     ]);
   });
 });
+
+describe('R27: tokens made and revoked are audited', () => {
+  it('writes API_TOKEN_CREATED and API_TOKEN_REVOKED on the token’s account', async () => {
+    const own = await f.agency();
+    const ownAdmin = await f.member(own, Role.ADMIN);
+    const made = await createToken(own, ownAdmin, 'audited');
+    await server.gql(REVOKE, { id: made.apiToken.id }, ownAdmin);
+    const events = await server.gql(
+      `query($id: ID!) { auditEvents(accountId: $id, first: 10) { nodes { action actor { id } details } } }`,
+      { id: own.id },
+      ownAdmin,
+    );
+    expect(
+      (
+        events.data!.auditEvents.nodes as {
+          action: string;
+          actor: { id: string };
+          details: string;
+        }[]
+      ).map((e) => [e.action, e.actor.id, JSON.parse(e.details)]),
+    ).toEqual([
+      ['API_TOKEN_REVOKED', ownAdmin.id, { tokenId: made.apiToken.id, name: 'audited' }],
+      ['API_TOKEN_CREATED', ownAdmin.id, { tokenId: made.apiToken.id, name: 'audited' }],
+    ]);
+  });
+});
