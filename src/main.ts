@@ -28,11 +28,12 @@ async function main() {
   // database closes).
   const running = await startHandover(env, {
     afterStart: async (db) => {
-      const relay = startMailRelay({ db, env });
+      // MAIL_RELAY_IN_SERVER=false when dedicated `npm run worker` processes deliver instead.
+      const relay = env.MAIL_RELAY_IN_SERVER ? startMailRelay({ db, env }) : null;
       const expiry = startConnectionExpiry(db, logger);
       return async () => {
         await expiry.stop();
-        await relay.stop();
+        await relay?.stop();
       };
     },
   });

@@ -54,6 +54,8 @@ const spec = {
   RATE_LIMIT_USER_POINTS: positiveInt({ default: 200000 }),
   RATE_LIMIT_TOKEN_POINTS: positiveInt({ default: 100000 }),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt({ default: 60 }),
+  MAIL_RELAY_IN_SERVER: bool({ default: true, desc: 'The API process relays mail too' }),
+  MAIL_LEASE_SECONDS: positiveInt({ default: 120, desc: 'Outbox claim lease of a relay' }),
   METRICS_TOKEN: str({ default: undefined, desc: 'Bearer token /metrics requires when set' }),
   SHUTDOWN_DELAY_MS: num({ default: 0, desc: 'Not ready, still serving, before draining' }),
 } as const;

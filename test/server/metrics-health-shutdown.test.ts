@@ -136,7 +136,9 @@ describe('graceful shutdown', () => {
     // During SHUTDOWN_DELAY_MS: still serving, but a load balancer sees "not ready".
     const ready = await fetch(`${draining.url}/health/ready`);
     expect(ready.status).toBe(503);
-    expect((await ready.json()).checks.shuttingDown).toBe(true);
+    expect(
+      ((await ready.json()) as { checks: { shuttingDown: boolean } }).checks.shuttingDown,
+    ).toBe(true);
     expect((await draining.gql('{ __typename }')).status).toBe(200);
 
     // After the delay the listener closes; the request in flight still has its pool.
