@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { EnvError, loadEnv } from './config/env';
 import { logger } from './config/logger';
 import { startMailRelay } from './mail/mail-relay';
+import { startConnectionExpiry } from './services/connection-expiry';
 import { seedDemoWorldIfEmpty } from './seed/demo-world';
 import { startHandover } from './server/bootstrap';
 
@@ -17,14 +18,23 @@ async function main() {
     }
     throw error;
   }
-  if (env.usingDevSecret) {
-    logger.warn('JWT_SECRET is not set: using a development secret. Never do this in production.');
+  if (env.jwtSecretFile) {
+    logger.warn(
+      { file: env.jwtSecretFile },
+      'JWT_SECRET is not set: using the secret generated and kept in this file (never in production)',
+    );
   }
-  // R19: the mail relay runs inside the server too (stopped before the database closes).
+  // R19, R26: the mail relay and request expiry run inside the server too (stopped before the
+  // database closes).
   const running = await startHandover(env, {
     afterStart: async (db) => {
-      const relay = startMailRelay({ db, env });
-      return () => relay.stop();
+      // MAIL_RELAY_IN_SERVER=false when dedicated `npm run worker` processes deliver instead.
+      const relay = env.MAIL_RELAY_IN_SERVER ? startMailRelay({ db, env }) : null;
+      const expiry = startConnectionExpiry(db, logger);
+      return async () => {
+        await expiry.stop();
+        await relay?.stop();
+      };
     },
   });
   logger.info(

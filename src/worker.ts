@@ -3,6 +3,7 @@ import { EnvError, loadEnv } from './config/env';
 import { logger } from './config/logger';
 import { connectForTool } from './database/database';
 import { startMailRelay } from './mail/mail-relay';
+import { startConnectionExpiry } from './services/connection-expiry';
 
 /**
  * `npm run worker`: the R19 mail relay on its own (the server runs one too; any number of
@@ -29,11 +30,11 @@ async function main() {
     return;
   }
   const relay = startMailRelay({ db: database.db, env });
+  const expiry = startConnectionExpiry(database.db, logger);
   logger.info({ smtp: env.SMTP_URL ? 'smtp' : `${env.DATA_DIR}/mail` }, 'mail relay running');
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'mail relay stopping');
-    relay
-      .stop()
+    Promise.all([relay.stop(), expiry.stop()])
       .then(() => database.close())
       .then(
         () => process.exit(0),

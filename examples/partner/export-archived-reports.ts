@@ -34,6 +34,8 @@ export interface ExportOptions {
   accountId?: string;
   pageSize?: number;
   log?: (line: string) => void;
+  /** How often one request is retried after HTTP 429 RATE_LIMITED (default 5). */
+  maxRateLimitRetries?: number;
 }
 
 export interface ExportSummary {
@@ -42,25 +44,41 @@ export interface ExportSummary {
   failed: { reportId: string; name: string; reason: string }[];
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** POST /graphql; HTTP 429 (the token's query-cost budget is spent) waits Retry-After and retries. */
+async function post(options: ExportOptions, body: string): Promise<Response> {
+  const retries = options.maxRateLimitRetries ?? 5;
+  for (let attempt = 0; ; attempt += 1) {
+    let response: Response;
+    try {
+      response = await fetch(new URL('/graphql', options.url), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${options.token}`,
+        },
+        body,
+      });
+    } catch (error) {
+      throw new PartnerError(`Cannot reach Handover at ${options.url}: ${String(error)}`);
+    }
+    if (response.status !== 429 || attempt >= retries) return response;
+    // Retry-After is in seconds; wait at least 1 s and at most 5 minutes.
+    const seconds = Math.min(300, Math.max(1, Number(response.headers.get('retry-after')) || 1));
+    (options.log ?? console.log)(`Rate limited (HTTP 429): waiting ${seconds} s as asked`);
+    await response.body?.cancel();
+    await sleep(seconds * 1000);
+  }
+}
+
 /** One typed GraphQL request; a refused token becomes a clear PartnerError. */
 async function request<TResult, TVariables>(
   options: ExportOptions,
   document: TypedDocumentNode<TResult, TVariables>,
   variables: TVariables,
 ): Promise<TResult> {
-  let response: Response;
-  try {
-    response = await fetch(new URL('/graphql', options.url), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${options.token}`,
-      },
-      body: JSON.stringify({ query: print(document), variables }),
-    });
-  } catch (error) {
-    throw new PartnerError(`Cannot reach Handover at ${options.url}: ${String(error)}`);
-  }
+  const response = await post(options, JSON.stringify({ query: print(document), variables }));
   const body = (await response.json().catch(() => null)) as {
     data?: TResult | null;
     errors?: GraphQLErrorBody[];

@@ -8,13 +8,19 @@ import { migrations } from './migrations';
  * Counts the statements this process sends (transaction control excluded). The N+1 and
  * bulk-work tests read it around one request; it costs one increment per query.
  */
-export const statementCounter = { count: 0, log: null as string[] | null };
+export const statementCounter = {
+  count: 0,
+  log: null as string[] | null,
+  /** With parameters, for the bench's EXPLAIN of what a request ran (bench/plans/). */
+  capture: null as { query: string; parameters: unknown[] }[] | null,
+};
 
 class CountingLogger implements TypeOrmLogger {
-  logQuery(query: string) {
+  logQuery(query: string, parameters?: unknown[]) {
     if (/^(START TRANSACTION|COMMIT|ROLLBACK|BEGIN|SAVEPOINT|RELEASE)/i.test(query)) return;
     statementCounter.count += 1;
     statementCounter.log?.push(query);
+    statementCounter.capture?.push({ query, parameters: parameters ?? [] });
   }
   logQueryError() {}
   logQuerySlow() {}

@@ -61,7 +61,7 @@ export class Account implements Node {
   @JoinColumn({ name: 'agency_id' })
   agency?: Relation<Account> | null;
 
-  /** Which agency users may work on a CLIENT or connected PREMIUM_CLIENT. */
+  /** Which agency users may work on a CLIENT (a premium client's access is per connection). */
   @Field(() => ClientAccessMode, { nullable: true })
   @Column({ type: 'enum', enum: ClientAccessMode, enumName: 'client_access_mode', nullable: true })
   clientAccess!: ClientAccessMode | null;

@@ -1,4 +1,5 @@
 import {
+  AfterLoad,
   Column,
   Entity,
   Index,
@@ -8,7 +9,7 @@ import {
   type Relation,
 } from 'typeorm';
 import { Field, ObjectType } from 'type-graphql';
-import { ConnectionStatus } from './enums';
+import { ClientAccessMode, ConnectionStatus } from './enums';
 import { Account } from './account.entity';
 import { User } from './user.entity';
 import { Node } from './node.interface';
@@ -61,6 +62,14 @@ export class AgencyConnection implements Node {
   @Column('timestamptz', { default: () => 'now()' })
   requestedAt!: Date;
 
+  /** R26: a PENDING request expires 30 days after it was sent. */
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When a PENDING request expires (30 days after it was sent).',
+  })
+  @Column('timestamptz', { nullable: true, default: () => "now() + interval '30 days'" })
+  expiresAt!: Date | null;
+
   @Field(() => Date, { nullable: true })
   @Column('timestamptz', { nullable: true })
   respondedAt!: Date | null;
@@ -72,6 +81,23 @@ export class AgencyConnection implements Node {
   @JoinColumn({ name: 'responded_by_id' })
   respondedBy?: Relation<User> | null;
 
+  /**
+   * Which of the agency's users work on the premium client through this connection (agency
+   * ADMINs always; others when EVERYONE_IN_AGENCY or selected in connection_access_grants).
+   */
+  @Field(() => ClientAccessMode, {
+    nullable: true,
+    description:
+      "Which of the agency's users work on the premium client through this connection; set by the agency's ADMIN or ACCOUNT_MANAGER, per connection.",
+  })
+  @Column({
+    type: 'enum',
+    enum: ClientAccessMode,
+    enumName: 'client_access_mode',
+    default: ClientAccessMode.EVERYONE_IN_AGENCY,
+  })
+  clientAccess!: ClientAccessMode;
+
   @Field(() => Date, { nullable: true })
   @Column('timestamptz', { nullable: true })
   disconnectedAt!: Date | null;
@@ -82,4 +108,20 @@ export class AgencyConnection implements Node {
   @ManyToOne(() => User, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'disconnected_by_id' })
   disconnectedBy?: Relation<User> | null;
+
+  /**
+   * R26 at read time: a PENDING request past its expiresAt is EXPIRED for everyone who loads it,
+   * before the relay worker persists it (src/services/connection-expiry.ts). Writes that act on
+   * a request read it through this entity, so none ever answers a stale PENDING.
+   */
+  @AfterLoad()
+  protected expireWhenDue() {
+    if (
+      this.status === ConnectionStatus.PENDING &&
+      this.expiresAt &&
+      this.expiresAt.getTime() <= Date.now()
+    ) {
+      this.status = ConnectionStatus.EXPIRED;
+    }
+  }
 }

@@ -15,7 +15,7 @@ import { User } from './user.entity';
  * archiving transaction; nobody is added afterwards.
  */
 @Entity('archived_report_access')
-@Index('archived_report_access_user_idx', ['userId'])
+@Index('archived_report_access_user_report_idx', ['userId', 'reportId'])
 export class ArchivedReportAccess {
   @PrimaryColumn('uuid')
   reportId!: string;

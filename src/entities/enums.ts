@@ -31,6 +31,8 @@ export enum ConnectionStatus {
   DECLINED = 'DECLINED',
   CANCELLED = 'CANCELLED',
   DISCONNECTED = 'DISCONNECTED',
+  /** R26: a PENDING request nobody answered before its expiresAt. */
+  EXPIRED = 'EXPIRED',
 }
 export enum ReportVisibility {
   ACCOUNT = 'ACCOUNT',

@@ -4,6 +4,7 @@ import { ApiToken } from './api-token.entity';
 import { ArchivedReportAccess } from './archived-report-access.entity';
 import { AuditEvent } from './audit-event.entity';
 import { ClientAccessGrant } from './client-access-grant.entity';
+import { ConnectionAccessGrant } from './connection-access-grant.entity';
 import { EmailOutbox } from './email-outbox.entity';
 import { Integration } from './integration.entity';
 import { IntegrationMapping } from './integration-mapping.entity';
@@ -23,6 +24,7 @@ export {
   ArchivedReportAccess,
   AuditEvent,
   ClientAccessGrant,
+  ConnectionAccessGrant,
   EmailOutbox,
   Integration,
   IntegrationMapping,
@@ -42,6 +44,7 @@ export const entities = [
   ArchivedReportAccess,
   AuditEvent,
   ClientAccessGrant,
+  ConnectionAccessGrant,
   EmailOutbox,
   Integration,
   IntegrationMapping,

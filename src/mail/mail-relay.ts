@@ -16,7 +16,7 @@ interface OutboxRow {
 
 export interface MailRelayOptions {
   db: DataSource;
-  env: Pick<Env, 'SMTP_URL' | 'MAIL_FROM' | 'DATA_DIR'>;
+  env: Pick<Env, 'SMTP_URL' | 'MAIL_FROM' | 'DATA_DIR'> & Partial<Pick<Env, 'MAIL_LEASE_SECONDS'>>;
   /** How often the relay looks for due rows (default 1 s). */
   pollMs?: number;
   /** After this many failed attempts a row is FAILED (default 8). */
@@ -24,7 +24,10 @@ export interface MailRelayOptions {
   /** Backoff after the n-th failure: base * 2^(n-1), capped (defaults 2 s, 10 min). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  /** A claimed row is invisible to other relays for this long (crash recovery; default 2 min). */
+  /**
+   * A claimed row is invisible to other relays for this long (crash recovery; default
+   * MAIL_LEASE_SECONDS, 2 min). It must exceed the slowest send, or two relays send one row.
+   */
   leaseMs?: number;
   /** Rows claimed per round (default 20). */
   batchSize?: number;
@@ -64,7 +67,7 @@ export function startMailRelay(options: MailRelayOptions): MailRelay {
     maxAttempts = 8,
     backoffBaseMs = 2000,
     backoffMaxMs = 10 * 60 * 1000,
-    leaseMs = 2 * 60 * 1000,
+    leaseMs = (options.env.MAIL_LEASE_SECONDS ?? 120) * 1000,
     batchSize = 20,
     autoStart = true,
   } = options;

@@ -2,17 +2,17 @@ import { Role } from '../entities/enums';
 import type { RequestContext } from '../server/context';
 import { isId } from '../services/ids';
 import type { AccountLocator } from './rules';
-import { ACCOUNT_ROLES } from './visibility';
+import { ACTS_FOR } from './authority';
 
 /**
  * R18: a token works only while it is not revoked, its creator is active, and the creator is
- * still an ADMIN of the token's account (staff creators: still staff). `t` is api_tokens, `u`
+ * still acting for the token's account as ADMIN (A1) (staff creators: still staff). `t` is api_tokens, `u`
  * the creator in users. Checked by the statement that authenticates every request.
  */
 export const usableApiToken = (t: string, u: string) => `(
     ${t}.revoked_at IS NULL AND ${u}.active
     AND (${u}.is_staff OR EXISTS (
-          SELECT 1 FROM ${ACCOUNT_ROLES} tacl
+          SELECT 1 FROM ${ACTS_FOR} tacl
            WHERE tacl.user_id = ${t}.created_by_id AND tacl.account_id = ${t}.account_id
              AND tacl.role = '${Role.ADMIN}')))`;
 

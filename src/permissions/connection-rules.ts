@@ -1,42 +1,48 @@
 import { rule } from 'graphql-shield';
-import { Role } from '../entities/enums';
 import type { RequestContext } from '../server/context';
 import { isId } from '../services/ids';
-import { named } from './rules';
+import { MANAGERS } from './authority';
+import { exists, named } from './rules';
 
 /**
- * Role gates on agency <-> premium connections (R1, R4): which side's managers may act.
- * - `either`: ADMIN/ACCOUNT_MANAGER of the agency or the premium client (disconnect, preview);
- * - `requester`: of the side that sent the request (cancel);
- * - `responder`: of the other side (accept, decline).
- * A viewer who sees neither side passes, and the service answers NOT_FOUND.
+ * Gates on agency <-> premium connections (R1, R4, per-connection access): whose managers act.
+ * Each side is judged by *acting for* that account (A1) — reaching the premium through this or
+ * another connection never counts as a role in it, so a second agency connected to the same
+ * premium acts for none of this connection's sides.
+ * - `either`: acts for the agency or the premium client as a manager (disconnect, preview);
+ * - `requester`: for the side that sent the request (cancel);
+ * - `responder`: for the other side (accept, decline);
+ * - `agency`: for the agency (its users' access to the premium: setConnectionAccess).
+ * A viewer for whom neither side exists passes, and the service answers NOT_FOUND.
  */
-export const connectionSide = (side: 'either' | 'requester' | 'responder', name: string) =>
-  named(`${name}(${side} side of connectionId)`, () =>
-    rule(`${name}(${side} side of connectionId)`, { cache: 'no_cache' })(
-      async (_parent, args: { connectionId?: unknown }, ctx: RequestContext) => {
-        if (ctx.viewer?.kind === 'user' && ctx.viewer.user.isStaff) return true;
-        if (!ctx.viewer || !isId(args.connectionId)) return true;
-        const connection = await ctx.loaders.connection.load(args.connectionId.toLowerCase());
+export const connectionSide = (side: 'either' | 'requester' | 'responder' | 'agency') =>
+  named(`actsForAsManager(${side} side of connectionId)`, () =>
+    rule(`actsForAsManager(${side} side of connectionId)`, { cache: 'no_cache' })(
+      async (
+        _parent,
+        args: { connectionId?: unknown; input?: { connectionId?: unknown } },
+        ctx: RequestContext,
+      ) => {
+        const connectionId = args.connectionId ?? args.input?.connectionId;
+        if (!ctx.viewer || !isId(connectionId)) return true;
+        const connection = await ctx.loaders.connection.load(connectionId.toLowerCase());
         if (!connection) return true;
         const [agency, premium] = await Promise.all([
-          ctx.loaders.accountAccess.load(connection.agencyId),
-          ctx.loaders.accountAccess.load(connection.premiumClientId),
+          ctx.loaders.authority.load(connection.agencyId),
+          ctx.loaders.authority.load(connection.premiumClientId),
         ]);
-        // The agency side is identified by membership of the agency itself (after a disconnection
-        // the agency's users no longer reach the premium account).
-        const agencyRole = agency?.role ?? null;
-        const premiumRole = premium?.role ?? null;
-        if (!agencyRole && !premiumRole) return true;
-        const manages = (role: Role | null) => role === Role.ADMIN || role === Role.ACCOUNT_MANAGER;
+        if (!exists(agency) && !exists(premium)) return true;
+        const manages = (a: typeof agency) => !!a?.actsAs && MANAGERS.includes(a.actsAs);
         const requesterIsAgency = connection.requestedByAccountId === connection.agencyId;
         switch (side) {
           case 'either':
-            return manages(agencyRole) || manages(premiumRole);
+            return manages(agency) || manages(premium);
           case 'requester':
-            return manages(requesterIsAgency ? agencyRole : premiumRole);
+            return manages(requesterIsAgency ? agency : premium);
           case 'responder':
-            return manages(requesterIsAgency ? premiumRole : agencyRole);
+            return manages(requesterIsAgency ? premium : agency);
+          case 'agency':
+            return manages(agency);
         }
       },
     ),

@@ -1,20 +1,21 @@
 import { GraphQLError } from 'graphql';
-import { allow, deny, or, shield } from 'graphql-shield';
+import { allow, deny, shield } from 'graphql-shield';
 import { chain } from './combinators';
 import {
   accountAt,
   accountOfItemAt,
   accountOfReportAt,
-  canAddMembersTo,
-  isAdminOf,
-  isAdminOfOrForbidden,
+  actsForAsAdmin,
+  actsForAsAdminOrForbidden,
+  actsForAsManager,
+  actsForClientAsManager,
   isAuthenticated,
-  isEditorOf,
-  isManagerOf,
-  isManagerOfOwningAgency,
+  isReportCreatorOrAdmin,
   isStaff,
   isUser,
   ownerOfIntegrationAt,
+  reachesAsAdmin,
+  reachesAsEditor,
 } from './rules';
 import { accountOfApiTokenAt } from './api-token-rules';
 import { connectionSide } from './connection-rules';
@@ -22,20 +23,23 @@ import { connectionSide } from './connection-rules';
 /**
  * Every operation of the API and who may call it, top to bottom. Deny is the default.
  *
- * - Root fields carry the role gates.
+ * - Root fields carry the gates: each names the relation it needs (docs/authority.md) — `actsFor…`
+ *   (A1: the principal's own role in the account) or `reaches…` (A2: data access) — and the
+ *   account it is judged on.
  * - Fields of object types are listed only where they have a resolver of their own (relations):
  *   `parentIsVisible` — the parent object passed the visibility filter, and a visible object's
  *   own relations are visible with it; `visibilityFilter` — the field lists rows through the SQL
  *   visibility filter (src/permissions/visibility.ts) itself.
  *   Plain data fields are not wrapped at all (type-graphql simpleResolvers +
  *   applyMiddlewareToDeclaredResolvers): wrapping them cost 2-5x per page and protected nothing
- *   the row filter had not already decided. test/permissions/coverage.test.ts proves every
+ *   the row filter had not already decided. test/permissions/shield-coverage.test.ts proves every
  *   object-returning field is one of these.
  */
 const parentIsVisible = allow;
 const visibilityFilter = allow;
 const staffUser = chain(isAuthenticated, isUser, isStaff);
-const userWith = (gate: ReturnType<typeof isManagerOf>) => chain(isAuthenticated, isUser, gate);
+const userWith = (gate: ReturnType<typeof actsForAsManager>) =>
+  chain(isAuthenticated, isUser, gate);
 
 export const permissionRules = {
   Query: {
@@ -45,54 +49,61 @@ export const permissionRules = {
     accounts: isAuthenticated,
     report: isAuthenticated,
     reports: isAuthenticated,
-    disconnectAgencyPreview: userWith(connectionSide('either', 'isManagerOf')),
-    disconnectClientPreview: userWith(isManagerOfOwningAgency('clientAccountId')),
-    auditEvents: userWith(isAdminOfOrForbidden(accountAt('accountId'), 'accountId')),
-    apiTokens: userWith(isAdminOfOrForbidden(accountAt('accountId'), 'accountId')),
+    disconnectAgencyPreview: userWith(connectionSide('either')),
+    disconnectClientPreview: userWith(actsForClientAsManager('clientAccountId')),
+    auditEvents: userWith(actsForAsAdminOrForbidden(accountAt('accountId'), 'accountId')),
+    apiTokens: userWith(actsForAsAdminOrForbidden(accountAt('accountId'), 'accountId')),
   },
   Mutation: {
     createAgency: staffUser,
     createPremiumClient: staffUser,
     addOrganizationAccount: staffUser,
-    createClientAccount: userWith(isManagerOf(accountAt('input.agencyId'), 'input.agencyId')),
-    addMember: userWith(canAddMembersTo(accountAt('input.accountId'), 'input.accountId')),
-    setClientAccess: userWith(isManagerOf(accountAt('input.accountId'), 'input.accountId')),
+    createClientAccount: userWith(actsForAsManager(accountAt('input.agencyId'), 'input.agencyId')),
+    addMember: userWith(actsForAsAdmin(accountAt('input.accountId'), 'input.accountId')),
+    removeMember: userWith(actsForAsAdmin(accountAt('input.accountId'), 'input.accountId')),
+    changeMemberRole: userWith(actsForAsAdmin(accountAt('input.accountId'), 'input.accountId')),
+    deactivateUser: staffUser,
+    setClientAccess: userWith(actsForAsManager(accountAt('input.accountId'), 'input.accountId')),
+    setConnectionAccess: userWith(connectionSide('agency')),
 
     requestConnection: userWith(
-      isManagerOf(accountAt('input.fromAccountId'), 'input.fromAccountId'),
+      actsForAsManager(accountAt('input.fromAccountId'), 'input.fromAccountId'),
     ),
-    acceptConnection: userWith(connectionSide('responder', 'isManagerOf')),
-    declineConnection: userWith(connectionSide('responder', 'isManagerOf')),
-    cancelConnection: userWith(connectionSide('requester', 'isManagerOf')),
+    acceptConnection: userWith(connectionSide('responder')),
+    declineConnection: userWith(connectionSide('responder')),
+    cancelConnection: userWith(connectionSide('requester')),
 
-    disconnectAgency: userWith(connectionSide('either', 'isManagerOf')),
-    disconnectClient: userWith(isManagerOfOwningAgency('clientAccountId')),
+    disconnectAgency: userWith(connectionSide('either')),
+    disconnectClient: userWith(actsForClientAsManager('clientAccountId')),
     convertClientToPremium: staffUser,
 
-    createReportingItem: userWith(isEditorOf(accountAt('input.accountId'), 'input.accountId')),
-    createReport: userWith(isEditorOf(accountAt('input.accountId'), 'input.accountId')),
+    createReportingItem: userWith(reachesAsEditor(accountAt('input.accountId'), 'input.accountId')),
+    createReport: userWith(reachesAsEditor(accountAt('input.accountId'), 'input.accountId')),
     addReportItems: userWith(
-      isEditorOf(accountOfReportAt('input.reportId'), 'accountOf(input.reportId)'),
+      reachesAsEditor(accountOfReportAt('input.reportId'), 'accountOf(input.reportId)'),
     ),
-    recordCampaignData: chain(
-      isAuthenticated,
-      isUser,
-      or(isStaff, isAdminOf(accountOfItemAt('input.itemId'), 'accountOf(input.itemId)')),
+    shareReport: userWith(isReportCreatorOrAdmin('input.reportId')),
+    unshareReport: userWith(isReportCreatorOrAdmin('input.reportId')),
+    updateReport: userWith(isReportCreatorOrAdmin('input.reportId')),
+    removeReportItems: userWith(isReportCreatorOrAdmin('input.reportId')),
+    deleteReport: userWith(isReportCreatorOrAdmin('reportId')),
+    recordCampaignData: userWith(
+      reachesAsAdmin(accountOfItemAt('input.itemId'), 'accountOf(input.itemId)'),
     ),
 
     createIntegration: userWith(
-      isManagerOf(accountAt('input.ownerAccountId'), 'input.ownerAccountId'),
+      actsForAsManager(accountAt('input.ownerAccountId'), 'input.ownerAccountId'),
     ),
     mapAdvertiser: userWith(
-      isManagerOf(ownerOfIntegrationAt('input.integrationId'), 'ownerOf(input.integrationId)'),
+      actsForAsManager(ownerOfIntegrationAt('input.integrationId'), 'ownerOf(input.integrationId)'),
     ),
     syncIntegration: userWith(
-      isManagerOf(ownerOfIntegrationAt('integrationId'), 'ownerOf(integrationId)'),
+      actsForAsManager(ownerOfIntegrationAt('integrationId'), 'ownerOf(integrationId)'),
     ),
 
     exportReport: isAuthenticated,
-    createApiToken: userWith(isAdminOf(accountAt('input.accountId'), 'input.accountId')),
-    revokeApiToken: userWith(isAdminOf(accountOfApiTokenAt('id'), 'accountOfApiToken(id)')),
+    createApiToken: userWith(actsForAsAdmin(accountAt('input.accountId'), 'input.accountId')),
+    revokeApiToken: userWith(actsForAsAdmin(accountOfApiTokenAt('id'), 'accountOfApiToken(id)')),
   },
 
   User: { memberships: parentIsVisible },

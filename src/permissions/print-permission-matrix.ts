@@ -19,34 +19,55 @@ type Column = (typeof COLUMNS)[number];
 const ALL = new Set<Column>(COLUMNS);
 const USERS = new Set<Column>(COLUMNS.filter((c) => c !== 'API token'));
 
+type Relation = 'acts for' | 'reaches';
+
 /**
- * Known gates (src/permissions/rules.ts, connection-rules.ts): who passes them. Role gates always
- * let platform staff through. A gate missing here is printed as "?" so the table never lies.
+ * Known gates (src/permissions/rules.ts, connection-rules.ts): who passes them, and which relation
+ * of domain.md A1–A3 they judge (docs/authority.md). Staff act for and reach every account. A gate
+ * missing here is printed as "?" so the table never lies.
  */
-const GATES: Record<string, { who: Set<Column>; reads: string }> = {
+const GATES: Record<string, { who: Set<Column>; reads: string; relation?: Relation }> = {
   isAuthenticated: { who: ALL, reads: 'a valid user JWT or API token' },
   isUser: { who: USERS, reads: 'a user, not an API token (tokens are read-only, R18)' },
   isStaff: { who: new Set(['staff']), reads: 'platform staff' },
-  isManagerOf: {
+  actsForAsManager: {
     who: new Set(['ADMIN', 'ACCOUNT_MANAGER', 'staff']),
-    reads: 'ADMIN or ACCOUNT_MANAGER of the account',
+    reads:
+      "acts for the account as ADMIN or ACCOUNT_MANAGER (A1: own role; on a CLIENT also its agency's managers who reach it)",
+    relation: 'acts for',
   },
-  isManagerOfOwningAgency: {
+  actsForClientAsManager: {
     who: new Set(['ADMIN', 'ACCOUNT_MANAGER', 'staff']),
-    reads: 'ADMIN or ACCOUNT_MANAGER of the agency that owns the CLIENT account',
+    reads:
+      "acts for the CLIENT account as a manager: the owning agency's ADMINs and the ACCOUNT_MANAGERs who reach it (R9)",
+    relation: 'acts for',
   },
-  isEditorOf: {
+  actsForAsAdmin: {
+    who: new Set(['ADMIN', 'staff']),
+    reads: "acts for the account as ADMIN (on a CLIENT: its agency's managers who reach it)",
+    relation: 'acts for',
+  },
+  actsForAsAdminOrForbidden: {
+    who: new Set(['ADMIN', 'staff']),
+    reads:
+      'acts for the account as ADMIN; FORBIDDEN (not NOT_FOUND) when the account does not exist for the viewer',
+    relation: 'acts for',
+  },
+  reachesAsEditor: {
     who: new Set(['ADMIN', 'ACCOUNT_MANAGER', 'REGULAR', 'staff']),
-    reads: 'ADMIN, ACCOUNT_MANAGER or REGULAR of the account',
+    reads:
+      "reaches the account's data as ADMIN, ACCOUNT_MANAGER or REGULAR (A2: own role, or the agency role on a client or connected premium)",
+    relation: 'reaches',
   },
-  isAdminOf: { who: new Set(['ADMIN', 'staff']), reads: 'ADMIN of the account' },
-  isAdminOfOrForbidden: {
+  isReportCreatorOrAdmin: {
     who: new Set(['ADMIN', 'staff']),
-    reads: 'ADMIN of the account; FORBIDDEN (not NOT_FOUND) when the account is invisible',
+    reads: "the report's creator (any role), or an ADMIN reaching the report's account (R25)",
+    relation: 'reaches',
   },
-  canAddMembersTo: {
+  reachesAsAdmin: {
     who: new Set(['ADMIN', 'staff']),
-    reads: 'ADMIN of the account; on a CLIENT also an ACCOUNT_MANAGER of its agency',
+    reads: "reaches the account's data as ADMIN",
+    relation: 'reaches',
   },
 };
 
@@ -76,18 +97,21 @@ interface Evaluated {
   who: Set<Column>;
   unknown: string[];
   targets: string[];
+  relations: Relation[];
 }
 
 function evaluate(rule: ShieldRule): Evaluated {
   const kind = rule.constructor.name;
-  if (kind === 'RuleTrue') return { who: new Set(ALL), unknown: [], targets: [] };
-  if (kind === 'RuleFalse') return { who: new Set(), unknown: [], targets: [] };
+  if (kind === 'RuleTrue') return { who: new Set(ALL), unknown: [], targets: [], relations: [] };
+  if (kind === 'RuleFalse') return { who: new Set(), unknown: [], targets: [], relations: [] };
   if (LOGIC[kind] && rule.getRules) {
     const parts = rule.getRules().map(evaluate);
     const unknown = parts.flatMap((p) => p.unknown);
     const targets = parts.flatMap((p) => p.targets);
+    const relations = parts.flatMap((p) => p.relations);
     if (kind === 'RuleNot') {
-      return { who: new Set(COLUMNS.filter((c) => !parts[0].who.has(c))), unknown, targets };
+      const who = new Set(COLUMNS.filter((c) => !parts[0].who.has(c)));
+      return { who, unknown, targets, relations };
     }
     const union = kind === 'RuleOr' || kind === 'RuleRace';
     const who = parts.reduce<Set<Column> | null>(
@@ -101,29 +125,36 @@ function evaluate(rule: ShieldRule): Evaluated {
             ),
       null,
     );
-    return { who: who ?? new Set(), unknown, targets };
+    return { who: who ?? new Set(), unknown, targets, relations };
   }
   const name = rule.name ?? kind;
   const gate = GATES[gateName(name)];
   const target = gateTarget(name);
-  if (!gate) return { who: new Set(ALL), unknown: [name], targets: target ? [target] : [] };
-  return { who: new Set(gate.who), unknown: [], targets: target ? [target] : [] };
+  const targets = target ? [target] : [];
+  if (!gate) return { who: new Set(ALL), unknown: [name], targets, relations: [] };
+  return {
+    who: new Set(gate.who),
+    unknown: [],
+    targets,
+    relations: gate.relation ? [gate.relation] : [],
+  };
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 function operationTable(fields: Record<string, ShieldRule>): string[] {
   const lines = [
-    `| Operation | ${COLUMNS.join(' | ')} | Role held on | Rule expression |`,
-    `| --- | ${COLUMNS.map(() => ':---:').join(' | ')} | --- | --- |`,
+    `| Operation | ${COLUMNS.join(' | ')} | Needs | On | Rule expression |`,
+    `| --- | ${COLUMNS.map(() => ':---:').join(' | ')} | --- | --- | --- |`,
   ];
   for (const [field, rule] of Object.entries(fields)) {
-    const { who, unknown, targets } = evaluate(rule);
+    const { who, unknown, targets, relations } = evaluate(rule);
+    const needs = relations.length > 0 ? [...new Set(relations)].join(', ') : '';
     const marks = COLUMNS.map((c) => (unknown.length > 0 ? '?' : who.has(c) ? '✓' : '—'));
     const on =
       targets.length > 0 ? [...new Set(targets)].map((t) => `\`${cell(t)}\``).join(', ') : '';
     lines.push(
-      `| \`${field}\` | ${marks.join(' | ')} | ${on} | \`${cell(ruleExpression(rule))}\` |`,
+      `| \`${field}\` | ${marks.join(' | ')} | ${needs} | ${on} | \`${cell(ruleExpression(rule))}\` |`,
     );
   }
   return lines;
@@ -140,20 +171,24 @@ export function renderPermissionMatrix(
     '<!-- Generated from src/permissions/permission-map.ts by `npm run docs:permissions`. Do not edit:',
     '     test/permissions/docs-up-to-date.test.ts fails when this file is stale. -->',
     '',
-    'Who may call each operation: the role gates of the graphql-shield map',
+    'Who may call each operation: the gates of the graphql-shield map',
     '(`src/permissions/permission-map.ts`). Anything not listed is denied (`fallbackRule: deny`,',
     'answered with a top-level `FORBIDDEN` error); no token or a bad one is `UNAUTHENTICATED`.',
     '',
     'How to read the tables:',
     '',
-    '- Columns are the viewer\'s role **on the account named in "Role held on"** (an argument, or the',
-    '  account it leads to, e.g. `accountOf(input.reportId)` is the account of that report),',
+    '- "Needs" is the relation of domain.md A1–A3 the operation requires ([authority](authority.md)):',
+    "  **acts for** — the viewer's own role in the account (on a CLIENT also the owning agency's",
+    '  ADMINs and ACCOUNT_MANAGERs who reach it); a connection never gives a role in the premium',
+    '  client — or **reaches** — data access (own membership, client access, connection access).',
+    '- Columns are the viewer\'s role in that relation **on the account named in "On"** (an argument,',
+    '  or the account it leads to, e.g. `accountOf(input.reportId)` is the account of that report),',
     '  plus platform staff and partner API tokens. ✓ passes the gate, — is refused with `FORBIDDEN`.',
-    '- Platform staff pass every role gate.',
-    '- The gates decide whether the role allows the operation; which objects a viewer sees is decided',
+    '- Platform staff pass every gate.',
+    '- The gates decide whether the relation allows the operation; which objects a viewer sees is decided',
     '  by the SQL visibility filter (`src/permissions/visibility.ts`). When the target is invisible to',
     '  the viewer the gate lets the request through and the operation answers `NOT_FOUND` (null for a',
-    '  query), so a refusal never reveals that an object exists. `isAdminOfOrForbidden` is the',
+    '  query), so a refusal never reveals that an object exists. `actsForAsAdminOrForbidden` is the',
     '  exception: it answers `FORBIDDEN` either way.',
     '- Query fields gated only by `isAuthenticated` return what the visibility filter lets the viewer',
     '  see; an API token sees the archived reports of its own account only (R18).',

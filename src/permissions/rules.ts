@@ -1,21 +1,21 @@
 import { rule } from 'graphql-shield';
 import { AccountType, Role } from '../entities/enums';
 import type { RequestContext } from '../server/context';
-import type { AccountAccess } from '../server/loaders';
+import type { AccountAuthority } from '../server/loaders';
 import { unauthenticated } from '../services/errors';
 import { isId } from '../services/ids';
+import { EDITORS, MANAGERS } from './authority';
 
 /**
- * Named role gates for the shield map. They decide *whether the viewer's role allows the
- * operation*; per-object visibility is the SQL filter's job (./visibility.ts). A gate whose target
- * the viewer cannot see lets the request through: the service then answers NOT_FOUND, so a
- * forbidden answer never reveals that an invisible object exists.
+ * Named gates for the shield map. Each says which relation of domain.md A1–A3 the operation
+ * needs — `actsFor` (authority: the principal's own role in the account, or the owning agency's
+ * managers on a CLIENT, or staff) or `reaches` (data access) — with which roles, on which
+ * account. Per-object visibility is the SQL filter's job (./visibility.ts): a gate whose target
+ * the viewer neither acts for nor reaches lets the request through and the service answers
+ * NOT_FOUND, so a refusal never reveals that an invisible object exists (A3).
  *
  * Rules that read arguments use `cache: 'no_cache'`: shield's `contextual` cache ignores args.
  */
-
-const MANAGERS = [Role.ADMIN, Role.ACCOUNT_MANAGER];
-const EDITORS = [Role.ADMIN, Role.ACCOUNT_MANAGER, Role.REGULAR];
 
 export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
   (_parent, _args, ctx: RequestContext) => (ctx.viewer ? true : unauthenticated()),
@@ -27,121 +27,136 @@ export const isUser = rule('isUser', { cache: 'contextual' })(
 );
 
 export const isStaff = rule('isStaff', { cache: 'contextual' })(
-  (_parent, _args, ctx: RequestContext) => ctx.viewer?.kind === 'user' && ctx.viewer.user.isStaff,
+  (_parent, _args, ctx: RequestContext) => !!ctx.viewer?.isStaff,
 );
 
 type Args = Record<string, unknown>;
+type Rule = ReturnType<ReturnType<typeof rule>>;
 
 /** Shield requires one instance per rule name; the map reuses gates (e.g. on several fields). */
-const ruleInstances = new Map<string, ReturnType<ReturnType<typeof rule>>>();
-export function named<R extends ReturnType<ReturnType<typeof rule>>>(
-  name: string,
-  make: () => R,
-): R {
+const ruleInstances = new Map<string, Rule>();
+export function named<R extends Rule>(name: string, make: () => R): R {
   if (!ruleInstances.has(name)) ruleInstances.set(name, make());
   return ruleInstances.get(name) as R;
 }
+
 export type AccountLocator = (
   args: Args,
   ctx: RequestContext,
 ) => Promise<string | null | undefined>;
 
-const get = (args: Args, path: string): unknown =>
+export const argAt = (args: Args, path: string): unknown =>
   path.split('.').reduce<unknown>((value, key) => (value as Args | undefined)?.[key], args);
 
-/** Locators: where in the arguments the account whose role matters is found. */
+/** Locators: where in the arguments the account the gate judges is found. */
 export const accountAt =
   (path: string): AccountLocator =>
   async (args) => {
-    const id = get(args, path);
+    const id = argAt(args, path);
     return isId(id) ? id.toLowerCase() : null;
   };
 
 export const accountOfReportAt =
   (path: string): AccountLocator =>
   async (args, ctx) => {
-    const id = get(args, path);
+    const id = argAt(args, path);
     return isId(id) ? (await ctx.loaders.visibleReport.load(id.toLowerCase()))?.accountId : null;
   };
 
 export const accountOfItemAt =
   (path: string): AccountLocator =>
   async (args, ctx) => {
-    const id = get(args, path);
+    const id = argAt(args, path);
     return isId(id) ? (await ctx.loaders.visibleItem.load(id.toLowerCase()))?.accountId : null;
   };
 
 export const ownerOfIntegrationAt =
   (path: string): AccountLocator =>
   async (args, ctx) => {
-    const id = get(args, path);
+    const id = argAt(args, path);
     return isId(id) ? (await ctx.loaders.integration.load(id.toLowerCase()))?.ownerAccountId : null;
   };
 
-export async function accessAt(locator: AccountLocator, args: Args, ctx: RequestContext) {
-  if (!ctx.viewer) return { located: false, access: null as AccountAccess | null };
+/** The principal's authority on the located account; null when nothing is located. */
+export async function authorityAt(
+  locator: AccountLocator,
+  args: Args,
+  ctx: RequestContext,
+): Promise<AccountAuthority | null> {
+  if (!ctx.viewer) return null;
   const accountId = await locator(args, ctx);
-  if (!accountId) return { located: false, access: null };
-  return { located: true, access: await ctx.loaders.accountAccess.load(accountId) };
+  return accountId ? ctx.loaders.authority.load(accountId) : null;
 }
 
-/** A rule passing when the viewer holds one of `roles` on the located account (staff always). */
-export const roleGate =
+/** The account exists for the principal: it acts for it or reaches it (A3). */
+export const exists = (a: AccountAuthority | null | undefined): a is AccountAuthority =>
+  !!a && (a.actsAs !== null || a.reachAs !== null);
+
+/**
+ * A gate passing when `holds` says so for the located account. Invisible targets pass (`pass`:
+ * the service answers NOT_FOUND) or are refused (`deny`: nothing at all is revealed).
+ */
+const accountGate =
   (
     name: string,
-    roles: Role[],
-    extra?: (access: AccountAccess) => boolean,
+    holds: (authority: AccountAuthority) => boolean,
     invisible: 'pass' | 'deny' = 'pass',
   ) =>
   (locator: AccountLocator, locatorName: string) =>
     named(`${name}(${locatorName})`, () =>
       rule(`${name}(${locatorName})`, { cache: 'no_cache' })(
         async (_parent, args: Args, ctx: RequestContext) => {
-          if (ctx.viewer?.user.isStaff && ctx.viewer.kind === 'user') return true;
-          const { located, access } = await accessAt(locator, args, ctx);
-          if (!located || !access?.role) return invisible === 'pass'; // the service answers NOT_FOUND
-          return roles.includes(access.role) || (extra?.(access) ?? false);
+          const authority = await authorityAt(locator, args, ctx);
+          if (!exists(authority)) return invisible === 'pass';
+          return holds(authority);
         },
       ),
     );
 
-/** ADMIN or ACCOUNT_MANAGER of the account (R1, R3, R4, R9, R23). */
-export const isManagerOf = roleGate('isManagerOf', MANAGERS);
-/** ADMIN, ACCOUNT_MANAGER or REGULAR: may create reports and items. */
-export const isEditorOf = roleGate('isEditorOf', EDITORS);
-/** ADMIN of the account. */
-export const isAdminOf = roleGate('isAdminOf', [Role.ADMIN]);
-/** Adds members: an ADMIN; on a CLIENT also the owning agency's ACCOUNT_MANAGERs. */
-export const canAddMembersTo = roleGate(
-  'canAddMembersTo',
-  [Role.ADMIN],
-  (access) => access.type === AccountType.CLIENT && access.role === Role.ACCOUNT_MANAGER,
-);
-/** ADMIN of the account, and nothing is revealed to others: invisible is FORBIDDEN too (R22). */
-export const isAdminOfOrForbidden = roleGate(
-  'isAdminOfOrForbidden',
-  [Role.ADMIN],
-  undefined,
+const actsAs = (roles: Role[]) => (a: AccountAuthority) => !!a.actsAs && roles.includes(a.actsAs);
+const reachesAs = (roles: Role[]) => (a: AccountAuthority) =>
+  !!a.reachAs && roles.includes(a.reachAs);
+
+/** A1: acts for the account as ADMIN or ACCOUNT_MANAGER (R1, R2, R3, R4, R9, R23). */
+export const actsForAsManager = accountGate('actsForAsManager', actsAs(MANAGERS));
+/** A1: acts for the account as ADMIN (R18 tokens, R24 members). */
+export const actsForAsAdmin = accountGate('actsForAsAdmin', actsAs([Role.ADMIN]));
+/** A1, R22, R27: acts for the account as ADMIN; nothing is revealed to others (FORBIDDEN). */
+export const actsForAsAdminOrForbidden = accountGate(
+  'actsForAsAdminOrForbidden',
+  actsAs([Role.ADMIN]),
   'deny',
 );
+/** A2: reaches the account's data as ADMIN, ACCOUNT_MANAGER or REGULAR: creates reports, items. */
+export const reachesAsEditor = accountGate('reachesAsEditor', reachesAs(EDITORS));
+/** A2: reaches the account's data as ADMIN: records campaign data by hand. */
+export const reachesAsAdmin = accountGate('reachesAsAdmin', reachesAs([Role.ADMIN]));
 
 /**
- * R9: ADMIN or ACCOUNT_MANAGER of the agency that owns the CLIENT account at `path` (staff
- * always). Visibility is judged on the client: a viewer who cannot see it passes (the service
- * answers NOT_FOUND), while one who sees it without managing its agency — the client's own
- * users, agency REGULARs — is refused here.
+ * R9: acts for the CLIENT account at `path` as a manager — the owning agency's ADMINs and the
+ * ACCOUNT_MANAGERs who reach it, or staff. Only CLIENT accounts are disconnected this way: any
+ * other type passes, and the service answers INVALID_INPUT or NOT_FOUND.
  */
-export const isManagerOfOwningAgency = (path: string) =>
-  named(`isManagerOfOwningAgency(${path})`, () =>
-    rule(`isManagerOfOwningAgency(${path})`, { cache: 'no_cache' })(
+export const actsForClientAsManager = (path: string) =>
+  accountGate('actsForClientAsManager', (a) =>
+    a.type === AccountType.CLIENT ? actsAs(MANAGERS)(a) : true,
+  )(accountAt(path), path);
+
+/**
+ * R25: the report at `path` is edited by its creator or by an ADMIN reaching its account (staff
+ * reach every account as ADMIN). A report the viewer cannot open passes: the service answers
+ * NOT_FOUND.
+ */
+export const isReportCreatorOrAdmin = (path: string) =>
+  named(`isReportCreatorOrAdmin(${path})`, () =>
+    rule(`isReportCreatorOrAdmin(${path})`, { cache: 'no_cache' })(
       async (_parent, args: Args, ctx: RequestContext) => {
-        if (ctx.viewer?.kind === 'user' && ctx.viewer.user.isStaff) return true;
-        const id = get(args, path);
+        const id = argAt(args, path);
         if (!ctx.viewer || !isId(id)) return true;
-        const client = await ctx.loaders.accountAccess.load(id.toLowerCase());
-        if (!client?.role || client.type !== AccountType.CLIENT || !client.agencyId) return true;
-        const agency = await ctx.loaders.accountAccess.load(client.agencyId);
-        return !!agency?.role && MANAGERS.includes(agency.role);
+        const report = await ctx.loaders.visibleReport.load(id.toLowerCase());
+        if (!report) return true;
+        if (report.createdById === ctx.viewer.user.id) return true;
+        return (await ctx.loaders.authority.load(report.accountId))?.reachAs === Role.ADMIN;
       },
     ),
   );

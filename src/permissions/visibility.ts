@@ -1,131 +1,200 @@
 /**
- * Who sees what (domain.md R5, R6, R15, R16, R18), written once as named SQL predicates.
- * Every list, single-object lookup and service check composes these, so visibility is decided
- * by the statement that reads the rows: a revoked grant is seen by the very next statement and
- * no row is ever loaded only to be filtered out in JavaScript.
+ * Who sees what (domain.md A2, R5, R6, R15, R16, R18), written once as named SQL predicates over
+ * the REACHES relation (./authority.ts). Every list, single-object lookup and service check
+ * composes these, so visibility is decided by the statement that reads the rows: a revoked grant
+ * is seen by the very next statement and no row is ever loaded only to be filtered out in
+ * JavaScript.
  *
- * Predicates use the named parameters `:viewerId` and `:scopeAccountId` (see `visibilityParams`).
+ * Predicates use the named parameters `:viewerId` and `:scopeAccountId` (see `params`).
  */
 import {
   AccountStatus,
   AccountType,
-  ClientAccessMode,
-  ConnectionStatus,
   ReportStatus,
   ReportVisibility,
   Role,
 } from '../entities/enums';
-
-export interface VisibilityViewer {
-  userId: string;
-  isStaff: boolean;
-  /** Set for API tokens (R18): only this account, its clients and connected premium clients. */
-  scopeAccountId?: string | null;
-}
+import { REACHES } from './authority';
+import type { Principal } from './principal';
 
 const q = (value: string) => `'${value}'`;
 
-/** An agency user reaches a client account if ADMIN, in EVERYONE mode, or selected by a grant. */
-const agencyUserReaches = (client: string, membership: string) => `(
-    ${membership}.role = ${q(Role.ADMIN)}
-    OR ${client}.client_access = ${q(ClientAccessMode.EVERYONE_IN_AGENCY)}
-    OR EXISTS (SELECT 1 FROM client_access_grants g
-               WHERE g.account_id = ${client}.id AND g.user_id = ${membership}.user_id))`;
-
 /**
- * ACCOUNT_ROLES: (user_id, account_id, role) — every user's effective role on every account.
- * - members of an account, by their role; a CLIENT's own users lose it once ARCHIVED (R15);
- * - agency members on the agency's CLIENT accounts (owning agency, R2);
- * - agency members on PREMIUM_CLIENT accounts connected to the agency by an ACTIVE connection
- *   (a DISCONNECTED connection reaches nobody: R5, R6).
- * Postgres pushes a `user_id = ...` filter into each branch, so per-viewer use stays indexed.
+ * An ACTIVE report is open to a user reaching its account with `acl.role` when it has ACCOUNT
+ * visibility, or (RESTRICTED) the user is an ADMIN there, its creator, or shared with. `user`:
+ * the user's id when it is known to be one constant (a list's viewer), so the share lookup is
+ * one hashed set for the statement instead of one per account.
  */
-export const ACCOUNT_ROLES = `(
-  SELECT m.user_id, m.account_id, m.role
-    FROM memberships m JOIN accounts a ON a.id = m.account_id
-   WHERE NOT (a.type = ${q(AccountType.CLIENT)} AND a.status = ${q(AccountStatus.ARCHIVED)})
-  UNION ALL
-  SELECT m.user_id, c.id, m.role
-    FROM accounts c JOIN memberships m ON m.account_id = c.agency_id
-   WHERE c.type = ${q(AccountType.CLIENT)} AND ${agencyUserReaches('c', 'm')}
-  UNION ALL
-  SELECT m.user_id, p.id, m.role
-    FROM agency_connections k
-    JOIN accounts p ON p.id = k.premium_client_id
-    JOIN memberships m ON m.account_id = k.agency_id
-   WHERE k.status = ${q(ConnectionStatus.ACTIVE)} AND ${agencyUserReaches('p', 'm')}
-)`;
-
-/**
- * An ACTIVE report is open to a user holding role `acl.role` on its account when it has
- * ACCOUNT visibility, or (RESTRICTED) the user is an ADMIN there, its creator, or shared with.
- */
-export const activeReportOpenTo = (report: string, acl: string) => `(
+export const activeReportOpenTo = (report: string, acl: string, user = `${acl}.user_id`) => `(
     ${report}.status = ${q(ReportStatus.ACTIVE)}
     AND (${report}.visibility = ${q(ReportVisibility.ACCOUNT)}
          OR ${acl}.role = ${q(Role.ADMIN)}
-         OR ${report}.created_by_id = ${acl}.user_id
+         OR ${report}.created_by_id = ${user}
          OR EXISTS (SELECT 1 FROM report_shares sh
-                    WHERE sh.report_id = ${report}.id AND sh.user_id = ${acl}.user_id)))`;
+                    WHERE sh.report_id = ${report}.id AND sh.user_id = ${user})))`;
 
 /**
  * R16: an ARCHIVED report is open to the users recorded when it was archived who are still
  * members of the agency that owns its account. Nobody is added later.
  */
-const archivedReportOpenToViewer = (report: string) => `(
+export const archivedReportOpenToViewer = (report: string) => `(
     ${report}.status = ${q(ReportStatus.ARCHIVED)}
     AND EXISTS (SELECT 1 FROM archived_report_access s
                 JOIN accounts owner ON owner.id = ${report}.account_id
                 JOIN memberships am ON am.account_id = owner.agency_id AND am.user_id = s.user_id
                WHERE s.report_id = ${report}.id AND s.user_id = :viewerId))`;
 
-/** R18: the accounts an API token may read. */
-const TOKEN_SCOPE = `(
-  SELECT CAST(:scopeAccountId AS uuid)
-  UNION ALL SELECT sc.id FROM accounts sc WHERE sc.agency_id = CAST(:scopeAccountId AS uuid)
-  UNION ALL SELECT sk.premium_client_id FROM agency_connections sk
-             WHERE sk.agency_id = CAST(:scopeAccountId AS uuid) AND sk.status = ${q(ConnectionStatus.ACTIVE)})`;
+const SCOPE = 'CAST(:scopeAccountId AS uuid)';
+
+/**
+ * How a list of reports of one status is driven for this principal: the same rules as
+ * `Visibility.report`, arranged so the statement starts from what the viewer sees, not from the
+ * platform's reports (issue 10):
+ * - `accounts`: a small set of accounts (`account_id`, `role`, `user_id`) to read reports of, one
+ *   index range `(account_id, status, created_at, id)` each, with `open(r, d)` per report;
+ * - `archived`: the viewer's `archived_report_access` rows (R16), with `open(r)` per report;
+ * - `all`: staff, every report of the status;
+ * - `none`: nothing (an API token never reads an ACTIVE report).
+ * `open` repeats the parts of the predicate the driver does not already imply, so the rows are
+ * exactly those `Visibility.report` admits.
+ */
+export type ReportDriver =
+  | { kind: 'none' }
+  | { kind: 'all' }
+  | { kind: 'accounts'; accounts: string; open: (report: string, driver: string) => string }
+  | { kind: 'archived'; open: (report: string) => string };
+
+/** As `ReportDriver`, for accounts: the viewer's accounts, or a predicate over all of them. */
+export type AccountDriver =
+  { kind: 'accounts'; accounts: string } | { kind: 'predicate'; open: (account: string) => string };
 
 export class Visibility {
-  constructor(readonly viewer: VisibilityViewer) {}
+  constructor(readonly principal: Principal) {}
 
   get params(): Record<string, string | null> {
-    return { viewerId: this.viewer.userId, scopeAccountId: this.viewer.scopeAccountId ?? null };
+    const p = this.principal;
+    return { viewerId: p.user.id, scopeAccountId: p.kind === 'token' ? p.scopeAccountId : null };
   }
 
-  private scoped(accountIdColumn: string, predicate: string): string {
-    if (!this.viewer.scopeAccountId) return predicate;
-    return `(${predicate} AND ${accountIdColumn} IN ${TOKEN_SCOPE})`;
-  }
-
-  /** The viewer has some role on the account (or is staff). */
+  /**
+   * The viewer reaches the account (A2; staff: every account). An API token (R18) sees its own
+   * account and, for an agency, the agency's archived clients whose archived reports it reads.
+   */
   account(alias: string): string {
-    const own = this.viewer.isStaff
-      ? 'TRUE'
-      : `${alias}.id IN (SELECT acl.account_id FROM ${ACCOUNT_ROLES} acl WHERE acl.user_id = :viewerId)`;
-    return this.scoped(`${alias}.id`, own);
+    const p = this.principal;
+    if (p.kind === 'token') {
+      return `(${alias}.id = ${SCOPE}
+               OR (${alias}.agency_id = ${SCOPE} AND ${alias}.type = ${q(AccountType.CLIENT)}
+                   AND ${alias}.status = ${q(AccountStatus.ARCHIVED)}))`;
+    }
+    if (p.isStaff) return 'TRUE';
+    return `${alias}.id IN (SELECT acl.account_id FROM ${REACHES} acl WHERE acl.user_id = :viewerId)`;
   }
 
-  /** The viewer may open the report: active by role and visibility, archived by R16. */
+  /**
+   * The viewer may open the report: active by reach and visibility, archived by R16. An API token
+   * (R18) opens archived reports only: of its premium client, or of its agency's (or its own)
+   * CLIENT accounts that its creator can open under R16 (a staff creator: all of them).
+   */
   report(alias: string): string {
-    const own = this.viewer.isStaff
-      ? 'TRUE'
-      : `(EXISTS (SELECT 1 FROM ${ACCOUNT_ROLES} acl
-                  WHERE acl.user_id = :viewerId AND acl.account_id = ${alias}.account_id
-                    AND ${activeReportOpenTo(alias, 'acl')})
-          OR ${archivedReportOpenToViewer(alias)})`;
-    return this.scoped(`${alias}.account_id`, own);
+    const p = this.principal;
+    if (p.kind === 'token') {
+      const creatorOpens = p.creatorIsStaff ? 'TRUE' : archivedReportOpenToViewer(alias);
+      return `(${alias}.status = ${q(ReportStatus.ARCHIVED)}
+               AND EXISTS (SELECT 1 FROM accounts ta WHERE ta.id = ${alias}.account_id
+                  AND ((ta.id = ${SCOPE} AND ta.type = ${q(AccountType.PREMIUM_CLIENT)})
+                       OR (ta.type = ${q(AccountType.CLIENT)}
+                           AND (ta.id = ${SCOPE} OR ta.agency_id = ${SCOPE})
+                           AND ${creatorOpens}))))`;
+    }
+    if (p.isStaff) return 'TRUE';
+    return `(EXISTS (SELECT 1 FROM ${REACHES} acl
+                     WHERE acl.user_id = :viewerId AND acl.account_id = ${alias}.account_id
+                       AND ${activeReportOpenTo(alias, 'acl')})
+             OR ${archivedReportOpenToViewer(alias)})`;
+  }
+
+  /**
+   * The accounts a user principal reaches, one row each with the strongest role there:
+   * `(account_id, role, user_id)`. Driven by `user_id` (memberships and grants by user), so it
+   * costs what the viewer belongs to. Several REACHES rows for one account differ only by role,
+   * and `activeReportOpenTo` asks only whether one of them is ADMIN: the strongest role (the
+   * enum's first, as in the authority loader) answers the same.
+   */
+  viewerAccounts(): string {
+    return `SELECT acl.account_id, MIN(acl.role) AS role, acl.user_id
+              FROM ${REACHES} acl WHERE acl.user_id = :viewerId
+             GROUP BY acl.account_id, acl.user_id`;
+  }
+
+  /** How to drive a list of reports of `status` (see `ReportDriver`); same rows as `report()`. */
+  reportDriver(status: ReportStatus): ReportDriver {
+    const p = this.principal;
+    if (p.kind === 'token') {
+      if (status !== ReportStatus.ARCHIVED) return { kind: 'none' };
+      // Every report `report()` admits for a token is on its account or one of its clients.
+      return {
+        kind: 'accounts',
+        accounts: `SELECT ta.id AS account_id, CAST(NULL AS role) AS role, CAST(NULL AS uuid) AS user_id
+                     FROM accounts ta WHERE ta.id = ${SCOPE} OR ta.agency_id = ${SCOPE}`,
+        open: (report) => this.report(report),
+      };
+    }
+    if (p.isStaff) return { kind: 'all' };
+    if (status === ReportStatus.ARCHIVED) {
+      // Only R16 admits an ARCHIVED report (activeReportOpenTo needs ACTIVE).
+      return { kind: 'archived', open: (report) => archivedReportOpenToViewer(report) };
+    }
+    // Only REACHES admits an ACTIVE report (R16 needs ARCHIVED).
+    return {
+      kind: 'accounts',
+      accounts: this.viewerAccounts(),
+      // d.user_id is the viewer in every row: the constant lets the share check hash once.
+      open: (report, driver) => activeReportOpenTo(report, driver, 'CAST(:viewerId AS uuid)'),
+    };
+  }
+
+  /** How to drive a list of accounts; same rows as `account()`. */
+  accountDriver(): AccountDriver {
+    const p = this.principal;
+    if (p.kind === 'token' || p.isStaff) {
+      return { kind: 'predicate', open: (account) => this.account(account) };
+    }
+    return { kind: 'accounts', accounts: this.viewerAccounts() };
   }
 
   /**
    * An item is visible on an ACTIVE account the viewer reaches, or through a report the viewer
-   * may open (archived reports keep showing their frozen items).
+   * may open (archived reports keep showing their frozen items). A token: through its reports.
    */
   item(alias: string): string {
-    if (this.viewer.isStaff) return this.scoped(`${alias}.account_id`, 'TRUE');
+    const p = this.principal;
+    const throughReport = `EXISTS (SELECT 1 FROM report_items iri JOIN reports ir ON ir.id = iri.report_id
+                                   WHERE iri.item_id = ${alias}.id AND ${this.report('ir')})`;
+    if (p.kind === 'token') return `(${throughReport})`;
+    if (p.isStaff) return 'TRUE';
     return `(EXISTS (SELECT 1 FROM accounts ia WHERE ia.id = ${alias}.account_id
                      AND ia.status = ${q(AccountStatus.ACTIVE)} AND ${this.account('ia')})
-             OR EXISTS (SELECT 1 FROM report_items iri JOIN reports ir ON ir.id = iri.report_id
-                        WHERE iri.item_id = ${alias}.id AND ${this.report('ir')}))`;
+             OR ${throughReport})`;
+  }
+
+  /**
+   * R7: the items a token's pixel may deliver campaign data to — items on its account, the
+   * agency's clients and connected premium clients, and items its own integrations created (also
+   * after a disconnection moved them out of reach). Writing metrics is the ad server's delivery,
+   * not a read: a token still reads only what `report`/`item` allow.
+   */
+  pixelItem(alias: string): string {
+    return `(${alias}.account_id = ${SCOPE}
+             OR ${alias}.account_id IN (SELECT sc.id FROM accounts sc WHERE sc.agency_id = ${SCOPE})
+             OR ${alias}.account_id IN (SELECT sk.premium_client_id FROM agency_connections sk
+                                        WHERE sk.agency_id = ${SCOPE} AND sk.status = 'ACTIVE')
+             OR ${alias}.integration_id IN (SELECT ig.id FROM integrations ig
+                                            WHERE ig.owner_account_id = ${SCOPE}))`;
+  }
+
+  /** The viewer may see the account's people, connections and integrations (not a token). */
+  accountInternals(alias: string): string {
+    return this.principal.kind === 'token' ? 'FALSE' : this.account(alias);
   }
 }

@@ -6,11 +6,13 @@ import {
   Field,
   FieldResolver,
   ID,
+  Info,
   Int,
   Query,
   Resolver,
   Root,
 } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import {
   Account,
   AgencyConnection,
@@ -23,7 +25,9 @@ import type { RequestContext } from '../server/context';
 import { AccountFilter } from '../schema/types/inputs';
 import { AccountConnection, ReportConnection } from '../schema/types/connections.type';
 import { findAccount, listAccounts, listClients } from '../services/account.service';
-import { listReports } from '../services/report.service';
+import { forbidden } from '../services/errors';
+import { listReportsOfAccount } from '../services/report.service';
+import { selectsTotal } from './selection';
 
 @ArgsType()
 export class PageArgsType {
@@ -42,13 +46,14 @@ class ArchivedPageArgs extends PageArgsType {
 
 /**
  * Relation fields are not wrapped by shield: an account reached through a relation (a client's
- * agency, the other side of a connection, a membership of a user met on the way) is shown by
- * name, but its people, integrations and connections only if the viewer may see the account
- * itself (R6: a disconnected agency's users see nothing of the premium client). One batched
+ * agency, the other side of a connection, a membership of a user met on the way) is shown by id,
+ * name and type (A3), but its organization only if the viewer reaches it, and its people,
+ * integrations and connections only if the viewer may see its internals (R6: a disconnected
+ * agency's users see nothing of the premium client; R18: an API token sees none). One batched
  * statement per request, whatever the number of accounts.
  */
-const seesAccount = async (ctx: RequestContext, account: Account) =>
-  !!(await ctx.loaders.visibleAccount.load(account.id));
+const seesInternals = async (ctx: RequestContext, account: Account) =>
+  !!(await ctx.loaders.accountInternals.load(account.id));
 
 @Resolver(() => Account)
 export class AccountResolver {
@@ -62,12 +67,16 @@ export class AccountResolver {
     @Arg('filter', () => AccountFilter, { nullable: true }) filter: AccountFilter | null,
     @Args() page: PageArgsType,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return listAccounts(ctx, filter, page);
+    return listAccounts(ctx, filter, page, selectsTotal(info));
   }
 
   @FieldResolver(() => Organization)
-  organization(@Root() account: Account, @Ctx() ctx: RequestContext) {
+  async organization(@Root() account: Account, @Ctx() ctx: RequestContext) {
+    if (!(await ctx.loaders.visibleAccount.load(account.id))) {
+      throw forbidden('The organization of an account you do not reach is not shown (A3)');
+    }
     return ctx.loaders.organization.load(account.organizationId);
   }
 
@@ -98,20 +107,20 @@ export class AccountResolver {
     @Arg('status', () => ConnectionStatus, { nullable: true }) status: ConnectionStatus | null,
     @Ctx() ctx: RequestContext,
   ) {
-    if (!(await seesAccount(ctx, account))) return [];
+    if (!(await seesInternals(ctx, account))) return [];
     const all = await ctx.loaders.connectionsByAccount.load(account.id);
     return status ? all.filter((connection) => connection.status === status) : all;
   }
 
   @FieldResolver(() => [Membership])
   async members(@Root() account: Account, @Ctx() ctx: RequestContext) {
-    if (!(await seesAccount(ctx, account))) return [];
+    if (!(await seesInternals(ctx, account))) return [];
     return ctx.loaders.membershipsByAccount.load(account.id);
   }
 
   @FieldResolver(() => [Integration])
   async integrations(@Root() account: Account, @Ctx() ctx: RequestContext) {
-    if (!(await seesAccount(ctx, account))) return [];
+    if (!(await seesInternals(ctx, account))) return [];
     return ctx.loaders.integrationsByOwner.load(account.id);
   }
 
@@ -121,6 +130,6 @@ export class AccountResolver {
     @Args() { archived, ...page }: ArchivedPageArgs,
     @Ctx() ctx: RequestContext,
   ) {
-    return listReports(ctx, { archived: archived ?? false, accountId: account.id }, page);
+    return listReportsOfAccount(ctx, account.id, archived ?? false, page);
   }
 }

@@ -1,8 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { Account, AgencyConnection, User } from '../entities';
 import type { RequestContext } from '../server/context';
-import { RequestConnectionInput } from '../schema/types/inputs';
+import { RequestConnectionInput, SetConnectionAccessInput } from '../schema/types/inputs';
 import { ConnectionPayload } from '../schema/types/payloads';
+import { setConnectionAccess } from '../services/client-access.service';
 import * as connections from '../services/connection.service';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 
@@ -71,5 +72,17 @@ export class AgencyConnectionResolver {
       connection: await connections.respondToConnection(ctx, connectionId, 'cancel'),
       userErrors: [],
     };
+  }
+
+  @Mutation(() => ConnectionPayload, {
+    description:
+      "The agency's ADMIN or ACCOUNT_MANAGER: which agency users reach the connected premium client.",
+  })
+  @UseMiddleware(ReturnUserErrors)
+  async setConnectionAccess(
+    @Arg('input', () => SetConnectionAccessInput) input: SetConnectionAccessInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionPayload> {
+    return { connection: await setConnectionAccess(ctx, input), userErrors: [] };
   }
 }

@@ -5,9 +5,11 @@ import { AuditEventResolver } from './audit-event.resolver';
 import { DisconnectionResolver } from './disconnection.resolver';
 import { ExportResolver } from './export.resolver';
 import { IntegrationMappingResolver, IntegrationResolver } from './integration.resolver';
+import { MemberResolver } from './member.resolver';
 import { MembershipResolver } from './membership.resolver';
 import { NodeResolver } from './node.resolver';
 import { ProvisioningResolver } from './provisioning.resolver';
+import { ReportEditResolver } from './report-edit.resolver';
 import { ReportResolver } from './report.resolver';
 import { ReportingItemResolver } from './reporting-item.resolver';
 import { ViewerResolver } from './viewer.resolver';
@@ -21,9 +23,11 @@ export const resolvers: NonEmptyArray<Function> = [
   ExportResolver,
   IntegrationMappingResolver,
   IntegrationResolver,
+  MemberResolver,
   MembershipResolver,
   NodeResolver,
   ProvisioningResolver,
+  ReportEditResolver,
   ReportResolver,
   ReportingItemResolver,
   ViewerResolver,

@@ -1,19 +1,15 @@
 import { Arg, Ctx, Mutation, Resolver, UseMiddleware } from 'type-graphql';
 import type { RequestContext } from '../server/context';
 import {
-  AddMemberInput,
   AddOrganizationAccountInput,
   CreateAgencyInput,
   CreateClientAccountInput,
   CreatePremiumClientInput,
   SetClientAccessInput,
 } from '../schema/types/inputs';
-import {
-  AccountPayload,
-  MembershipPayload,
-  OrganizationAccountPayload,
-} from '../schema/types/payloads';
+import { AccountPayload, OrganizationAccountPayload } from '../schema/types/payloads';
 import * as provisioning from '../services/provisioning.service';
+import { setClientAccess } from '../services/client-access.service';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 
 @Resolver()
@@ -53,21 +49,11 @@ export class ProvisioningResolver {
     return { account: await provisioning.createClientAccount(ctx, input), userErrors: [] };
   }
 
-  @Mutation(() => MembershipPayload, {
-    description: 'Account ADMIN (or staff). Creates the user when the email is new.',
-  })
-  async addMember(
-    @Arg('input', () => AddMemberInput) input: AddMemberInput,
-    @Ctx() ctx: RequestContext,
-  ) {
-    return { membership: await provisioning.addMember(ctx, input), userErrors: [] };
-  }
-
   @Mutation(() => AccountPayload)
   async setClientAccess(
     @Arg('input', () => SetClientAccessInput) input: SetClientAccessInput,
     @Ctx() ctx: RequestContext,
   ) {
-    return { account: await provisioning.setClientAccess(ctx, input), userErrors: [] };
+    return { account: await setClientAccess(ctx, input), userErrors: [] };
   }
 }

@@ -4,12 +4,14 @@ import {
   Ctx,
   FieldResolver,
   ID,
+  Info,
   Mutation,
   Query,
   Resolver,
   Root,
   UseMiddleware,
 } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Account, Report, ReportStatus, User } from '../entities';
 import type { RequestContext } from '../server/context';
 import { AddReportItemsInput, CreateReportInput, ReportFilter } from '../schema/types/inputs';
@@ -24,6 +26,7 @@ import {
 } from '../services/report.service';
 import { PageArgsType } from './account.resolver';
 import { ReturnUserErrors } from './middleware/return-user-errors';
+import { selectsOnlyTotal, selectsTotal } from './selection';
 
 @Resolver(() => Report)
 export class ReportResolver {
@@ -37,8 +40,9 @@ export class ReportResolver {
     @Arg('filter', () => ReportFilter, { nullable: true }) filter: ReportFilter | null,
     @Args() page: PageArgsType,
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return listReports(ctx, filter, page);
+    return listReports(ctx, filter, page, selectsTotal(info));
   }
 
   @FieldResolver(() => Account)
@@ -51,14 +55,21 @@ export class ReportResolver {
     return report.status === ReportStatus.ARCHIVED;
   }
 
+  /** Null for an API token: a token reads no people or emails (R18). */
   @FieldResolver(() => User, { nullable: true })
   createdBy(@Root() report: Report, @Ctx() ctx: RequestContext) {
-    return report.createdById ? ctx.loaders.user.load(report.createdById) : null;
+    if (!report.createdById || ctx.viewer?.kind === 'token') return null;
+    return ctx.loaders.user.load(report.createdById);
   }
 
   @FieldResolver(() => ReportingItemConnection)
-  items(@Root() report: Report, @Args() page: PageArgsType, @Ctx() ctx: RequestContext) {
-    return listReportItems(ctx, report, page);
+  items(
+    @Root() report: Report,
+    @Args() page: PageArgsType,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    return listReportItems(ctx, report, page, selectsOnlyTotal(info));
   }
 
   @Mutation(() => ReportPayload)

@@ -19,7 +19,7 @@ export class ViewerResolver {
     const { viewer } = requireViewer(ctx);
     if (viewer.kind === 'user' && viewer.user.id === user.id) return memberships;
     const visible = await Promise.all(
-      memberships.map((m) => ctx.loaders.visibleAccount.load(m.accountId)),
+      memberships.map((m) => ctx.loaders.accountInternals.load(m.accountId)),
     );
     return memberships.filter((_m, index) => visible[index]);
   }

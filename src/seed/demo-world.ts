@@ -70,7 +70,6 @@ async function seedDemoWorld(em: EntityManager): Promise<DemoUser[]> {
     name: 'Acme (premium)',
     type: AccountType.PREMIUM_CLIENT,
     organizationId: acmeOrg.id,
-    clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY,
   });
   const acmeAdmin = await user('admin@acme.example', 'Alice Acme', acmeOrg.id);
   await member(acmeAdmin.id, premium.id, Role.ADMIN);

@@ -10,12 +10,20 @@ import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Env } from '../config/env';
 import { logger } from '../config/logger';
+import { createMetrics, type Metrics } from '../ops/metrics';
+import { mountOpsRoutes } from '../ops/ops-routes';
+import { COST_OPTIONS, MAX_QUERY_COST } from '../ops/query-cost';
+import { createRateLimits, type RateLimits } from '../ops/rate-limit';
 import { buildServedSchema } from '../schema/build-schema';
 import { authenticate } from './auth';
 import { buildContext, type RequestContext } from './context';
-import { mountExplorer } from './explorer/explorer.routes';
+import { explorerEnabled, mountExplorer } from './explorer/explorer.routes';
 import { formatError, requestStore } from './format-error';
+import { httpErrorHandler, notFoundHandler, sendHttpError } from './http-errors';
 import { mountDataRoutes } from './routes/data.routes';
+
+/** The largest /graphql request body; a bigger one is refused with 413 before it is parsed. */
+export const GRAPHQL_BODY_LIMIT = '1mb';
 
 export interface HttpRoutes {
   /** Extra HTTP routes mounted before /graphql (exports, pixel, explorer). */
@@ -29,6 +37,8 @@ export const registerHttpRoutes = (routes: HttpRoutes) => extraRoutes.push(route
 export interface HandoverHttpServer {
   httpServer: http.Server;
   apollo: ApolloServer<RequestContext>;
+  metrics: Metrics;
+  rateLimits: RateLimits;
   listen(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -42,6 +52,8 @@ export async function createHttpServer(deps: {
   env: Env;
   db: DataSource;
   isReady: () => Promise<boolean>;
+  /** True once shutdown began: /health/ready answers 503 while requests drain. */
+  isShuttingDown?: () => boolean;
 }): Promise<HandoverHttpServer> {
   const { env, db } = deps;
   const app = express();
@@ -53,10 +65,13 @@ export async function createHttpServer(deps: {
     maxAliases: { n: 15, exposeLimits: !production },
     maxTokens: { n: 2000, exposeLimits: !production },
     maxDirectives: { n: 20, exposeLimits: !production },
-    costLimit: { maxCost: 20000, exposeLimits: !production },
+    // The same cost model the rate limiter charges (src/ops/query-cost.ts).
+    costLimit: { ...COST_OPTIONS, maxCost: MAX_QUERY_COST, exposeLimits: !production },
     blockFieldSuggestion: { enabled: production },
   });
   const protection = armor.protect();
+  const metrics = createMetrics(db);
+  const rateLimits = createRateLimits(env, metrics);
   const apollo = new ApolloServer<RequestContext>({
     schema: buildServedSchema(),
     ...protection,
@@ -64,11 +79,14 @@ export async function createHttpServer(deps: {
     csrfPrevention: true,
     // main.ts owns signals: it drains HTTP, then closes the pool and the embedded database.
     stopOnTerminationSignals: false,
-    introspection: true,
+    // Introspection follows the explorer (which needs it): off by default in production.
+    introspection: explorerEnabled(env),
     includeStacktraceInErrorResponses: false,
     formatError,
     plugins: [
       ...protection.plugins,
+      metrics.plugin,
+      rateLimits.plugin,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -80,10 +98,18 @@ export async function createHttpServer(deps: {
     res.setHeader('x-request-id', requestId);
     requestStore.run({ requestId }, next);
   });
+  app.use(metrics.httpResponses);
 
   app.get('/health', async (_req, res) => {
     const ready = await deps.isReady().catch(() => false);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable' });
+  });
+  // /health/live, /health/ready and /metrics (Prometheus).
+  mountOpsRoutes(app, {
+    db,
+    env,
+    metrics,
+    isShuttingDown: deps.isShuttingDown ?? (() => false),
   });
 
   // The browser explorer answers GET /graphql for text/html; everything else goes on to Apollo.
@@ -93,7 +119,20 @@ export async function createHttpServer(deps: {
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    // A POST body is JSON or nothing: otherwise 415 here, not Apollo's 400 for a missing body.
+    (req, res, next) => {
+      if (req.method === 'POST' && req.is('application/json') === false) {
+        sendHttpError(
+          res,
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'POST /graphql takes a body of type application/json',
+        );
+        return;
+      }
+      next();
+    },
+    express.json({ limit: GRAPHQL_BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const requestId = requestStore.getStore()?.requestId ?? randomUUID();
@@ -113,9 +152,15 @@ export async function createHttpServer(deps: {
     }),
   );
 
+  // Last: unknown routes and every error a route or body parser raised answer JSON.
+  app.use(notFoundHandler);
+  app.use(httpErrorHandler);
+
   return {
     httpServer,
     apollo,
+    metrics,
+    rateLimits,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -125,6 +170,10 @@ export async function createHttpServer(deps: {
           resolve(`http://${env.HOST}:${port}`);
         });
       }),
-    stop: () => apollo.stop(),
+    // Stops accepting, waits for requests in flight (ApolloServerPluginDrainHttpServer).
+    stop: async () => {
+      await apollo.stop();
+      await rateLimits.close();
+    },
   };
 }

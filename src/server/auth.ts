@@ -3,6 +3,7 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DataSource } from 'typeorm';
 import { ApiToken, User } from '../entities';
 import { usableApiToken } from '../permissions/api-token-rules';
+import { tokenPrincipal, userPrincipal } from '../permissions/principal';
 import { isId } from '../services/ids';
 import { unauthenticated } from '../services/errors';
 import type { Viewer } from './viewer';
@@ -25,6 +26,28 @@ export async function signUserToken(secret: string, userId: string, ttlSeconds =
 }
 
 /**
+ * R18: the API token matching `where` (alias `t`) that may still be used — not revoked, creator
+ * active and still acting for the token's account as ADMIN (staff creators: still staff) — as
+ * the principal it authenticates. The one lookup for bearer tokens and signed export links.
+ */
+export async function findUsableApiToken(
+  db: DataSource,
+  where: string,
+  parameters: Record<string, unknown>,
+): Promise<{ principal: Extract<Viewer, { kind: 'token' }>; lastUsedAt: Date | null } | null> {
+  const row = await db
+    .getRepository(ApiToken)
+    .createQueryBuilder('t')
+    .innerJoinAndMapOne('t.createdBy', User, 'u', 'u.id = t.created_by_id')
+    .where(where, parameters)
+    .andWhere(usableApiToken('t', 'u'))
+    .getOne();
+  if (!row?.createdBy) return null;
+  const principal = tokenPrincipal(row.createdBy, row) as Extract<Viewer, { kind: 'token' }>;
+  return { principal, lastUsedAt: row.lastUsedAt };
+}
+
+/**
  * Resolves `Authorization: Bearer <token>` to a viewer. No header: anonymous (null); shield then
  * answers UNAUTHENTICATED for every operation. A header that does not name an active user
  * (bad signature, expired, no `exp`, deactivated user, revoked token) throws UNAUTHENTICATED.
@@ -40,24 +63,19 @@ export async function authenticate(
   const token = match[1];
 
   if (token.startsWith(API_TOKEN_PREFIX)) {
-    const row = await db
-      .getRepository(ApiToken)
-      .createQueryBuilder('t')
-      .innerJoinAndMapOne('t.createdBy', User, 'u', 'u.id = t.created_by_id')
-      .where('t.token_hash = :hash', { hash: hashApiToken(token) })
-      // R18: not revoked, creator active and still ADMIN of the token's account.
-      .andWhere(usableApiToken('t', 'u'))
-      .getOne();
-    if (!row?.createdBy) throw unauthenticated('Invalid or revoked API token');
-    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    const found = await findUsableApiToken(db, 't.token_hash = :hash', {
+      hash: hashApiToken(token),
+    });
+    if (!found) throw unauthenticated('Invalid or revoked API token');
+    if (!found.lastUsedAt || Date.now() - found.lastUsedAt.getTime() > 60_000) {
       // At most one write a minute per token: busy pixels must not queue on the token row.
       await db.query(
         `UPDATE api_tokens SET last_used_at = now()
           WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-        [row.id],
+        [found.principal.tokenId],
       );
     }
-    return { kind: 'token', user: row.createdBy, tokenId: row.id, scopeAccountId: row.accountId };
+    return found.principal;
   }
 
   let subject: string | undefined;
@@ -71,8 +89,11 @@ export async function authenticate(
     const reason = error instanceof joseErrors.JWTExpired ? 'Token expired' : 'Invalid token';
     throw unauthenticated(reason);
   }
-  if (!isId(subject)) throw unauthenticated('Invalid token subject');
+  // `sub` must be the id exactly as the API serves it (lower-case): one user, one spelling.
+  if (!isId(subject) || subject !== subject.toLowerCase()) {
+    throw unauthenticated('Invalid token subject');
+  }
   const user = await db.getRepository(User).findOneBy({ id: subject, active: true });
   if (!user) throw unauthenticated('Unknown or deactivated user');
-  return { kind: 'user', user };
+  return userPrincipal(user);
 }

@@ -11,7 +11,12 @@ export interface RunningHandover {
   stop(): Promise<void>;
 }
 
-/** Starts everything `npm start` runs; `stop` drains HTTP, then closes the pool and database. */
+/**
+ * Starts everything `npm start` runs. `stop` is the graceful shutdown: /health/ready answers
+ * 503 at once (SHUTDOWN_DELAY_MS lets a load balancer notice while requests are still served),
+ * then the listener closes and requests in flight finish, then background work (the mail
+ * relay) stops, and only then the pool and the database close.
+ */
 export async function startHandover(
   env: Env,
   options: {
@@ -25,7 +30,13 @@ export async function startHandover(
     if (!database.db.isInitialized) return false;
     return !(await database.db.showMigrations());
   };
-  const http = await createHttpServer({ env, db: database.db, isReady });
+  let shuttingDown = false;
+  const http = await createHttpServer({
+    env,
+    db: database.db,
+    isReady,
+    isShuttingDown: () => shuttingDown,
+  });
   const url = await http.listen();
   const stopBackground = options.afterStart
     ? await options.afterStart(database.db)
@@ -37,8 +48,12 @@ export async function startHandover(
     http,
     stop() {
       stopping ??= (async () => {
-        await stopBackground();
+        shuttingDown = true;
+        if (env.SHUTDOWN_DELAY_MS > 0) {
+          await new Promise((resolve) => setTimeout(resolve, env.SHUTDOWN_DELAY_MS));
+        }
         await http.stop();
+        await stopBackground();
         await database.close();
         logger.info('stopped');
       })();

@@ -25,13 +25,7 @@ export function buildContext(args: {
   env: Env;
   log: Logger;
 }): RequestContext {
-  const visibility = args.viewer
-    ? new Visibility({
-        userId: args.viewer.user.id,
-        isStaff: args.viewer.user.isStaff,
-        scopeAccountId: args.viewer.kind === 'token' ? args.viewer.scopeAccountId : null,
-      })
-    : null;
+  const visibility = args.viewer ? new Visibility(args.viewer) : null;
   return { ...args, visibility, loaders: createLoaders(args.db, visibility) };
 }
 

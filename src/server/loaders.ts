@@ -13,7 +13,8 @@ import {
   Role,
   User,
 } from '../entities';
-import { ACCOUNT_ROLES, type Visibility } from '../permissions/visibility';
+import { ACTS_FOR, REACHES } from '../permissions/authority';
+import type { Visibility } from '../permissions/visibility';
 import type { PageRow } from '../services/pagination';
 
 /** The first page of one report's items, newest first, with the report's item count. */
@@ -22,13 +23,16 @@ export interface ReportItemsFirstPage {
   total: number;
 }
 
-export interface AccountAccess {
+/** What the principal may do with one account (domain.md A1, A2): the shield gates read it. */
+export interface AccountAuthority {
   id: string;
   type: Account['type'];
   status: Account['status'];
   agencyId: string | null;
-  /** The viewer's strongest role on the account; null when the viewer cannot see it. */
-  role: Role | null;
+  /** The strongest role the principal acts for the account with (A1); null: acts not for it. */
+  actsAs: Role | null;
+  /** The strongest role the principal reaches the account's data with (A2); null: no reach. */
+  reachAs: Role | null;
 }
 
 const byId = <T extends { id: string }>(rows: T[], ids: readonly string[]) => {
@@ -112,8 +116,19 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
       return reportIds.map((id) => pages.get(id)!);
     });
   const reportItemsFirstPageBySize = new Map<number, ReturnType<typeof reportItemsFirstPage>>();
+  const batches = new Map<string, DataLoader<string, unknown>>();
 
   return {
+    /**
+     * A per-request loader named `name` (one per list shape: status, page size, cursor): every
+     * `load(id)` of one tick runs as one `load(ids)` statement. List fields of a page's rows
+     * (`Account.reports`, `Account.clients`) batch through it.
+     */
+    batch<V>(name: string, load: (ids: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
+      let loader = batches.get(name);
+      if (!loader) batches.set(name, (loader = new DataLoader<string, unknown>(load)));
+      return loader as DataLoader<string, V>;
+    },
     account: entityById(Account),
     user: entityById(User),
     organization: entityById(Organization),
@@ -125,23 +140,31 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
     visibleAccount: visibleById(Account, (v, a) => v.account(a)),
     visibleReport: visibleById(Report, (v, a) => v.report(a)),
     visibleItem: visibleById(ReportingItem, (v, a) => v.item(a)),
+    /** Accounts whose people, connections and integrations the viewer may list. */
+    accountInternals: visibleById(Account, (v, a) => v.accountInternals(a)),
 
-    /** The viewer's effective role per account (permission rules read it). */
-    accountAccess: new DataLoader<string, AccountAccess | null>(async (ids) => {
-      const rows: AccountAccess[] = await db
+    /**
+     * The principal's authority per account, one statement per batch. Staff act for and reach
+     * every account; an API token acts for none and reaches nothing it could write to (R18).
+     */
+    authority: new DataLoader<string, AccountAuthority | null>(async (ids) => {
+      const principal = visibility?.principal;
+      const strongest = (relation: string) =>
+        !principal || principal.kind === 'token'
+          ? 'CAST(NULL AS role)'
+          : principal.isStaff
+            ? `CAST('${Role.ADMIN}' AS role)`
+            : `(SELECT rel.role FROM ${relation} rel
+                WHERE rel.user_id = :viewerId AND rel.account_id = a.id
+                ORDER BY rel.role LIMIT 1)`;
+      const rows: AccountAuthority[] = await db
         .createQueryBuilder()
         .select(['a.id AS id', 'a.type AS type', 'a.status AS status', 'a.agency_id AS "agencyId"'])
-        .addSelect(
-          visibility?.viewer.isStaff
-            ? `'${Role.ADMIN}'`
-            : `(SELECT acl.role FROM ${ACCOUNT_ROLES} acl
-                WHERE acl.user_id = :viewerId AND acl.account_id = a.id
-                ORDER BY acl.role LIMIT 1)`,
-          'role',
-        )
+        .addSelect(strongest(ACTS_FOR), 'actsAs')
+        .addSelect(strongest(REACHES), 'reachAs')
         .from(Account, 'a')
         .where('a.id IN (:...ids)', { ids })
-        .setParameters({ viewerId: visibility?.viewer.userId ?? null })
+        .setParameters({ viewerId: principal?.user.id ?? null })
         .getRawMany();
       return byId(rows, ids);
     }),
@@ -185,9 +208,10 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
       ),
     ),
     /**
-     * An integration's mappings name the owner's other advertisers and clients: listed only to
-     * viewers who see the owner account (an integration reached through a client's item is shown,
-     * its mappings are not).
+     * An integration's mappings name the owner's advertisers and clients: listed only to viewers
+     * who see the owner account's internals (an integration reached through a client's item is
+     * shown, its mappings are not), and only mappings of clients the viewer reaches (A3: an agency
+     * manager not selected on a client does not learn it exists).
      */
     mappingsByIntegration: new DataLoader<string, IntegrationMapping[]>(async (ids) => {
       if (!visibility) return ids.map(() => []);
@@ -196,8 +220,10 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
         .createQueryBuilder('m')
         .innerJoin(Integration, 'mi', 'mi.id = m.integration_id')
         .innerJoin(Account, 'mo', 'mo.id = mi.owner_account_id')
+        .innerJoin(Account, 'mc', 'mc.id = m.client_account_id')
         .where('m.integration_id IN (:...ids)', { ids })
-        .andWhere(visibility.account('mo'), visibility.params)
+        .andWhere(visibility.accountInternals('mo'), visibility.params)
+        .andWhere(visibility.account('mc'), visibility.params)
         .orderBy('m.created_at', 'ASC')
         .addOrderBy('m.id', 'ASC')
         .getMany();

@@ -4,6 +4,7 @@ import { API_TOKEN_PREFIX, hashApiToken } from '../server/auth';
 import { requireViewer, type RequestContext } from '../server/context';
 import type { CreateApiTokenInput } from '../schema/types/inputs';
 import type { ApiTokenInfo } from '../schema/types/api-token.type';
+import { recordAuditEvent } from './audit.service';
 import { notFound, requiredText } from './errors';
 import { isId } from './ids';
 import { queryNamed } from './sql';
@@ -21,7 +22,7 @@ const info = (row: ApiToken): ApiTokenInfo => ({
 
 /**
  * R18: an account ADMIN (shield gate) creates a read-only partner token scoped to the account:
- * `hov_` + 32 random bytes (base64url), shown once; only its SHA-256 is stored.
+ * `hov_` + 32 random bytes (base64url), shown once; only its SHA-256 is stored. R27: audited.
  */
 export async function createApiToken(ctx: RequestContext, input: CreateApiTokenInput) {
   const { viewer, visibility } = requireViewer(ctx);
@@ -39,6 +40,12 @@ export async function createApiToken(ctx: RequestContext, input: CreateApiTokenI
       createdById: viewer.user.id,
       revokedAt: null,
       lastUsedAt: null,
+    });
+    await recordAuditEvent(em, ctx, {
+      action: 'API_TOKEN_CREATED',
+      accountId: account.id,
+      relatedAccountId: null,
+      details: { tokenId: saved.id, name },
     });
     return { token, apiToken: info(saved) };
   });
@@ -65,6 +72,7 @@ export async function listApiTokens(ctx: RequestContext, accountId: string) {
 /**
  * R18: revokes a token (ADMIN of its account: shield gate); from the next request on it is
  * UNAUTHENTICATED. Revoking twice keeps the first revocation time. Invisible → NOT_FOUND.
+ * R27: audited (each call).
  */
 export async function revokeApiToken(ctx: RequestContext, id: string) {
   const { visibility } = requireViewer(ctx);
@@ -79,6 +87,13 @@ export async function revokeApiToken(ctx: RequestContext, id: string) {
       { ...visibility.params, tokenId: id.toLowerCase() },
     );
     if (!row) throw notFound('API token', ['id']);
-    return info(await em.getRepository(ApiToken).findOneByOrFail({ id: row.id }));
+    const token = await em.getRepository(ApiToken).findOneByOrFail({ id: row.id });
+    await recordAuditEvent(em, ctx, {
+      action: 'API_TOKEN_REVOKED',
+      accountId: token.accountId,
+      relatedAccountId: null,
+      details: { tokenId: token.id, name: token.name },
+    });
+    return info(token);
   });
 }

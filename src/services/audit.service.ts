@@ -9,7 +9,19 @@ export type AuditAction =
   | 'CONNECTION_CANCELLED'
   | 'AGENCY_DISCONNECTED'
   | 'CLIENT_DISCONNECTED'
-  | 'CLIENT_CONVERTED_TO_PREMIUM';
+  | 'CLIENT_CONVERTED_TO_PREMIUM'
+  | 'CLIENT_ACCESS_CHANGED'
+  | 'CONNECTION_ACCESS_CHANGED'
+  | 'MEMBER_ADDED'
+  | 'MEMBER_REMOVED'
+  | 'MEMBER_ROLE_CHANGED'
+  | 'REPORT_SHARED'
+  | 'REPORT_UNSHARED'
+  | 'REPORT_UPDATED'
+  | 'REPORT_ITEMS_REMOVED'
+  | 'REPORT_DELETED'
+  | 'API_TOKEN_CREATED'
+  | 'API_TOKEN_REVOKED';
 
 /**
  * R22: appends one audit event in the caller's transaction (so it commits or rolls back with the

@@ -14,29 +14,50 @@ export interface CampaignData {
   reach: number;
 }
 
-/** R7, R12 input: metrics must be finite and non-negative (they are added to the totals). */
-export function validCampaignData(data: CampaignData, field: (name: string) => string[]) {
-  for (const key of ['impressions', 'clicks', 'reach'] as const) {
+const METRICS = ['impressions', 'clicks', 'reach'] as const;
+
+/**
+ * The most one delivery (a recordCampaignData call or one pixel) may add to a metric: far above
+ * any real campaign's numbers, far below what could overflow a total.
+ */
+export const MAX_METRIC_DELIVERY = 1e12;
+
+/**
+ * The most an item's metric total may reach (2^53 - 1): counts stay exact integers in the
+ * float8 columns and in JSON. An addition that would pass it is refused (INVALID_INPUT), never
+ * left to PostgreSQL's "value out of range" error.
+ */
+export const MAX_METRIC_TOTAL = Number.MAX_SAFE_INTEGER;
+
+/**
+ * R7, R12 input — the one check for recordCampaignData and the pixel: each metric a finite
+ * number from 0 to MAX_METRIC_DELIVERY (they are added to the totals). INVALID_INPUT names it.
+ */
+export function validCampaignData(
+  data: Record<keyof CampaignData, unknown>,
+  field: (name: string) => string[],
+): CampaignData {
+  for (const key of METRICS) {
     const value = data[key];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw invalidInput(field(key), `${key} must be a finite number >= 0`);
+    if (
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      value < 0 ||
+      value > MAX_METRIC_DELIVERY
+    ) {
+      throw invalidInput(
+        field(key),
+        `${key} must be a finite number from 0 to ${MAX_METRIC_DELIVERY}`,
+      );
     }
   }
-  return data;
+  return data as CampaignData;
 }
-
-/** R5, R16, R18: the visibility predicates of a viewer outside a GraphQL request. */
-export const visibilityOf = (viewer: Viewer) =>
-  new Visibility({
-    userId: viewer.user.id,
-    isStaff: viewer.user.isStaff,
-    scopeAccountId: viewer.kind === 'token' ? viewer.scopeAccountId : null,
-  });
 
 /**
  * R7, R12: adds campaign data to an ACTIVE item with one atomic UPDATE (no read-modify-write:
  * concurrent increments all count). A FROZEN item accepts nothing (ITEM_FROZEN, unchanged); an
- * item the caller cannot reach is NOT_FOUND. `alsoOwnIntegrationItems` (the pixel, R7): a token
+ * item the caller cannot reach is NOT_FOUND. `pixel` (R7): a token (Visibility.pixelItem)
  * of the account owning the item's integration keeps delivering pixel data to items that
  * integration created, also after an agency disconnection moved them out of its scope.
  */
@@ -45,21 +66,17 @@ export async function addCampaignData(
   visibility: Visibility,
   itemId: string,
   data: CampaignData,
-  options: { alsoOwnIntegrationItems?: boolean } = {},
+  options: { pixel?: boolean } = {},
 ): Promise<ReportingItem> {
   if (!isId(itemId)) throw notFound('Reporting item', ['input', 'itemId']);
-  const scope = visibility.viewer.scopeAccountId;
-  const reach =
-    options.alsoOwnIntegrationItems && scope
-      ? `(${visibility.item('i')} OR i.integration_id IN
-           (SELECT ig.id FROM integrations ig WHERE ig.owner_account_id = CAST(:scopeAccountId AS uuid)))`
-      : visibility.item('i');
+  const reach = options.pixel ? visibility.pixelItem('i') : visibility.item('i');
   const params = {
     ...visibility.params,
     itemId: itemId.toLowerCase(),
     addImpressions: data.impressions,
     addClicks: data.clicks,
     addReach: data.reach,
+    maxTotal: MAX_METRIC_TOTAL,
   };
   const updated = await queryNamed<ReportingItem>(
     em,
@@ -69,13 +86,19 @@ export async function addCampaignData(
             reach = i.reach + CAST(:addReach AS float8),
             last_data_at = now()
       WHERE i.id = :itemId AND i.status = '${ItemStatus.ACTIVE}' AND ${reach}
+        -- Each total stays <= MAX_METRIC_TOTAL; written as a subtraction, the check itself
+        -- cannot overflow float8 whatever the stored total.
+        AND i.impressions <= CAST(:maxTotal AS float8) - CAST(:addImpressions AS float8)
+        AND i.clicks <= CAST(:maxTotal AS float8) - CAST(:addClicks AS float8)
+        AND i.reach <= CAST(:maxTotal AS float8) - CAST(:addReach AS float8)
       RETURNING ${ITEM_COLUMNS}`,
     params,
   );
   if (updated.length === 0) {
-    const [found] = await queryNamed<{ status: ItemStatus }>(
+    const [found] = await queryNamed<{ status: ItemStatus } & CampaignData>(
       em,
-      `SELECT i.status FROM reporting_items i WHERE i.id = :itemId AND ${reach}`,
+      `SELECT i.status, i.impressions, i.clicks, i.reach
+         FROM reporting_items i WHERE i.id = :itemId AND ${reach}`,
       params,
     );
     if (found?.status === ItemStatus.FROZEN) {
@@ -83,6 +106,13 @@ export async function addCampaignData(
         'input',
         'itemId',
       ]);
+    }
+    const over = found && METRICS.find((key) => found[key] > MAX_METRIC_TOTAL - data[key]);
+    if (over) {
+      throw invalidInput(
+        ['input', over],
+        `${over} would take the item's total above ${MAX_METRIC_TOTAL}; nothing was added`,
+      );
     }
     throw notFound('Reporting item', ['input', 'itemId']);
   }
@@ -108,6 +138,5 @@ export async function recordPixelData(
   itemId: string,
   data: CampaignData,
 ) {
-  const visibility = visibilityOf(viewer);
-  return addCampaignData(db.manager, visibility, itemId, data, { alsoOwnIntegrationItems: true });
+  return addCampaignData(db.manager, new Visibility(viewer), itemId, data, { pixel: true });
 }

@@ -4,7 +4,6 @@ import {
   AccountStatus,
   AccountType,
   AgencyConnection,
-  ClientAccessMode,
   ConnectionStatus,
 } from '../entities';
 import type { Visibility } from '../permissions/visibility';
@@ -95,12 +94,13 @@ const assertBothActive = (...accounts: Account[]) => {
 };
 
 /**
- * R1: an ADMIN or ACCOUNT_MANAGER of an AGENCY or PREMIUM_CLIENT account (the shield gate checks
- * the role on `fromAccountId`) asks an account of the opposite type to connect. The `from`
+ * R1, A1: an ADMIN or ACCOUNT_MANAGER acting for an AGENCY or PREMIUM_CLIENT account (the shield
+ * gate checks the viewer acts for `fromAccountId`) asks an account of the opposite type to connect. The `from`
  * account must be visible to the viewer; the `to` account only has to exist (the requester
  * need not see it yet). At most one PENDING or ACTIVE connection per pair: checked by the
  * partial unique index agency_connections_open_pair_key (ON CONFLICT DO NOTHING), so two
- * racing requests cannot both succeed → CONNECTION_EXISTS. R22: audited.
+ * racing requests cannot both succeed → CONNECTION_EXISTS. A PENDING request of the pair that
+ * has expired (R26) is marked EXPIRED first and no longer counts. R22: audited.
  */
 export async function requestConnection(ctx: RequestContext, input: RequestConnectionInput) {
   const { viewer, visibility } = requireViewer(ctx);
@@ -126,6 +126,12 @@ export async function requestConnection(ctx: RequestContext, input: RequestConne
     assertBothActive(from, to);
     const agency = from.type === AccountType.AGENCY ? from : to;
     const premium = from.type === AccountType.AGENCY ? to : from;
+    // R26: a request past its expiry no longer holds the pair; a new one may be sent.
+    await em.query(
+      `UPDATE agency_connections SET status = 'EXPIRED'
+        WHERE agency_id = $1 AND premium_client_id = $2 AND status = 'PENDING' AND expires_at <= now()`,
+      [agency.id, premium.id],
+    );
     const inserted: { id: string }[] = await em.query(
       `INSERT INTO agency_connections
          (agency_id, premium_client_id, status, requested_by_account_id, requested_by_id)
@@ -160,12 +166,15 @@ const RESULT: Record<Response, { status: ConnectionStatus; action: AuditAction; 
 };
 
 /**
- * R1: the other side accepts or declines a PENDING request; the requesting side cancels it
- * (the shield gates check which side's ADMIN/ACCOUNT_MANAGER the viewer is). Any other state →
- * INVALID_STATE. Accepting makes the connection ACTIVE, which is what gives agency users access
- * to the premium account (ACCOUNT_ROLES derives it from ACTIVE connections), according to the
- * premium's client-access setting (EVERYONE_IN_AGENCY when it has none). Rows are never
- * deleted: the history stays. R22: audited.
+ * R1, A1: the other side accepts or declines a PENDING request; the requesting side cancels it
+ * (the shield gates check which side the viewer acts for as ADMIN/ACCOUNT_MANAGER). A request
+ * past its expiresAt → EXPIRED (R26); any other state → INVALID_STATE. Accepting makes the
+ * connection ACTIVE, which is what gives agency users access to the premium account (REACHES
+ * derives it from ACTIVE connections), according to the connection's own access setting
+ * (EVERYONE_IN_AGENCY unless the agency set it). Only the connection row is written, after both
+ * account rows are share-locked in id order, so two answers to one request queue on the
+ * connection row and the second sees it is no longer PENDING. Rows are never deleted: the
+ * history stays. R22: audited.
  */
 export async function respondToConnection(
   ctx: RequestContext,
@@ -180,6 +189,13 @@ export async function respondToConnection(
       connectionId,
       ['connectionId'],
     );
+    if (connection.status === ConnectionStatus.EXPIRED) {
+      throw new DomainError(
+        'EXPIRED',
+        `This request expired on ${connection.expiresAt?.toISOString()} without an answer (R26)`,
+        ['connectionId'],
+      );
+    }
     if (connection.status !== ConnectionStatus.PENDING) {
       throw new DomainError(
         'INVALID_STATE',
@@ -187,13 +203,7 @@ export async function respondToConnection(
         ['connectionId'],
       );
     }
-    if (response === 'accept') {
-      assertBothActive(agency, premium);
-      await em.query(
-        `UPDATE accounts SET client_access = COALESCE(client_access, $2::client_access_mode) WHERE id = $1`,
-        [premium.id, ClientAccessMode.EVERYONE_IN_AGENCY],
-      );
-    }
+    if (response === 'accept') assertBothActive(agency, premium);
     const { status, action } = RESULT[response];
     await em.query(
       `UPDATE agency_connections SET status = $2, responded_at = now(), responded_by_id = $3

@@ -9,9 +9,11 @@ import {
   Role,
   User,
 } from '../entities';
-import { ACCOUNT_ROLES } from '../permissions/visibility';
+import { REACHES } from '../permissions/authority';
 import { requireViewer, type RequestContext } from '../server/context';
 import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
+import { queueAdminEmails } from './outbox.service';
+import { returnedIds, rowCount } from './sql';
 import { recordAuditEvent } from './audit.service';
 import { lockVisibleConnection } from './connection.service';
 import { DomainError, invalidInput, notFound, requiredText } from './errors';
@@ -76,15 +78,14 @@ async function runDisconnection<T>(
   }
 }
 
-/** Active users who reach the account now through ACCOUNT_ROLES (members, agency users). */
+/** Active users who reach the account now through REACHES (members, agency users). */
 async function usersReaching(em: EntityManager, accountId: string): Promise<User[]> {
   return em
     .getRepository(User)
     .createQueryBuilder('u')
-    .where(
-      `u.id IN (SELECT acl.user_id FROM ${ACCOUNT_ROLES} acl WHERE acl.account_id = :accountId)`,
-      { accountId },
-    )
+    .where(`u.id IN (SELECT acl.user_id FROM ${REACHES} acl WHERE acl.account_id = :accountId)`, {
+      accountId,
+    })
     .andWhere('u.active')
     .orderBy('u.email')
     .getMany();
@@ -93,42 +94,13 @@ async function usersReaching(em: EntityManager, accountId: string): Promise<User
 /** Ids of users who still reach the account's active data (none once the account is ARCHIVED). */
 async function userIdsStillReaching(em: EntityManager, accountId: string): Promise<Set<string>> {
   const rows: { user_id: string }[] = await em.query(
-    `SELECT DISTINCT acl.user_id FROM ${ACCOUNT_ROLES} acl
+    `SELECT DISTINCT acl.user_id FROM ${REACHES} acl
        JOIN accounts a ON a.id = acl.account_id AND a.status = 'ACTIVE'
       WHERE acl.account_id = $1`,
     [accountId],
   );
   return new Set(rows.map((row) => row.user_id));
 }
-
-/**
- * R19: one outbox row per active ADMIN of the given accounts, written in the disconnection's
- * transaction (delivered after commit by src/mail/mail-relay.ts, never for a rollback). The
- * dedupe key is unique per disconnected target and admin, so nothing can queue a second email
- * for the same disconnection. One statement.
- */
-async function queueAdminEmails(
-  em: EntityManager,
-  args: { dedupePrefix: string; accountIds: string[]; subject: string; body: string },
-) {
-  await em.query(
-    `INSERT INTO email_outbox (dedupe_key, to_address, subject, body)
-     SELECT $1 || ':' || u.id, u.email, $2, $3
-       FROM users u
-      WHERE u.active
-        AND EXISTS (SELECT 1 FROM memberships m
-                     WHERE m.user_id = u.id AND m.account_id = ANY($4::uuid[]) AND m.role = $5)
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [args.dedupePrefix, args.subject, args.body, args.accountIds, Role.ADMIN],
-  );
-}
-
-const rowCount = (result: unknown): number =>
-  Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
-const returnedIds = (result: unknown): string[] =>
-  Array.isArray(result) && Array.isArray(result[0])
-    ? (result[0] as { id: string }[]).map((row) => row.id)
-    : [];
 
 const impactLines = (impact: DisconnectImpact) =>
   [
@@ -148,9 +120,9 @@ const impactLines = (impact: DisconnectImpact) =>
  * - the premium account row is locked FOR UPDATE, then the connection row;
  * - a DISCONNECTED connection → `already` (nothing changes, no email); not ACTIVE → `invalid`;
  * - R8: the connection becomes DISCONNECTED with who and when;
- * - R5/R6: agency users lose access at once (ACCOUNT_ROLES reaches the premium only through
- *   ACTIVE connections); their client-access grants on the premium are deleted (unless they
- *   still reach it through another agency that stays connected);
+ * - R5/R6: agency users lose access at once (REACHES reaches the premium only through
+ *   ACTIVE connections, each by its own access setting and grants, which stay on the
+ *   DISCONNECTED connection as history and reach nobody);
  * - R7: mappings of integrations owned by the agency for this premium are PAUSED; integrations
  *   owned by the premium, items (stay ACTIVE) and reports are untouched;
  * - R19: outbox rows for the ADMINs of both sides; R22: an audit event with counts and ids.
@@ -184,16 +156,6 @@ async function disconnectAgencyWork(
         SET status = 'DISCONNECTED', disconnected_at = now(), disconnected_by_id = $2
       WHERE id = $1`,
     [connection.id, viewer.user.id],
-  );
-  await em.query(
-    `DELETE FROM client_access_grants g
-      WHERE g.account_id = $1
-        AND EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = $2 AND m.user_id = g.user_id)
-        AND NOT EXISTS (SELECT 1 FROM agency_connections k
-                          JOIN memberships om ON om.account_id = k.agency_id
-                         WHERE k.premium_client_id = $1 AND k.status = 'ACTIVE'
-                           AND om.user_id = g.user_id)`,
-    [premium.id, agency.id],
   );
   const mappingIds = returnedIds(
     await em.query(
@@ -284,6 +246,14 @@ async function disconnectClientWork(
       )
       .getExists());
   if (!visible) throw notFound('Account', ['clientAccountId']);
+  // Lock order: the owning agency (FOR SHARE) before its client (FOR UPDATE). Member changes of
+  // the agency take its row FOR UPDATE, so a user removed from the agency (R24) and this
+  // disconnection's R16 snapshot never interleave: the snapshot sees them or never records them.
+  await em.query(
+    `SELECT a.id FROM accounts a
+      WHERE a.id = (SELECT c.agency_id FROM accounts c WHERE c.id = $1) FOR SHARE`,
+    [clientAccountId.toLowerCase()],
+  );
   const client = await em
     .createQueryBuilder(Account, 'c')
     .where('c.id = :clientId', { clientId: clientAccountId.toLowerCase() })
@@ -449,7 +419,7 @@ export async function disconnectClient(ctx: RequestContext, clientAccountId: str
  * row is locked FOR UPDATE, becomes a PREMIUM_CLIENT with the contract reference and no owning
  * agency, and gets a new ACTIVE connection to its former agency. Reports, items, mappings,
  * client-access mode and grants are kept, so the agency's users reach it exactly as before
- * (ACCOUNT_ROLES now through the connection); a later disconnectAgency follows R4–R8.
+ * (REACHES now through the connection); a later disconnectAgency follows R4–R8.
  * Empty contract reference → INVALID_INPUT; not a CLIENT → INVALID_INPUT; archived →
  * ACCOUNT_ARCHIVED. R22: audited.
  */

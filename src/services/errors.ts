@@ -14,7 +14,9 @@ export type UserErrorCode =
   | 'MAPPING_PAUSED'
   | 'CONNECTION_EXISTS'
   | 'INVALID_STATE'
-  | 'INVALID_INPUT';
+  | 'INVALID_INPUT'
+  | 'LAST_ADMIN'
+  | 'EXPIRED';
 
 export class DomainError extends Error {
   constructor(
@@ -38,6 +40,14 @@ export const forbidden = (message = 'You are not allowed to do this') =>
 
 export const unauthenticated = (message = 'Authentication required') =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+
+/**
+ * A transaction that kept meeting concurrent writers (deadlock or serialization failure after
+ * every retry): nothing changed, and the same request may simply be sent again.
+ */
+export const conflict = (
+  message = 'The operation met concurrent changes and was not applied; retry it',
+) => new GraphQLError(message, { extensions: { code: 'CONFLICT', retryable: true } });
 
 export const badUserInput = (message: string, field?: string) =>
   new GraphQLError(message, {

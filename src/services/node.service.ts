@@ -29,8 +29,10 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
   ).join(' UNION ALL ');
   const [found] = await ctx.db.query<{ type: (typeof NODE_TABLES)[number][0] }[]>(union, [id]);
   if (!found) return null;
+  // People, organizations, connections and integrations show through an account whose
+  // internals the viewer may see; an API token sees none of them (R18).
   const seesAccount = async (accountId: string | null | undefined) =>
-    !!accountId && !!(await ctx.loaders.visibleAccount.load(accountId));
+    !!accountId && !!(await ctx.loaders.accountInternals.load(accountId));
   switch (found.type) {
     case 'Account':
       return ctx.loaders.visibleAccount.load(id);
@@ -39,8 +41,7 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
     case 'ReportingItem':
       return ctx.loaders.visibleItem.load(id);
     case 'User': {
-      // A token acts within its scope even when its creator is staff (R18).
-      if (viewer.user.id === id || (viewer.kind === 'user' && viewer.user.isStaff)) {
+      if (viewer.kind === 'user' && (viewer.user.id === id || viewer.isStaff)) {
         return ctx.loaders.user.load(id);
       }
       const memberships = await ctx.loaders.membershipsByUser.load(id);
@@ -54,7 +55,7 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
         .select('a.id', 'id')
         .from('accounts', 'a')
         .where('a.organization_id = :id', { id })
-        .andWhere(visibility.account('a'), visibility.params)
+        .andWhere(visibility.accountInternals('a'), visibility.params)
         .limit(1)
         .getRawMany();
       return accounts.length > 0 ? org : null;
@@ -70,11 +71,12 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
       return (await seesAccount(integration.ownerAccountId)) ? integration : null;
     }
     case 'AuditEvent': {
+      // R22, R27, A1: the audit log is read by those acting for an involved account as ADMIN.
       const event = await ctx.db.getRepository(AuditEvent).findOneByOrFail({ id });
-      if (viewer.user.isStaff && viewer.kind === 'user') return event;
       for (const accountId of [event.accountId, event.relatedAccountId]) {
-        if (accountId && (await ctx.loaders.accountAccess.load(accountId))?.role === Role.ADMIN)
+        if (accountId && (await ctx.loaders.authority.load(accountId))?.actsAs === Role.ADMIN) {
           return event;
+        }
       }
       return null;
     }

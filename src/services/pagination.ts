@@ -1,7 +1,8 @@
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Page } from '../schema/types/connections.type';
 import { badUserInput } from './errors';
 import { isId } from './ids';
+import { query } from './list-sql';
 
 export interface PageArgs {
   first?: number | null;
@@ -141,3 +142,82 @@ export function pageFromRows<T extends { id: string }>(
     },
   };
 }
+
+/** The decoded `after` cursor, or null; a cursor this API did not issue is BAD_USER_INPUT. */
+export function parseAfter(after: string | null | undefined): Cursor | null {
+  return after ? decodeCursor(after) : null;
+}
+
+/** Named parameters of `keysetBefore` (./list-sql) for a decoded cursor. */
+export const cursorParameters = (after: Cursor | null) =>
+  after ? { afterTime: after.createdAt, afterId: after.id } : {};
+
+/** A raw row with its `page_cursor` (the ordering time as text) as a page row. */
+export const pageRow =
+  <T>(map: (row: Record<string, unknown>) => T) =>
+  (row: Record<string, unknown>): PageRow<T> => ({
+    node: map(row),
+    cursorTime: row.page_cursor as string,
+  });
+
+/** Raw rows keyed by `page_key`, in their order, grouped per key of `keys`. */
+export function groupRows<T>(
+  rows: Record<string, unknown>[],
+  keys: readonly string[],
+  toRow: (row: Record<string, unknown>) => T,
+): T[][] {
+  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(row.page_key as string)?.push(toRow(row));
+  return keys.map((key) => groups.get(key) ?? []);
+}
+
+/** `WITH <cte> <sql>`, or `sql` alone without a CTE. */
+export const withCte = (cte: string | null, sql: string) => (cte ? `WITH ${cte} ${sql}` : sql);
+
+/** A keyset page from raw SQL: `page` selects rows with `page_cursor`, newest first. */
+export interface SqlPage<T> {
+  /** A CTE (`name AS (…)`) both statements use, or null. */
+  with: string | null;
+  page: string;
+  count: string;
+  parameters: Record<string, unknown>;
+  map: (row: Record<string, unknown>) => T;
+}
+
+/**
+ * Runs a raw-SQL page. With `withTotal` (the client selected `totalCount`) the count rides in
+ * the page's own statement — one round trip, the CTE evaluated once; without, the count runs
+ * only if `totalCount` is read after all.
+ */
+export async function sqlPage<T extends { id: string }>(
+  db: DataSource,
+  sql: SqlPage<T>,
+  limit: number,
+  withTotal: boolean,
+): Promise<Page<T>> {
+  if (!withTotal) {
+    const rows = await query(db, withCte(sql.with, sql.page), sql.parameters);
+    return pageFromRows(rows.map(pageRow(sql.map)), limit, async () => {
+      const [row] = await query<{ count: string }>(
+        db,
+        withCte(sql.with, sql.count),
+        sql.parameters,
+      );
+      return Number(row.count);
+    });
+  }
+  const rows = await query(db, pageWithTotal(sql.with, sql.page, sql.count), sql.parameters);
+  const total = Number(rows[0].page_total);
+  return pageFromRows(rows.filter((row) => row.id !== null).map(pageRow(sql.map)), limit, () =>
+    Promise.resolve(total),
+  );
+}
+
+/**
+ * One statement: the page's rows (by `created_at`), each with the total; one row of NULLs if the
+ * page is empty.
+ */
+export const pageWithTotal = (cte: string | null, page: string, count: string) =>
+  `${cte ? `WITH ${cte}, ` : 'WITH '}page AS (${page})
+   SELECT page.*, (${count}) AS page_total FROM (SELECT 1) one LEFT JOIN page ON TRUE
+    ORDER BY page.created_at DESC, page.id DESC`;

@@ -9,7 +9,8 @@ import {
   ReportStatus,
   ReportVisibility,
 } from '../entities';
-import { ACCOUNT_ROLES, activeReportOpenTo } from '../permissions/visibility';
+import { REACHES } from '../permissions/authority';
+import { activeReportOpenTo } from '../permissions/visibility';
 import { requireViewer, type RequestContext } from '../server/context';
 import type {
   AddReportItemsInput,
@@ -19,7 +20,23 @@ import type {
 } from '../schema/types/inputs';
 import { DomainError, invalidInput, notFound, requiredText } from './errors';
 import { distinctIds, isId } from './ids';
-import { keysetPage, pageFromRows, pageSize, type PageArgs } from './pagination';
+import type { Visibility } from '../permissions/visibility';
+import type { Page } from '../schema/types/connections.type';
+import { keysetBefore, likePattern, query, rowMapper } from './list-sql';
+import {
+  cursorParameters,
+  groupRows,
+  keysetPage,
+  pageFromRows,
+  pageRow,
+  pageSize,
+  pageWithTotal,
+  parseAfter,
+  sqlPage,
+  withCte,
+  type PageArgs,
+  type PageRow,
+} from './pagination';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
 /** The report if the viewer may open it (active by role, archived by R16), else null. */
@@ -27,43 +44,202 @@ export async function findReport(ctx: RequestContext, id: string) {
   return isId(id) ? ctx.loaders.visibleReport.load(id.toLowerCase()) : null;
 }
 
+/** A list of reports: one status, optionally some accounts and a name search. */
+interface ReportListArgs {
+  status: ReportStatus;
+  /** Only these accounts' reports; null: every account the viewer sees. */
+  accountIds: string[] | null;
+  search: string | null;
+}
+
+const REPORT_ROW = 'r.*, r.created_at::text AS page_cursor';
+const NEWEST_FIRST = (alias: string) => `${alias}.created_at DESC, ${alias}.id DESC`;
+
+/**
+ * The SQL of a report list, driven from what the viewer sees (issue 10, plans in
+ * bench/plans/): `driver` is `d (account_id, role, user_id)` — the viewer's accounts, a token's
+ * accounts, or the requested accounts — read one index range `(account_id, status, created_at,
+ * id)` each; without one (staff, or a user's archived list) the statement starts from the status
+ * index or from the viewer's `archived_report_access` rows. Same rows as `Visibility.report`.
+ */
+function reportListSql(visibility: Visibility, args: ReportListArgs) {
+  const driver = visibility.reportDriver(args.status);
+  const parameters: Record<string, unknown> = {
+    ...visibility.params,
+    status: args.status,
+    accountIds: args.accountIds,
+    search: args.search,
+  };
+  const search = args.search ? `r.name ILIKE :search ESCAPE '\\'` : 'TRUE';
+  if (driver.kind === 'none') return null;
+  let accounts: string | null = null;
+  let open: (report: string, d: string) => string = () => 'TRUE';
+  if (driver.kind === 'accounts') {
+    accounts = `SELECT d0.* FROM (${driver.accounts}) d0${
+      args.accountIds ? ' WHERE d0.account_id = ANY(CAST(:accountIds AS uuid[]))' : ''
+    }`;
+    open = driver.open;
+  } else if (args.accountIds) {
+    accounts = `SELECT a0.account_id, CAST(NULL AS role) AS role, CAST(:viewerId AS uuid) AS user_id
+                  FROM unnest(CAST(:accountIds AS uuid[])) a0(account_id)`;
+    if (driver.kind === 'archived') open = (report) => driver.open(report);
+  }
+  if (accounts) {
+    const where = (keyset: string) =>
+      `r.account_id = d.account_id AND r.status = :status AND ${open('r', 'd')} AND ${search} AND ${keyset}`;
+    return {
+      parameters,
+      with: `d AS (${accounts})`,
+      /** Up to `:limit` rows per driving account, newest first (`page_key` = the account). */
+      perAccount: (
+        keyset: string,
+      ) => `SELECT d.account_id AS page_key, p.* FROM d CROSS JOIN LATERAL (
+          SELECT ${REPORT_ROW} FROM reports r WHERE ${where(keyset)}
+           ORDER BY ${NEWEST_FIRST('r')} LIMIT :limit) p`,
+      page: (keyset: string) => `SELECT p.* FROM d CROSS JOIN LATERAL (
+          SELECT ${REPORT_ROW} FROM reports r WHERE ${where(keyset)}
+           ORDER BY ${NEWEST_FIRST('r')} LIMIT :limit) p
+         ORDER BY ${NEWEST_FIRST('p')} LIMIT :limit`,
+      count: `SELECT COUNT(*) FROM d JOIN reports r ON ${where('TRUE')}`,
+      countPerAccount: `SELECT d.account_id AS page_key, COUNT(r.id) AS total
+          FROM d LEFT JOIN reports r ON ${where('TRUE')} GROUP BY d.account_id`,
+    };
+  }
+  const from =
+    driver.kind === 'archived'
+      ? `archived_report_access s JOIN reports r ON r.id = s.report_id AND s.user_id = :viewerId`
+      : 'reports r';
+  const where = (keyset: string) =>
+    `r.status = :status AND ${driver.kind === 'archived' ? driver.open('r') : 'TRUE'} AND ${search} AND ${keyset}`;
+  return {
+    parameters,
+    with: null,
+    perAccount: null,
+    page: (keyset: string) =>
+      `SELECT ${REPORT_ROW} FROM ${from} WHERE ${where(keyset)} ORDER BY ${NEWEST_FIRST('r')} LIMIT :limit`,
+    count: `SELECT COUNT(*) FROM ${from} WHERE ${where('TRUE')}`,
+    countPerAccount: null,
+  };
+}
+
+/** The statements of a reports page, for the bench's EXPLAIN (bench/plans/). */
+export function reportPageStatement(
+  visibility: Visibility,
+  args: ReportListArgs,
+  limit: number,
+  withTotal: boolean,
+) {
+  const sql = reportListSql(visibility, args);
+  if (!sql) return null;
+  const page = sql.page(keysetBefore('r', false));
+  const text = withTotal ? pageWithTotal(sql.with, page, sql.count) : withCte(sql.with, page);
+  return { text, parameters: { ...sql.parameters, limit: limit + 1 } };
+}
+
+function reportArgs(
+  filter: (Partial<ReportFilter> & { accountId?: string | null }) | null | undefined,
+): ReportListArgs | null {
+  const accountId = filter?.accountId;
+  if (accountId !== undefined && accountId !== null && !isId(accountId)) return null;
+  return {
+    status: filter?.archived ? ReportStatus.ARCHIVED : ReportStatus.ACTIVE,
+    accountIds: accountId ? [accountId.toLowerCase()] : null,
+    search: likePattern(filter?.search),
+  };
+}
+
 /**
  * The reports list page (R11): ACTIVE reports by default, ARCHIVED ones only with
- * `archived: true`; optionally one account's, optionally matching a name search.
+ * `archived: true`; optionally one account's, optionally matching a name search. With
+ * `withTotal` (the client selected `totalCount`) the count rides in the page's statement.
  */
 export async function listReports(
   ctx: RequestContext,
   filter: (Partial<ReportFilter> & { accountId?: string | null }) | null | undefined,
   page: PageArgs,
-) {
+  withTotal = false,
+): Promise<Page<Report>> {
   const { visibility } = requireViewer(ctx);
-  const query = ctx.db
-    .getRepository(Report)
-    .createQueryBuilder('r')
-    .where('r.status = :status', {
-      status: filter?.archived ? ReportStatus.ARCHIVED : ReportStatus.ACTIVE,
-    })
-    .andWhere(visibility.report('r'), visibility.params);
-  if (filter?.accountId !== undefined && filter.accountId !== null) {
-    if (!isId(filter.accountId)) query.andWhere('FALSE');
-    else query.andWhere('r.account_id = :accountId', { accountId: filter.accountId.toLowerCase() });
-  }
-  const search = filter?.search?.trim();
-  if (search) {
-    query.andWhere(`r.name ILIKE :search ESCAPE '\\'`, {
-      search: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
-    });
-  }
-  return keysetPage(query, 'r', page);
+  const limit = pageSize(page.first);
+  const after = parseAfter(page.after);
+  const args = reportArgs(filter);
+  const sql = args && reportListSql(visibility, args);
+  if (!sql) return pageFromRows([], limit, () => Promise.resolve(0));
+  return sqlPage(
+    ctx.db,
+    {
+      with: sql.with,
+      page: sql.page(keysetBefore('r', !!after)),
+      count: sql.count,
+      parameters: { ...sql.parameters, limit: limit + 1, ...cursorParameters(after) },
+      map: rowMapper(ctx.db, Report),
+    },
+    limit,
+    withTotal,
+  );
+}
+
+/**
+ * `Account.reports` for every account of a page in one statement (and their counts in one
+ * more, only if selected): per account, the first `limit + 1` reports the viewer may open.
+ */
+export function listReportsOfAccount(
+  ctx: RequestContext,
+  accountId: string,
+  archived: boolean,
+  page: PageArgs,
+): Promise<Page<Report>> {
+  const { visibility } = requireViewer(ctx);
+  const limit = pageSize(page.first);
+  const after = parseAfter(page.after);
+  const status = archived ? ReportStatus.ARCHIVED : ReportStatus.ACTIVE;
+  const key = `${status}|${limit}|${page.after ?? ''}`;
+  const map = rowMapper(ctx.db, Report);
+  const pages = ctx.loaders.batch<PageRow<Report>[]>(`reportsOfAccount|${key}`, async (ids) => {
+    const sql = reportListSql(visibility, { status, accountIds: [...ids], search: null });
+    if (!sql?.perAccount) return ids.map(() => []);
+    const rows = await query(
+      ctx.db,
+      withCte(sql.with, `${sql.perAccount(keysetBefore('r', !!after))} ORDER BY page_key`),
+      { ...sql.parameters, limit: limit + 1, ...cursorParameters(after) },
+    );
+    return groupRows(rows, ids, pageRow(map));
+  });
+  const counts = ctx.loaders.batch<number>(`reportCountOfAccount|${status}`, async (ids) => {
+    const sql = reportListSql(visibility, { status, accountIds: [...ids], search: null });
+    if (!sql?.countPerAccount) return ids.map(() => 0);
+    const rows = await query<{ page_key: string; total: string }>(
+      ctx.db,
+      withCte(sql.with, sql.countPerAccount),
+      sql.parameters,
+    );
+    const byId = new Map(rows.map((row) => [row.page_key, Number(row.total)]));
+    return ids.map((id) => byId.get(id) ?? 0);
+  });
+  return pages
+    .load(accountId)
+    .then((rows) => pageFromRows(rows, limit, () => counts.load(accountId)));
 }
 
 /**
  * A report's items, newest first. The report's visibility was checked when it was loaded.
  * The first page (no `after`) of every report on a reports page is batched into one statement
- * with the item counts (no N+1); later pages of one report page by keyset.
+ * with the item counts (no N+1); later pages of one report page by keyset. `countOnly` (the
+ * client selected nothing but `totalCount`): no item row is read, one batched count.
  */
-export async function listReportItems(ctx: RequestContext, report: Report, page: PageArgs) {
+export async function listReportItems(
+  ctx: RequestContext,
+  report: Report,
+  page: PageArgs,
+  countOnly = false,
+) {
   const limit = pageSize(page.first);
+  if (countOnly) {
+    // Only totalCount is resolved from this page: the rows are never read.
+    return pageFromRows<ReportingItem>([], limit, () =>
+      ctx.loaders.itemCountByReport.load(report.id),
+    );
+  }
   if (!page.after) {
     const { rows, total } = await ctx.loaders.reportItemsFirstPage(limit).load(report.id);
     return pageFromRows(rows, limit, async () => total);
@@ -91,7 +267,7 @@ export async function archiveReportsOfAccount(
     `INSERT INTO archived_report_access (report_id, user_id)
      SELECT DISTINCT r.id, acl.user_id
        FROM reports r
-       JOIN ${ACCOUNT_ROLES} acl ON acl.account_id = r.account_id
+       JOIN ${REACHES} acl ON acl.account_id = r.account_id
        JOIN users u ON u.id = acl.user_id AND u.active
       WHERE r.account_id = $1 AND ${activeReportOpenTo('r', 'acl')}
      ON CONFLICT DO NOTHING`,
@@ -163,7 +339,7 @@ export async function createReport(ctx: RequestContext, input: CreateReportInput
     await lockItemsOfAccount(em, account.id, itemIds);
     if (shareIds.length > 0) {
       const reachable: { user_id: string }[] = await em.query(
-        `SELECT DISTINCT acl.user_id FROM ${ACCOUNT_ROLES} acl
+        `SELECT DISTINCT acl.user_id FROM ${REACHES} acl
           WHERE acl.account_id = $1 AND acl.user_id = ANY($2::uuid[])`,
         [account.id, shareIds],
       );

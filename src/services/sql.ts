@@ -33,3 +33,13 @@ export async function queryNamed<T = Record<string, unknown>>(
   }
   return result as T[];
 }
+
+/** TypeORM answers an UPDATE or DELETE through `query()` as `[rows, affected]`: the count. */
+export const rowCount = (result: unknown): number =>
+  Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+
+/** The same answer's RETURNING rows, as their `id`s. */
+export const returnedIds = (result: unknown): string[] =>
+  Array.isArray(result) && Array.isArray(result[0])
+    ? (result[0] as { id: string }[]).map((row) => row.id)
+    : [];

@@ -2,12 +2,59 @@ import type { EntityManager } from 'typeorm';
 import { Account, AccountStatus } from '../entities';
 import type { RequestContext } from '../server/context';
 import type { Visibility } from '../permissions/visibility';
-import { DomainError, notFound } from './errors';
+import retry from 'async-retry';
+import { conflict, DomainError, notFound } from './errors';
 import { isId } from './ids';
 
-/** Runs one operation in one transaction (I1). A DomainError thrown inside rolls it back. */
-export const inTransaction = <T>(ctx: RequestContext, work: (em: EntityManager) => Promise<T>) =>
-  ctx.db.transaction('READ COMMITTED', work);
+/** PostgreSQL's answers that mean "run the whole transaction again": it changed nothing. */
+const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure
+
+const sqlState = (error: unknown): string | undefined =>
+  (error as { code?: unknown }).code === undefined
+    ? undefined
+    : String((error as { code: unknown }).code);
+
+/** How often a transaction is re-run after a deadlock or serialization failure, and how fast. */
+export const TRANSACTION_RETRY = { retries: 4, minTimeout: 20, maxTimeout: 400, factor: 3 };
+
+/** Counts re-runs in this process (the stress harness and metrics read it). */
+export const transactionRetries = { count: 0 };
+
+/**
+ * Runs one operation in one transaction (I1). A DomainError thrown inside rolls it back. A
+ * deadlock or serialization failure rolled the whole transaction back, so the whole of `work` is
+ * run again — a bounded number of times, with randomized exponential backoff (async-retry) — and
+ * its side effects (audit rows, outbox rows) can never be doubled: they are rows of the same
+ * transaction. When every attempt fails the caller gets CONFLICT with `retryable: true`, never an
+ * internal error.
+ */
+export async function inTransaction<T>(
+  ctx: RequestContext,
+  work: (em: EntityManager) => Promise<T>,
+): Promise<T> {
+  return retry(
+    async (bail, attempt) => {
+      try {
+        return await ctx.db.transaction('READ COMMITTED', work);
+      } catch (error) {
+        const state = sqlState(error);
+        if (!state || !RETRYABLE_SQLSTATES.has(state)) {
+          bail(error);
+          return undefined as never;
+        }
+        // The retry library would reject with the most frequent error; the caller gets CONFLICT.
+        if (attempt > TRANSACTION_RETRY.retries) {
+          bail(conflict());
+          return undefined as never;
+        }
+        transactionRetries.count += 1;
+        ctx.log.warn({ sqlState: state, attempt }, 'transaction re-run after a lock conflict');
+        throw error;
+      }
+    },
+    { ...TRANSACTION_RETRY, randomize: true },
+  );
+}
 
 /**
  * Finds an account the viewer may see and locks its row. Writes that need an ACTIVE account

@@ -133,31 +133,43 @@ describe('createApiToken, apiTokens, revokeApiToken (R18)', () => {
 });
 
 describe('token scope (R18)', () => {
-  it('reads its account, clients and connected premiums only; every write is FORBIDDEN', async () => {
+  it('reads archived reports of its own account only — never an ACTIVE one; every write is FORBIDDEN', async () => {
     const scopeAgency = await f.agency();
     const owner = await f.member(scopeAgency, Role.ADMIN);
     const client = await f.client(scopeAgency);
+    const archivedClient = await f.client(scopeAgency, {
+      status: AccountStatus.ARCHIVED,
+      archivedAt: new Date(),
+    });
     const premium = await f.premium();
     await f.connection(scopeAgency, premium);
     // The creator also administers another agency: the token must not reach it.
     const otherAgency = await f.agency();
     await f.membership(owner, otherAgency, Role.ADMIN);
-    const otherClient = await f.client(otherAgency);
+    const otherClient = await f.client(otherAgency, {
+      status: AccountStatus.ARCHIVED,
+      archivedAt: new Date(),
+    });
 
-    const inScope = [await f.report(client), await f.report(premium)];
-    const outOfScope = await f.report(otherClient);
+    const active = [await f.report(client), await f.report(premium)];
+    const archived = await f.report(archivedClient, { snapshot: [owner] });
+    const outOfScope = await f.report(otherClient, { snapshot: [owner] });
     const { token } = await createToken(scopeAgency, owner);
 
-    const listed = await server.gql(REPORTS, { archived: false }, { token });
-    expect((listed.data!.reports.nodes as { id: string }[]).map((r) => r.id).sort()).toEqual(
-      inScope.map((r) => r.id).sort(),
-    );
-    const single = await server.gql(
-      `query($id: ID!) { report(id: $id) { id } }`,
-      { id: outOfScope.id },
-      { token },
-    );
-    expect(single.data!.report).toBeNull();
+    const listedActive = await server.gql(REPORTS, { archived: false }, { token });
+    expect(listedActive.data!.reports.nodes).toEqual([]);
+    const listed = await server.gql(REPORTS, { archived: true }, { token });
+    expect((listed.data!.reports.nodes as { id: string }[]).map((r) => r.id)).toEqual([
+      archived.id,
+    ]);
+    for (const hidden of [...active, outOfScope]) {
+      const single = await server.gql(
+        `query($id: ID!) { report(id: $id) { id } node(id: $id) { id } }`,
+        { id: hidden.id },
+        { token },
+      );
+      expect(single.data).toEqual({ report: null, node: null });
+    }
     const account = await server.gql(
       `query($id: ID!) { account(id: $id) { id } }`,
       { id: otherAgency.id },
@@ -165,13 +177,16 @@ describe('token scope (R18)', () => {
     );
     expect(account.data!.account).toBeNull();
 
-    // A token scoped to one client sees that client only.
-    const sibling = await f.client(scopeAgency);
-    const siblingReport = await f.report(sibling);
-    const clientToken = (await createToken(client, owner)).token;
-    const clientReports = await server.gql(REPORTS, { archived: false }, { token: clientToken });
+    // A token scoped to one archived client reads that client's archived reports only.
+    const sibling = await f.client(scopeAgency, {
+      status: AccountStatus.ARCHIVED,
+      archivedAt: new Date(),
+    });
+    const siblingReport = await f.report(sibling, { snapshot: [owner] });
+    const clientToken = (await createToken(archivedClient, owner)).token;
+    const clientReports = await server.gql(REPORTS, { archived: true }, { token: clientToken });
     expect((clientReports.data!.reports.nodes as { id: string }[]).map((r) => r.id)).toEqual([
-      inScope[0].id,
+      archived.id,
     ]);
     expect(
       (
@@ -203,7 +218,7 @@ describe('token scope (R18)', () => {
       ],
       [
         `mutation($input: AddReportItemsInput!) { addReportItems(input: $input) { report { id } } }`,
-        { input: { reportId: inScope[0].id, itemIds: [item.id] } },
+        { input: { reportId: active[0].id, itemIds: [item.id] } },
       ],
     ];
     for (const [query, variables] of writes) {
@@ -238,7 +253,7 @@ describe('token scope (R18)', () => {
       visibility: ReportVisibility.RESTRICTED,
     });
     const adminToken = (await createToken(scopeAgency, colleague)).token;
-    // ADMINs see RESTRICTED reports of their clients; so does their token.
+    // ADMINs see RESTRICTED reports of their clients; their token reads no ACTIVE report (R18).
     expect(
       (
         await server.gql(
@@ -247,7 +262,7 @@ describe('token scope (R18)', () => {
           { token: adminToken },
         )
       ).data!.report,
-    ).toEqual({ id: restricted.id });
+    ).toBeNull();
   });
 });
 
@@ -337,6 +352,32 @@ describe('partner flow (R17, R18)', () => {
     expect((await fetch(link)).status).toBe(403);
     expect(codes(await server.gql(REPORTS, { archived: true }, { token }))).toEqual([
       'UNAUTHENTICATED',
+    ]);
+  });
+});
+
+describe('R27: tokens made and revoked are audited', () => {
+  it('writes API_TOKEN_CREATED and API_TOKEN_REVOKED on the token’s account', async () => {
+    const own = await f.agency();
+    const ownAdmin = await f.member(own, Role.ADMIN);
+    const made = await createToken(own, ownAdmin, 'audited');
+    await server.gql(REVOKE, { id: made.apiToken.id }, ownAdmin);
+    const events = await server.gql(
+      `query($id: ID!) { auditEvents(accountId: $id, first: 10) { nodes { action actor { id } details } } }`,
+      { id: own.id },
+      ownAdmin,
+    );
+    expect(
+      (
+        events.data!.auditEvents.nodes as {
+          action: string;
+          actor: { id: string };
+          details: string;
+        }[]
+      ).map((e) => [e.action, e.actor.id, JSON.parse(e.details)]),
+    ).toEqual([
+      ['API_TOKEN_REVOKED', ownAdmin.id, { tokenId: made.apiToken.id, name: 'audited' }],
+      ['API_TOKEN_CREATED', ownAdmin.id, { tokenId: made.apiToken.id, name: 'audited' }],
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
@@ -86,9 +86,15 @@ describe('npm run cli', () => {
 });
 
 describe('node dist/main.js on a fresh embedded database', () => {
-  it('migrates, seeds the demo world, serves health and a demo token, and stops on SIGTERM', async () => {
+  it.each([
+    ['migrates, seeds the demo world, serves health and a demo token, and stops on SIGTERM', {}],
+    [
+      'finding 8: without JWT_SECRET, npm start and the CLI share the secret kept under DATA_DIR',
+      { JWT_SECRET: undefined },
+    ],
+  ])('%s', async (_name, secretEnv: Record<string, string | undefined>) => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'handover-start-'));
-    const env = { ...baseEnv, DATA_DIR: dataDir, PORT: '0', DATABASE_URL: '' };
+    const env = { ...baseEnv, ...secretEnv, DATA_DIR: dataDir, PORT: '0', DATABASE_URL: '' };
     delete (env as Record<string, string | undefined>).TEST_DATABASE_URL;
     const child = spawn(node, [path.join(root, 'dist', 'main.js')], { cwd: root, env });
     let output = '';
@@ -114,6 +120,7 @@ describe('node dist/main.js on a fresh embedded database', () => {
 
       // the CLI reaches the running server's embedded database through its socket address
       const token = await runCli(['token', '--email', 'admin@northwind.example'], {
+        ...secretEnv,
         DATA_DIR: dataDir,
         DATABASE_URL: '',
       });
@@ -131,7 +138,17 @@ describe('node dist/main.js on a fresh embedded database', () => {
             memberships: [{ role: 'ADMIN', account: { name: 'Northwind Agency' } }],
           },
         },
+        // every response reports its query cost and the budget left (src/ops/rate-limit.ts)
+        extensions: { cost: expect.objectContaining({ requestedQueryCost: expect.any(Number) }) },
       });
+
+      if ('JWT_SECRET' in secretEnv) {
+        // Generated once by the server (mode 0600) and read, not regenerated, by the CLI.
+        const secretFile = path.join(dataDir, 'jwt-secret');
+        expect(readFileSync(secretFile, 'utf8')).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
+        expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+        expect(output).toContain('JWT_SECRET is not set');
+      }
 
       const exitCode = new Promise<number | null>((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -1,6 +1,5 @@
 import {
   AgencyConnection,
-  ClientAccessGrant,
   ClientAccessMode,
   ConnectionStatus,
   EmailOutbox,
@@ -49,10 +48,11 @@ async function integration(owner: Account, mapped: Account[]) {
  */
 async function premiumWorld(o: { access?: ClientAccessMode } = {}) {
   const a = await agencyWithStaff(f);
-  const p = await premiumWithStaff(f, {
+  const p = await premiumWithStaff(f);
+  const connection = await f.connection(a.agency, p.premium, {
+    requestedById: a.manager.id,
     clientAccess: o.access ?? ClientAccessMode.EVERYONE_IN_AGENCY,
   });
-  const connection = await f.connection(a.agency, p.premium, { requestedById: a.manager.id });
   const agencyClient = await f.client(a.agency);
   const items = [await f.item(p.premium), await f.item(p.premium)];
   const reports = [
@@ -142,15 +142,14 @@ describe('R4–R8: disconnecting an agency and a premium client', () => {
     expect(history.connections).toEqual([{ id: w.connection.id, status: 'DISCONNECTED' }]);
   });
 
-  it('R6: client-access grants of the agency’s users on the premium end with the connection', async () => {
+  it('R6: connection-access grants of the agency’s users on the premium end with the connection', async () => {
     const w = await premiumWorld({ access: ClientAccessMode.SELECTED_USERS });
-    await f.grant(w.p.premium, w.a.regular);
+    await f.connectionGrant(w.connection, w.a.regular);
     expect(await reportsOf(w.p.premium, w.a.regular)).toEqual(ids(w.reports));
     const result = await disconnect(w.connection, w.a.admin);
     expect(ids(result.impact.usersLosingAccess)).toEqual(ids([w.a.admin, w.a.regular]));
-    expect(
-      await server.db.getRepository(ClientAccessGrant).countBy({ accountId: w.p.premium.id }),
-    ).toBe(0);
+    // The grant stays on the DISCONNECTED connection as history and reaches nobody.
+    expect(await reportsOf(w.p.premium, w.a.regular)).toEqual([]);
   });
 
   it('I4: disconnecting again answers ALREADY_DISCONNECTED, changes nothing and sends nothing', async () => {
@@ -244,11 +243,14 @@ describe('R23: the agency disconnection preview equals the impact', () => {
   it('SELECTED_USERS with a user who also belongs to a second connected agency, or to the premium: they keep access', async () => {
     const w = await premiumWorld({ access: ClientAccessMode.SELECTED_USERS });
     const b = await agencyWithStaff(f);
-    await f.connection(b.agency, w.p.premium);
+    const bConnection = await f.connection(b.agency, w.p.premium, {
+      clientAccess: ClientAccessMode.SELECTED_USERS,
+    });
     const twoAgencies = await f.member(w.a.agency, Role.REGULAR);
     await f.membership(twoAgencies, b.agency, Role.REGULAR);
-    await f.grant(w.p.premium, twoAgencies);
-    await f.grant(w.p.premium, w.a.viewOnly);
+    await f.connectionGrant(w.connection, twoAgencies);
+    await f.connectionGrant(bConnection, twoAgencies);
+    await f.connectionGrant(w.connection, w.a.viewOnly);
     await f.membership(w.a.manager, w.p.premium, Role.VIEW_ONLY);
     await integration(w.a.agency, [w.p.premium]);
     const before = await preview(w.connection, w.p.manager);
@@ -256,7 +258,7 @@ describe('R23: the agency disconnection preview equals the impact', () => {
     expect(ids(before.usersLosingAccess)).toEqual(ids([w.a.admin, w.a.viewOnly]));
     const result = await disconnect(w.connection, w.p.manager);
     expect(result.impact).toEqual(before);
-    // the user of both agencies keeps the grant and the reports through the second agency
+    // the user of both agencies keeps the reports through the second agency's own connection
     expect(await reportsOf(w.p.premium, twoAgencies)).toEqual(ids(w.reports));
     expect(await reportsOf(w.p.premium, w.a.viewOnly)).toEqual([]);
   });

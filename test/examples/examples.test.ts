@@ -17,8 +17,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
 /**
  * Every operation under examples/operations runs against the demo world, through the typed
  * documents codegen made from it, so the examples (and the explorer tabs made of them) never rot.
- * Accepted: data without errors, or only NOT_IMPLEMENTED errors for operations other work is
- * still implementing.
+ * Accepted: data without errors or user errors.
  */
 const OPERATIONS_DIR = path.resolve(__dirname, '../../examples/operations');
 const files = fs
@@ -62,7 +61,10 @@ beforeAll(async () => {
     items,
     snapshot: [admin],
   });
+  const user = (email: string) => server.db.getRepository(User).findOneByOrFail({ email });
   ids = {
+    manager: (await user('manager@northwind.example')).id,
+    regular: (await user('regular@northwind.example')).id,
     agency: agency.id,
     globex: globex.id,
     initech: initech.id,
@@ -86,6 +88,13 @@ const variables: Record<string, () => Record<string, unknown>> = {
   DisconnectAgencyPreview: () => ({ connectionId: ids.connection }),
   DisconnectClient: () => ({ clientAccountId: ids.initech }),
   DisconnectAgency: () => ({ connectionId: ids.connection }),
+  ShareReport: () => ({ reportId: ids.report, userIds: [ids.manager] }),
+  ChangeMemberRole: () => ({ accountId: ids.agency, userId: ids.regular, role: 'ACCOUNT_MANAGER' }),
+  SetConnectionAccess: () => ({
+    connectionId: ids.connection,
+    access: 'SELECTED_USERS',
+    userIds: [ids.manager],
+  }),
 };
 
 /** Queries first, then mutations (which change the world), disconnections last. */
@@ -112,12 +121,7 @@ describe.each(ordered)('examples/operations/%s', (file) => {
   it('runs against the demo world without errors', async () => {
     const typed = (generated as Record<string, any>)[`${name}Document`];
     const response = await server.gql(print(typed), variables[name](), admin);
-    const codes = (response.errors ?? []).map((e) => e.extensions?.code);
-    if (codes.length > 0) {
-      // Accepted only while another engineer is still implementing the operation.
-      expect(codes.every((code) => code === 'NOT_IMPLEMENTED')).toBe(true);
-      return;
-    }
+    expect((response.errors ?? []).map((e) => e.extensions?.code)).toEqual([]);
     expect(response.status).toBe(200);
     expect(response.data).toBeTruthy();
     for (const value of Object.values(response.data!)) {

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import {
   ItemSource,
   ItemStatus,
@@ -246,5 +247,66 @@ describe('GET /exports/… signed links', () => {
 
   it('answers 404 for a malformed file name', async () => {
     expect((await fetch(`${server.url}/exports/whatever.xml`)).status).toBe(404);
+  });
+});
+
+describe('export link base URL (issue 9, finding 8)', () => {
+  /** exportReport over a raw request, so the Host and X-Forwarded-* headers are the client's. */
+  const exportWithHeaders = (url: string, token: string, reportId: string) =>
+    new Promise<{ status: number; link: string }>((resolve, reject) => {
+      const request = http.request(
+        `${url}/graphql`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${token}`,
+            host: 'evil.example:8443',
+            'x-forwarded-host': 'evil.example',
+            'x-forwarded-proto': 'https',
+          },
+        },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => {
+            const parsed = JSON.parse(text) as { data: { exportReport: { url: string } } };
+            resolve({ status: response.statusCode ?? 0, link: parsed.data.exportReport.url });
+          });
+        },
+      );
+      request.on('error', reject);
+      request.end(
+        JSON.stringify({ query: EXPORT, variables: { input: { reportId, format: 'CSV' } } }),
+      );
+    });
+
+  it('finding 8: export links ignore the Host header', async () => {
+    const token = await server.tokenFor(admin);
+    const { status, link } = await exportWithHeaders(server.url, token, report.id);
+    expect(status).toBe(200);
+    // server.url is http://HOST:PORT of the server's own configuration (PORT=0: the bound port).
+    expect(link.startsWith(`${server.url}/exports/${report.id}.csv?expires=`)).toBe(true);
+    expect((await fetch(link)).status).toBe(200);
+  });
+
+  it('finding 8: export links use PUBLIC_URL when it is set, whatever the Host header', async () => {
+    const other = await startTestServer({ PUBLIC_URL: 'https://reports.example.com/handover/' });
+    try {
+      const g = factories(other.db);
+      const owner = await g.agency();
+      const otherAdmin = await g.member(owner, Role.ADMIN);
+      const otherReport = await g.report(await g.client(owner), { items: [] });
+      const token = await other.tokenFor(otherAdmin);
+      const { status, link } = await exportWithHeaders(other.url, token, otherReport.id);
+      expect(status).toBe(200);
+      expect(
+        link.startsWith(
+          `https://reports.example.com/handover/exports/${otherReport.id}.csv?expires=`,
+        ),
+      ).toBe(true);
+    } finally {
+      await other.stop();
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
   ArchivedReportAccess,
   ClientAccessGrant,
   ClientAccessMode,
+  ConnectionAccessGrant,
   ConnectionStatus,
   Integration,
   IntegrationMapping,
@@ -58,7 +59,7 @@ export function factories(db: DataSource) {
         status: AccountStatus.ACTIVE,
         archivedAt: null,
         agencyId: null,
-        clientAccess: o.type === AccountType.AGENCY ? null : ClientAccessMode.EVERYONE_IN_AGENCY,
+        clientAccess: o.type === AccountType.CLIENT ? ClientAccessMode.EVERYONE_IN_AGENCY : null,
         contractReference: null,
         ...o,
         organizationId,
@@ -83,11 +84,18 @@ export function factories(db: DataSource) {
     grant: (account: Account, user: User) =>
       db.getRepository(ClientAccessGrant).save({ accountId: account.id, userId: user.id }),
 
+    /** Selects an agency user on one connection (SELECTED_USERS access to its premium client). */
+    connectionGrant: (connection: AgencyConnection, user: User) =>
+      db
+        .getRepository(ConnectionAccessGrant)
+        .save({ connectionId: connection.id, userId: user.id }),
+
     connection: (agency: Account, premium: Account, o: Partial<AgencyConnection> = {}) =>
       db.getRepository(AgencyConnection).save({
         agencyId: agency.id,
         premiumClientId: premium.id,
         status: ConnectionStatus.ACTIVE,
+        clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY,
         requestedByAccountId: agency.id,
         requestedById: null,
         respondedAt: new Date(),

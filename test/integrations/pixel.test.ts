@@ -8,6 +8,7 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
+import { MAX_METRIC_DELIVERY, MAX_METRIC_TOTAL } from '../../src/services/campaign-data.service';
 import { factories, type Factories } from '../helpers/factories';
 import { usingPostgres } from '../helpers/test-database';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -98,6 +99,73 @@ describe('POST /pixel/:itemId', () => {
     const response = await pixel(item.id, body, token, raw);
     expect(response.status).toBe(400);
     expect(await metricsOf(item.id)).toEqual({ impressions: 0, clicks: 0, reach: 0 });
+  });
+
+  const badRequest = (message: string) => ({ error: { code: 'BAD_REQUEST', message } });
+  const NOT_A_METRIC = (key: string) =>
+    `${key} must be a finite number from 0 to ${MAX_METRIC_DELIVERY}`;
+
+  it('finding 6: pixel value 1.7e308 that would overflow answers 400, never 500', async () => {
+    const item = await f.item(client);
+    for (const body of [{ impressions: 1.7e308 }, { clicks: 1.7e308 }, { reach: 1.7e308 }]) {
+      // The second of each pair is the one whose sum used to overflow float8 (HTTP 500).
+      for (let i = 0; i < 2; i++) {
+        const response = await pixel(item.id, body);
+        expect({ status: response.status, body: await response.json() }).toEqual({
+          status: 400,
+          body: badRequest(NOT_A_METRIC(Object.keys(body)[0])),
+        });
+      }
+    }
+    expect(await metricsOf(item.id)).toEqual({ impressions: 0, clicks: 0, reach: 0 });
+  });
+
+  it('finding 6: pixel accepts up to MAX_METRIC_DELIVERY per delivery, 400 above', async () => {
+    const item = await f.item(client);
+    expect((await pixel(item.id, { impressions: MAX_METRIC_DELIVERY })).status).toBe(202);
+    const above = await pixel(item.id, { clicks: 1, impressions: MAX_METRIC_DELIVERY + 1 });
+    expect({ status: above.status, body: await above.json() }).toEqual({
+      status: 400,
+      body: badRequest(NOT_A_METRIC('impressions')),
+    });
+    expect(await metricsOf(item.id)).toEqual({
+      impressions: MAX_METRIC_DELIVERY,
+      clicks: 0,
+      reach: 0,
+    });
+  });
+
+  it('finding 6: pixel data that would take a total past MAX_METRIC_TOTAL answers 400, nothing changes', async () => {
+    // Totals that high only come from an ad-server sync, which replaces them.
+    const item = await f.item(client, { impressions: MAX_METRIC_TOTAL - 5, clicks: 3 });
+    const over = await pixel(item.id, { impressions: 6, clicks: 1 });
+    expect({ status: over.status, body: await over.json() }).toEqual({
+      status: 400,
+      body: badRequest(
+        `impressions would take the item's total above ${MAX_METRIC_TOTAL}; nothing was added`,
+      ),
+    });
+    expect(await metricsOf(item.id)).toEqual({
+      impressions: MAX_METRIC_TOTAL - 5,
+      clicks: 3,
+      reach: 0,
+    });
+    expect((await pixel(item.id, { impressions: 5, clicks: 1 })).status).toBe(202);
+    expect(await metricsOf(item.id)).toEqual({
+      impressions: MAX_METRIC_TOTAL,
+      clicks: 4,
+      reach: 0,
+    });
+
+    const huge = await f.item(client, { reach: 1.7e308 });
+    const onHuge = await pixel(huge.id, { reach: MAX_METRIC_DELIVERY });
+    expect({ status: onHuge.status, body: await onHuge.json() }).toEqual({
+      status: 400,
+      body: badRequest(
+        `reach would take the item's total above ${MAX_METRIC_TOTAL}; nothing was added`,
+      ),
+    });
+    expect((await metricsOf(huge.id)).reach).toBe(1.7e308);
   });
 
   it('answers 413 for an oversized body', async () => {
@@ -269,6 +337,40 @@ describe('recordCampaignData', () => {
     expect(negative.data!.recordCampaignData.userErrors).toEqual([
       { code: 'INVALID_INPUT', field: ['input', 'impressions'] },
     ]);
+  });
+
+  it('finding 6: recordCampaignData answers INVALID_INPUT, never a 500, for 1.7e308 and an overflowing total', async () => {
+    const item = await f.item(client, { clicks: MAX_METRIC_TOTAL - 1 });
+    const record = (input: Record<string, number>) =>
+      server.gql(
+        RECORD,
+        { input: { itemId: item.id, impressions: 0, clicks: 0, reach: 0, ...input } },
+        admin,
+      );
+    for (let i = 0; i < 2; i++) {
+      const huge = await record({ reach: 1.7e308 });
+      expect({ status: huge.status, errors: huge.errors, payload: huge.data }).toEqual({
+        status: 200,
+        errors: undefined,
+        payload: {
+          recordCampaignData: {
+            item: null,
+            userErrors: [{ code: 'INVALID_INPUT', field: ['input', 'reach'] }],
+          },
+        },
+      });
+    }
+    const overflow = await record({ impressions: 1, clicks: 2 });
+    expect(overflow.errors).toBeUndefined();
+    expect(overflow.data!.recordCampaignData).toEqual({
+      item: null,
+      userErrors: [{ code: 'INVALID_INPUT', field: ['input', 'clicks'] }],
+    });
+    expect(await metricsOf(item.id)).toEqual({
+      impressions: 0,
+      clicks: MAX_METRIC_TOTAL - 1,
+      reach: 0,
+    });
   });
 
   it('is FORBIDDEN for a non-admin and for an API token', async () => {

@@ -56,13 +56,22 @@ interface MViewer {
   isStaff: boolean;
   /** API tokens (R18): the account the token is scoped to. */
   scopeAccountId: string | null;
+  /** API tokens: the token's creator is staff (then the creator opens every archived report). */
+  creatorIsStaff?: boolean;
 }
 
 const model = {
   accounts: [] as MAccount[],
   memberships: [] as { userId: string; accountId: string; role: Role }[],
   grants: [] as { accountId: string; userId: string }[],
-  connections: [] as { agencyId: string; premiumId: string; status: ConnectionStatus }[],
+  /** Each connection has its own client access and selected users (per-connection access). */
+  connections: [] as {
+    agencyId: string;
+    premiumId: string;
+    status: ConnectionStatus;
+    access: ClientAccessMode;
+    selected: string[];
+  }[],
   reports: [] as MReport[],
   /** Each report has one item of its own; each account one item in no report. */
   items: [] as { id: string; accountId: string; reportId: string | null }[],
@@ -95,52 +104,71 @@ function rolesOn(userId: string, account: MAccount): Role[] {
     if (account.type === AccountType.CLIENT && m.accountId === account.agencyId) {
       if (agencyUserReaches(m.role)) roles.push(m.role);
     }
-    // An agency user on a PREMIUM_CLIENT connected to the agency right now.
-    if (
-      account.type === AccountType.PREMIUM_CLIENT &&
-      model.connections.some(
+    // An agency user on a PREMIUM_CLIENT connected to the agency right now, as that connection's
+    // own access allows.
+    if (account.type === AccountType.PREMIUM_CLIENT) {
+      const active = model.connections.find(
         (k) =>
           k.premiumId === account.id &&
           k.agencyId === m.accountId &&
           k.status === ConnectionStatus.ACTIVE,
-      )
-    ) {
-      if (agencyUserReaches(m.role)) roles.push(m.role);
+      );
+      if (
+        active &&
+        (m.role === Role.ADMIN ||
+          active.access === ClientAccessMode.EVERYONE_IN_AGENCY ||
+          active.selected.includes(userId))
+      ) {
+        roles.push(m.role);
+      }
     }
   }
   return roles;
 }
 
-/** R18: a token reads its account, the account's clients and its connected premium clients. */
-function inTokenScope(viewer: MViewer, accountId: string): boolean {
-  if (!viewer.scopeAccountId) return true;
-  if (accountId === viewer.scopeAccountId) return true;
-  if (accountById(accountId).agencyId === viewer.scopeAccountId) return true;
-  return model.connections.some(
-    (k) =>
-      k.agencyId === viewer.scopeAccountId &&
-      k.premiumId === accountId &&
-      k.status === ConnectionStatus.ACTIVE,
+/** R16: recorded when archived, and still a member of the owning agency. */
+function opensArchived(userId: string, report: MReport): boolean {
+  const account = accountById(report.accountId);
+  return (
+    report.snapshot.includes(userId) &&
+    !!account.agencyId &&
+    model.memberships.some((m) => m.userId === userId && m.accountId === account.agencyId)
   );
 }
 
+/**
+ * R18: a token reads archived reports only — its premium client's, or those of its agency's (or
+ * its own) CLIENT accounts that its creator can open under R16 — and, to show them, its own
+ * account and the agency's archived clients.
+ */
+function tokenReadsReport(viewer: MViewer, report: MReport): boolean {
+  if (report.status !== ReportStatus.ARCHIVED) return false;
+  const account = accountById(report.accountId);
+  if (account.type === AccountType.PREMIUM_CLIENT) return account.id === viewer.scopeAccountId;
+  if (account.type !== AccountType.CLIENT) return false;
+  if (account.id !== viewer.scopeAccountId && account.agencyId !== viewer.scopeAccountId) {
+    return false;
+  }
+  return !!viewer.creatorIsStaff || opensArchived(viewer.userId, report);
+}
+
 function expectAccount(viewer: MViewer, account: MAccount): boolean {
-  if (!inTokenScope(viewer, account.id)) return false;
+  if (viewer.scopeAccountId) {
+    return (
+      account.id === viewer.scopeAccountId ||
+      (account.agencyId === viewer.scopeAccountId &&
+        account.type === AccountType.CLIENT &&
+        account.status === AccountStatus.ARCHIVED)
+    );
+  }
   return viewer.isStaff || rolesOn(viewer.userId, account).length > 0;
 }
 
 function expectReport(viewer: MViewer, report: MReport): boolean {
-  if (!inTokenScope(viewer, report.accountId)) return false;
+  if (viewer.scopeAccountId) return tokenReadsReport(viewer, report);
   if (viewer.isStaff) return true;
   const account = accountById(report.accountId);
-  if (report.status === ReportStatus.ARCHIVED) {
-    // R16: recorded when archived, and still a member of the owning agency.
-    return (
-      report.snapshot.includes(viewer.userId) &&
-      !!account.agencyId &&
-      model.memberships.some((m) => m.userId === viewer.userId && m.accountId === account.agencyId)
-    );
-  }
+  if (report.status === ReportStatus.ARCHIVED) return opensArchived(viewer.userId, report);
   const roles = rolesOn(viewer.userId, account);
   if (roles.length === 0) return false;
   return (
@@ -153,10 +181,13 @@ function expectReport(viewer: MViewer, report: MReport): boolean {
 
 /** Items: on an ACTIVE account the viewer reaches, or in a report the viewer may open. */
 function expectItem(viewer: MViewer, item: { accountId: string; reportId: string | null }) {
-  if (!inTokenScope(viewer, item.accountId)) return false;
-  if (viewer.isStaff) return true;
+  if (!viewer.scopeAccountId && viewer.isStaff) return true;
   const account = accountById(item.accountId);
-  if (account.status === AccountStatus.ACTIVE && rolesOn(viewer.userId, account).length > 0) {
+  if (
+    !viewer.scopeAccountId &&
+    account.status === AccountStatus.ACTIVE &&
+    rolesOn(viewer.userId, account).length > 0
+  ) {
     return true;
   }
   const report = model.reports.find((r) => r.id === item.reportId);
@@ -204,9 +235,21 @@ async function grant(a: Account, u: User) {
   model.grants.push({ accountId: a.id, userId: u.id });
 }
 
-async function connect(agency: Account, premium: Account, status: ConnectionStatus) {
-  await f.connection(agency, premium, { status });
-  model.connections.push({ agencyId: agency.id, premiumId: premium.id, status });
+async function connect(
+  agency: Account,
+  premium: Account,
+  status: ConnectionStatus,
+  access: ClientAccessMode = ClientAccessMode.EVERYONE_IN_AGENCY,
+) {
+  const k = await f.connection(agency, premium, { status, clientAccess: access });
+  const modelled = { agencyId: agency.id, premiumId: premium.id, status, access, selected: [] };
+  model.connections.push(modelled);
+  return {
+    async select(u: User) {
+      await f.connectionGrant(k, u);
+      (modelled.selected as string[]).push(u.id);
+    },
+  };
 }
 
 async function report(
@@ -254,8 +297,9 @@ async function apiToken(label: string, scope: Account, creator: User) {
     label,
     as: { token },
     userId: creator.id,
-    isStaff: creator.isStaff,
+    isStaff: false,
     scopeAccountId: scope.id,
+    creatorIsStaff: creator.isStaff,
   });
 }
 
@@ -300,7 +344,7 @@ beforeAll(async () => {
   );
 
   await connect(agencyB, premium, ConnectionStatus.DISCONNECTED);
-  await connect(agencyA, premium, ConnectionStatus.ACTIVE);
+  const aToPremium = await connect(agencyA, premium, ConnectionStatus.ACTIVE, SELECTED_USERS);
   await connect(agencyA, premium2, ConnectionStatus.PENDING);
 
   const staff = await f.staff({ name: 'staff' });
@@ -338,7 +382,7 @@ beforeAll(async () => {
 
   await grant(clientSelected, aGranted);
   await grant(clientSelected, aViewOnly);
-  await grant(premium, aGranted);
+  await aToPremium.select(aGranted);
   await grant(clientB, bGranted);
   await grant(clientArchivedSelected, aRegular);
 

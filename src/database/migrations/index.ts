@@ -1,4 +1,12 @@
 import { InitialSchema1795887514164 } from './1795887514164-initial-schema';
+import { PerConnectionAccess1796000000000 } from './1796000000000-per-connection-access';
+import { ExpiringRequests1796100000000 } from './1796100000000-expiring-requests';
+import { ViewerDrivenListIndexes1796200000000 } from './1796200000000-viewer-driven-list-indexes';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from src/ (tests) and dist/. */
-export const migrations = [InitialSchema1795887514164];
+export const migrations = [
+  InitialSchema1795887514164,
+  PerConnectionAccess1796000000000,
+  ExpiringRequests1796100000000,
+  ViewerDrivenListIndexes1796200000000,
+];

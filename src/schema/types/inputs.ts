@@ -114,6 +114,18 @@ export class SetClientAccessInput {
 }
 
 @InputType()
+export class SetConnectionAccessInput {
+  @Field(() => ID)
+  connectionId!: string;
+
+  @Field(() => ClientAccessMode)
+  access!: ClientAccessMode;
+
+  @Field(() => [ID], { nullable: true })
+  userIds?: string[] | null;
+}
+
+@InputType()
 export class RequestConnectionInput {
   @Field(() => ID)
   fromAccountId!: string;
@@ -225,4 +237,55 @@ export class CreateApiTokenInput {
 
   @Field()
   name!: string;
+}
+
+@InputType()
+export class RemoveMemberInput {
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => ID)
+  userId!: string;
+}
+
+@InputType()
+export class ChangeMemberRoleInput {
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => ID)
+  userId!: string;
+
+  @Field(() => Role)
+  role!: Role;
+}
+
+@InputType()
+export class ShareReportInput {
+  @Field(() => ID)
+  reportId!: string;
+
+  @Field(() => [ID])
+  userIds!: string[];
+}
+
+@InputType()
+export class UpdateReportInput {
+  @Field(() => ID)
+  reportId!: string;
+
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => ReportVisibility, { nullable: true })
+  visibility?: ReportVisibility | null;
+}
+
+@InputType()
+export class RemoveReportItemsInput {
+  @Field(() => ID)
+  reportId!: string;
+
+  @Field(() => [ID])
+  itemIds!: string[];
 }

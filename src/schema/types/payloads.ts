@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import {
   Account,
   AgencyConnection,
@@ -174,6 +174,33 @@ export class ApiTokenPayload {
 
   @Field(() => ApiTokenInfo, { nullable: true, description: 'The new token, without its secret.' })
   apiToken?: ApiTokenInfo | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class RemoveMemberPayload {
+  @Field(() => ID, { nullable: true })
+  removedUserId?: string | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class DeleteReportPayload {
+  @Field(() => ID, { nullable: true })
+  deletedReportId?: string | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class UserPayload {
+  @Field(() => User, { nullable: true })
+  user?: User | null;
 
   @Field(() => [UserError])
   userErrors!: UserError[];

@@ -7,9 +7,9 @@ import QueryStream from 'pg-query-stream';
 import type { DataSource } from 'typeorm';
 import type { Env } from '../../config/env';
 import { logger } from '../../config/logger';
-import { ApiToken, ExportFormat, User } from '../../entities';
-import { usableApiToken } from '../../permissions/api-token-rules';
-import { visibilityOf } from '../../services/campaign-data.service';
+import { ExportFormat, User } from '../../entities';
+import { userPrincipal } from '../../permissions/principal';
+import { Visibility } from '../../permissions/visibility';
 import {
   EXPORT_ITEMS_SQL,
   EXPORT_REPORT_SQL,
@@ -21,16 +21,25 @@ import {
 } from '../../services/export.service';
 import { isId } from '../../services/ids';
 import { namedSql } from '../../services/sql';
+import { findUsableApiToken } from '../auth';
+import { sendHttpError } from '../http-errors';
 import type { Viewer } from '../viewer';
 
-/** The base URL of the request being served, for export links (PUBLIC_URL wins). */
+/**
+ * The base URL of export links: PUBLIC_URL, else `http://HOST:PORT` of the server's own
+ * configuration (PORT=0: the port it bound). Never the request's Host header: a client controls
+ * it, and a link built from it would send a victim's signed download to the client's host.
+ */
 const baseUrlStore = new AsyncLocalStorage<string>();
 
-export function requestBaseUrl(env: Env): string {
-  return env.PUBLIC_URL ?? baseUrlStore.getStore() ?? `http://${env.HOST}:${env.PORT}`;
+const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
+export function exportBaseUrl(env: Env): string {
+  return env.PUBLIC_URL ?? baseUrlStore.getStore() ?? `http://${urlHost(env.HOST)}:${env.PORT}`;
 }
 
-const baseUrlOf = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+const ownBaseUrl = (env: Env, req: Request) =>
+  `http://${urlHost(env.HOST)}:${env.PORT || req.socket.localPort}`;
 
 /** The viewer an export link was signed for, if it may still read (active user, usable token). */
 async function linkViewer(db: DataSource, viewer: string): Promise<Viewer | null> {
@@ -38,19 +47,12 @@ async function linkViewer(db: DataSource, viewer: string): Promise<Viewer | null
   if (!isId(id)) return null;
   if (kind === 'u.') {
     const user = await db.getRepository(User).findOneBy({ id: id.toLowerCase(), active: true });
-    return user ? { kind: 'user', user } : null;
+    return user ? userPrincipal(user) : null;
   }
   if (kind === 't.') {
-    const row = await db
-      .getRepository(ApiToken)
-      .createQueryBuilder('t')
-      .innerJoinAndMapOne('t.createdBy', User, 'u', 'u.id = t.created_by_id')
-      .where('t.id = :id', { id: id.toLowerCase() })
-      .andWhere(usableApiToken('t', 'u'))
-      .getOne();
-    return row?.createdBy
-      ? { kind: 'token', user: row.createdBy, tokenId: row.id, scopeAccountId: row.accountId }
-      : null;
+    return (
+      (await findUsableApiToken(db, 't.id = :id', { id: id.toLowerCase() }))?.principal ?? null
+    );
   }
   return null;
 }
@@ -63,7 +65,7 @@ async function linkViewer(db: DataSource, viewer: string): Promise<Viewer | null
  * constant whatever the report's size.
  */
 export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; env: Env }) {
-  app.use((req, _res, next) => baseUrlStore.run(baseUrlOf(req), next));
+  app.use((req, _res, next) => baseUrlStore.run(ownBaseUrl(env, req), next));
 
   app.get('/exports/:file', async (req, res) => {
     const match = /^([0-9a-f-]{36})\.(csv|json)$/i.exec(String(req.params.file));
@@ -96,9 +98,14 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
       forbidden('The export link’s viewer may no longer read');
       return;
     }
-    const visibility = visibilityOf(who);
+    const visibility = new Visibility(who);
     const pool = (db.driver as unknown as { master: Pool }).master;
     const client: PoolClient = await pool.connect();
+    // A checked-out client whose backend dies emits 'error'; unheard, it would end the process.
+    // The query in flight fails too, and the handler below answers for it.
+    const onLostConnection = (error: Error) =>
+      logger.warn({ err: error, reportId }, 'export lost its connection');
+    client.on('error', onLostConnection);
     let failed: unknown = null;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -127,8 +134,9 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
     } catch (error) {
       failed = error;
       logger.warn({ err: error, reportId }, 'export stream failed');
-      if (!res.headersSent) res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR' } });
-      else res.destroy();
+      if (!res.headersSent) {
+        sendHttpError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      } else res.destroy();
     } finally {
       try {
         await client.query(failed ? 'ROLLBACK' : 'COMMIT');
@@ -136,6 +144,7 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
       } catch (error) {
         client.release(error as Error);
       }
+      client.off('error', onLostConnection);
     }
   });
 }

@@ -1,0 +1,87 @@
+import { costLimitRule, type CostLimitOptions } from '@escape.tech/graphql-armor-cost-limit';
+import {
+  Kind,
+  validate,
+  visit,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+
+/**
+ * The one cost model: graphql-armor's cost analysis (objects 2, scalars 1, x1.5 per level, a
+ * list's `first`/`last` multiplies its subtree). app.ts gives these options to graphql-armor's
+ * validation limit, and the rate limiter charges the cost of each operation computed by the
+ * very same rule, so "what a query may cost" and "what it is charged" cannot drift apart.
+ */
+export const COST_OPTIONS = {
+  objectCost: 2,
+  scalarCost: 1,
+  depthCostFactor: 1.5,
+  ignoreIntrospection: true,
+} as const satisfies CostLimitOptions;
+
+/** The largest cost one operation may have (graphql-armor refuses more at validation). */
+export const MAX_QUERY_COST = 20000;
+
+/**
+ * armor's rule multiplies only literal `first: 20`; a client writing `first: $n` would be charged
+ * for one row. For charging, the variables' values (or their defaults) are put in place of
+ * `$first`/`$last` first.
+ */
+function withPageSizesInlined(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  given: Record<string, unknown> = {},
+): DocumentNode {
+  const variables: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const fallback = definition.defaultValue;
+    if (fallback?.kind === Kind.INT)
+      variables[definition.variable.name.value] = Number(fallback.value);
+  }
+  Object.assign(variables, given);
+  return visit(document, {
+    Argument(node) {
+      if (
+        (node.name.value === 'first' || node.name.value === 'last') &&
+        node.value.kind === Kind.VARIABLE
+      ) {
+        const value = variables[node.value.name.value];
+        if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+          return { ...node, value: { kind: Kind.INT, value: String(value) } };
+        }
+      }
+      return undefined;
+    },
+  });
+}
+
+/**
+ * The cost of the operation that runs: the selected operation and the fragments of the
+ * document, page sizes from the variables included. Introspection costs 0 (as in armor).
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables?: Record<string, unknown>,
+): number {
+  const only: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [
+      operation,
+      ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION),
+    ],
+  };
+  let cost = 0;
+  validate(schema, withPageSizesInlined(only, operation, variables), [
+    costLimitRule({
+      ...COST_OPTIONS,
+      maxCost: Number.MAX_SAFE_INTEGER,
+      propagateOnRejection: false,
+      onAccept: [(_context, { n }) => (cost = n)],
+    }),
+  ]);
+  return Math.ceil(cost);
+}

@@ -1,0 +1,45 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../config/logger';
+
+/**
+ * R26: persists EXPIRED for PENDING requests past their expiresAt, with one audit event each
+ * (R22), in one statement. Reads never wait for it — the entity already shows such a request as
+ * EXPIRED — but lists filtered in SQL, the open-pair unique index and the audit log do.
+ * Returns how many requests expired.
+ */
+export async function expireDueConnections(db: DataSource): Promise<number> {
+  const rows: { id: string }[] = await db.query(
+    `WITH expired AS (
+       UPDATE agency_connections SET status = 'EXPIRED'
+        WHERE status = 'PENDING' AND expires_at <= now()
+        RETURNING id, agency_id, premium_client_id, expires_at)
+     INSERT INTO audit_events (action, actor_id, account_id, related_account_id, request_id, details)
+     SELECT 'CONNECTION_EXPIRED', NULL, premium_client_id, agency_id, NULL,
+            jsonb_build_object('connectionId', id, 'expiresAt', expires_at)
+       FROM expired
+     RETURNING id`,
+  );
+  return rows.length;
+}
+
+/** Runs `expireDueConnections` every `intervalMs` until stopped (the relay worker's schedule). */
+export function startConnectionExpiry(db: DataSource, log: Logger, intervalMs = 60_000) {
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = expireDueConnections(db).then(
+      (count) => {
+        if (count > 0) log.info({ count }, 'connection requests expired (R26)');
+      },
+      (error: unknown) => log.warn({ err: error }, 'expiring connection requests failed'),
+    );
+  };
+  tick();
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,243 @@
+import type { EntityManager } from 'typeorm';
+import { type Account, AccountType, Membership, Role, User } from '../entities';
+import { requireViewer, type RequestContext } from '../server/context';
+import type {
+  AddMemberInput,
+  ChangeMemberRoleInput,
+  RemoveMemberInput,
+} from '../schema/types/inputs';
+import { recordAuditEvent } from './audit.service';
+import { DomainError, invalidInput, notFound, requiredText } from './errors';
+import { isId } from './ids';
+import { queueAdminEmails } from './outbox.service';
+import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Member changes of one account are serialized on its row: FOR UPDATE (lock order: the account,
+ * then its memberships). Two admins removing each other, or a removal racing a client
+ * disconnection of the same agency (which shares the agency row), queue instead of both seeing
+ * the world before the other's change.
+ */
+const lockAccountForMemberChange = (
+  em: EntityManager,
+  ctx: RequestContext,
+  accountId: string,
+): Promise<Account> =>
+  lockVisibleAccount(em, requireViewer(ctx).visibility, accountId, 'update', [
+    'input',
+    'accountId',
+  ]);
+
+async function memberOf(em: EntityManager, accountId: string, userId: string) {
+  const membership = isId(userId)
+    ? await em.getRepository(Membership).findOneBy({ accountId, userId: userId.toLowerCase() })
+    : null;
+  if (!membership) throw notFound('Member', ['input', 'userId']);
+  return membership;
+}
+
+/** R24: the change would leave the account without an ADMIN. */
+async function assertAnotherAdmin(em: EntityManager, account: Account, userId: string) {
+  const [{ count }]: { count: string }[] = await em.query(
+    `SELECT count(*) AS count FROM memberships m JOIN users u ON u.id = m.user_id
+      WHERE m.account_id = $1 AND m.role = 'ADMIN' AND m.user_id <> $2 AND u.active`,
+    [account.id, userId],
+  );
+  if (Number(count) === 0) {
+    throw new DomainError('LAST_ADMIN', `"${account.name}" would be left without an ADMIN`, [
+      'input',
+      'userId',
+    ]);
+  }
+}
+
+/** R24: the admins of the account hear of an ADMIN added or removed, once per change. */
+async function tellAdmins(
+  em: EntityManager,
+  account: Account,
+  change: { kind: 'added' | 'removed'; user: User; auditEventId: string },
+) {
+  await queueAdminEmails(em, {
+    dedupePrefix: `admin-${change.kind}:${change.auditEventId}`,
+    accountIds: [account.id],
+    subject: `Handover: ${change.user.name} was ${change.kind} as an ADMIN of ${account.name}`,
+    body: [
+      `${change.user.name} <${change.user.email}> was ${change.kind} as an ADMIN of ${account.name}.`,
+      '',
+      'You receive this because you are an ADMIN of that account.',
+    ].join('\n'),
+  });
+}
+
+/**
+ * R24: leaving an agency ends the user's work on its clients for good — their client-access and
+ * connection-access selections and their R16 snapshot rows for the agency's archived reports go
+ * in the same transaction, so being added again later brings none of it back.
+ */
+async function dropAgencyAccess(em: EntityManager, agencyId: string, userId: string) {
+  await em.query(
+    `DELETE FROM client_access_grants g USING accounts c
+      WHERE c.id = g.account_id AND c.agency_id = $1 AND g.user_id = $2`,
+    [agencyId, userId],
+  );
+  await em.query(
+    `DELETE FROM connection_access_grants g USING agency_connections k
+      WHERE k.id = g.connection_id AND k.agency_id = $1 AND g.user_id = $2`,
+    [agencyId, userId],
+  );
+  await em.query(
+    `DELETE FROM archived_report_access s USING reports r, accounts c
+      WHERE r.id = s.report_id AND c.id = r.account_id AND c.agency_id = $1 AND s.user_id = $2`,
+    [agencyId, userId],
+  );
+}
+
+/**
+ * R24, A1: an account ADMIN (shield gate: acts for the account as ADMIN) adds a member, creating
+ * the user when the email is new. Users of a CLIENT account are always VIEW_ONLY (INVALID_INPUT
+ * otherwise); an archived account takes no new members; a deactivated user or an existing member
+ * is INVALID_STATE. R27: audited; a new ADMIN is told to the account's admins by email.
+ */
+export async function addMember(ctx: RequestContext, input: AddMemberInput) {
+  const email = input.email.trim().toLowerCase();
+  if (!EMAIL.test(email) || email.length > 254) {
+    throw invalidInput(['input', 'email'], 'email is not a valid address');
+  }
+  const name = requiredText(input.name, ['input', 'name']);
+  return inTransaction(ctx, async (em) => {
+    const account = await lockAccountForMemberChange(em, ctx, input.accountId);
+    assertActiveAccount(account);
+    if (account.type === AccountType.CLIENT && input.role !== Role.VIEW_ONLY) {
+      throw invalidInput(['input', 'role'], 'Users of a CLIENT account are always VIEW_ONLY');
+    }
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(User)
+      .values({ email, name, organizationId: account.organizationId })
+      .orIgnore()
+      .execute();
+    const user = await em.getRepository(User).findOneByOrFail({ email });
+    if (!user.active) {
+      throw new DomainError('INVALID_STATE', 'This user is deactivated', ['input', 'email']);
+    }
+    const existing = await em
+      .getRepository(Membership)
+      .findOneBy({ userId: user.id, accountId: account.id });
+    if (existing) {
+      throw new DomainError('INVALID_STATE', 'This user is already a member of the account', [
+        'input',
+        'email',
+      ]);
+    }
+    const membership = await em
+      .getRepository(Membership)
+      .save({ userId: user.id, accountId: account.id, role: input.role });
+    const auditEventId = await recordAuditEvent(em, ctx, {
+      action: 'MEMBER_ADDED',
+      accountId: account.id,
+      relatedAccountId: account.agencyId,
+      details: { userId: user.id, role: input.role },
+    });
+    if (input.role === Role.ADMIN)
+      await tellAdmins(em, account, { kind: 'added', user, auditEventId });
+    return membership;
+  });
+}
+
+/**
+ * R24, A1: an account ADMIN (or staff) removes a member. LAST_ADMIN when that would leave the
+ * account without an active ADMIN — under concurrency too: removals of one account queue on its
+ * row, so of two admins removing each other exactly one wins. The user loses the account with
+ * the next request (I3); leaving an agency also ends their client and connection selections and
+ * R16 access to its archived reports for good. R27: audited; removing an ADMIN is told to the
+ * remaining admins by email.
+ */
+export async function removeMember(ctx: RequestContext, input: RemoveMemberInput) {
+  return inTransaction(ctx, async (em) => {
+    const account = await lockAccountForMemberChange(em, ctx, input.accountId);
+    const membership = await memberOf(em, account.id, input.userId);
+    if (membership.role === Role.ADMIN) await assertAnotherAdmin(em, account, membership.userId);
+    await em.delete(Membership, { accountId: account.id, userId: membership.userId });
+    if (account.type === AccountType.AGENCY) {
+      await dropAgencyAccess(em, account.id, membership.userId);
+    }
+    const auditEventId = await recordAuditEvent(em, ctx, {
+      action: 'MEMBER_REMOVED',
+      accountId: account.id,
+      relatedAccountId: account.agencyId,
+      details: { userId: membership.userId, role: membership.role },
+    });
+    if (membership.role === Role.ADMIN) {
+      const user = await em.getRepository(User).findOneByOrFail({ id: membership.userId });
+      await tellAdmins(em, account, { kind: 'removed', user, auditEventId });
+    }
+    return membership.userId;
+  });
+}
+
+/**
+ * R24, A1: an account ADMIN (or staff) changes a member's role. Users of a CLIENT account stay
+ * VIEW_ONLY (INVALID_INPUT); taking ADMIN from the last active ADMIN is LAST_ADMIN. R27:
+ * audited; an ADMIN added or removed this way is told to the account's admins by email.
+ */
+export async function changeMemberRole(ctx: RequestContext, input: ChangeMemberRoleInput) {
+  return inTransaction(ctx, async (em) => {
+    const account = await lockAccountForMemberChange(em, ctx, input.accountId);
+    assertActiveAccount(account);
+    if (account.type === AccountType.CLIENT && input.role !== Role.VIEW_ONLY) {
+      throw invalidInput(['input', 'role'], 'Users of a CLIENT account are always VIEW_ONLY');
+    }
+    const membership = await memberOf(em, account.id, input.userId);
+    if (membership.role === input.role) return membership;
+    if (membership.role === Role.ADMIN) await assertAnotherAdmin(em, account, membership.userId);
+    await em.update(
+      Membership,
+      { accountId: account.id, userId: membership.userId },
+      { role: input.role },
+    );
+    const auditEventId = await recordAuditEvent(em, ctx, {
+      action: 'MEMBER_ROLE_CHANGED',
+      accountId: account.id,
+      relatedAccountId: account.agencyId,
+      details: { userId: membership.userId, from: membership.role, to: input.role },
+    });
+    if (membership.role === Role.ADMIN || input.role === Role.ADMIN) {
+      const user = await em.getRepository(User).findOneByOrFail({ id: membership.userId });
+      const kind = input.role === Role.ADMIN ? 'added' : 'removed';
+      await tellAdmins(em, account, { kind, user, auditEventId });
+    }
+    return em
+      .getRepository(Membership)
+      .findOneByOrFail({ accountId: account.id, userId: membership.userId });
+  });
+}
+
+/**
+ * R24: platform staff deactivate a user. Their JWTs and the API tokens they made stop working on
+ * the next request (authentication reads `active` in the statement that authenticates). R27:
+ * one audit event per account they were a member of, so each account's admins see it.
+ */
+export async function deactivateUser(ctx: RequestContext, userId: string) {
+  return inTransaction(ctx, async (em) => {
+    const user = isId(userId)
+      ? await em
+          .createQueryBuilder(User, 'u')
+          .where('u.id = :id', { id: userId.toLowerCase() })
+          .setLock('pessimistic_write')
+          .getOne()
+      : null;
+    if (!user) throw notFound('User', ['userId']);
+    if (!user.active) return user;
+    await em.update(User, { id: user.id }, { active: false });
+    await em.query(
+      `INSERT INTO audit_events (action, actor_id, account_id, request_id, details)
+       SELECT 'USER_DEACTIVATED', $2, m.account_id, $3, jsonb_build_object('userId', m.user_id)
+         FROM memberships m WHERE m.user_id = $1`,
+      [user.id, requireViewer(ctx).viewer.user.id, ctx.requestId],
+    );
+    return em.getRepository(User).findOneByOrFail({ id: user.id });
+  });
+}

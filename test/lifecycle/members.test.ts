@@ -1,0 +1,248 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  type Account,
+  AccountStatus,
+  ApiToken,
+  ClientAccessMode,
+  EmailOutbox,
+  Membership,
+  Role,
+  type User,
+} from '../../src/entities';
+import {
+  TestAddMemberDocument,
+  TestAuditActionsDocument,
+  TestChangeMemberRoleDocument,
+  TestDeactivateUserDocument,
+  TestRemoveMemberDocument,
+  TestReportIdsDocument,
+} from '../generated/graphql';
+import { In } from 'typeorm';
+import { factories, type Factories } from '../helpers/factories';
+import { type As, startTestServer, type TestServer } from '../helpers/test-server';
+
+/** R24, R27, I3: members join, change role, leave, and are deactivated — through the API. */
+let server: TestServer;
+let f: Factories;
+beforeAll(async () => {
+  server = await startTestServer();
+  f = factories(server.db);
+});
+afterAll(() => server.stop());
+
+const codes = (r: { errors?: { extensions?: Record<string, unknown> }[] }) =>
+  (r.errors ?? []).map((e) => e.extensions?.code);
+
+async function agencyWorld() {
+  const agency = await f.agency();
+  const admin = await f.member(agency, Role.ADMIN);
+  const manager = await f.member(agency, Role.ACCOUNT_MANAGER);
+  const regular = await f.member(agency, Role.REGULAR);
+  const client = await f.client(agency, { clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY });
+  const report = await f.report(client, { items: [await f.item(client)] });
+  return { agency, admin, manager, regular, client, report };
+}
+
+const reportIds = async (as: As, archived = false) =>
+  ((await server.op(TestReportIdsDocument, { archived }, as)).data?.reports.nodes ?? []).map(
+    (r) => r.id,
+  );
+
+const remove = (account: Account, user: User, as: As) =>
+  server.op(TestRemoveMemberDocument, { input: { accountId: account.id, userId: user.id } }, as);
+
+/** Outbox rows addressed to these users (each test's users are its own). */
+const outboxTo = (users: User[]) =>
+  server.db
+    .getRepository(EmailOutbox)
+    .find({ where: { toAddress: In(users.map((u) => u.email)) }, order: { toAddress: 'ASC' } });
+
+async function apiToken(account: Account, creator: User) {
+  const token = `hov_${randomBytes(16).toString('hex')}`;
+  await server.db.getRepository(ApiToken).save({
+    name: 'partner',
+    tokenHash: createHash('sha256').update(token).digest('hex'),
+    accountId: account.id,
+    createdById: creator.id,
+  });
+  return { token };
+}
+
+describe('R24: removeMember', () => {
+  it('an ADMIN removes a member, who loses the account with the next request (I3)', async () => {
+    const w = await agencyWorld();
+    expect(await reportIds(w.regular)).toEqual([w.report.id]);
+    const removed = await remove(w.agency, w.regular, w.admin);
+    expect(removed.data!.removeMember).toEqual({ removedUserId: w.regular.id, userErrors: [] });
+    expect(await reportIds(w.regular)).toEqual([]);
+    expect(
+      await server.db
+        .getRepository(Membership)
+        .countBy({ accountId: w.agency.id, userId: w.regular.id }),
+    ).toBe(0);
+    const audit = await server.op(TestAuditActionsDocument, { accountId: w.agency.id }, w.admin);
+    const event = audit.data!.auditEvents.nodes.find((e) => e.action === 'MEMBER_REMOVED');
+    expect(JSON.parse(event!.details)).toEqual({ userId: w.regular.id, role: 'REGULAR' });
+  });
+
+  it('I3: no read that starts after removeMember returned sees the agency’s reports', async () => {
+    const w = await agencyWorld();
+    let returnedAt = Number.POSITIVE_INFINITY;
+    const reads: { startedAt: number; ids: string[] }[] = [];
+    let stop = false;
+    const reader = (async () => {
+      while (!stop) {
+        const startedAt = performance.now();
+        reads.push({ startedAt, ids: await reportIds(w.regular) });
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const removed = await remove(w.agency, w.regular, w.admin);
+    returnedAt = performance.now();
+    expect(removed.data!.removeMember.userErrors).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    stop = true;
+    await reader;
+    const after = reads.filter((r) => r.startedAt > returnedAt);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((r) => r.ids.length > 0)).toEqual([]);
+  });
+
+  it('LAST_ADMIN: the only ADMIN cannot be removed or demoted; nothing changes', async () => {
+    const w = await agencyWorld();
+    const staff = await f.staff();
+    const last = await remove(w.agency, w.admin, staff);
+    expect(last.data!.removeMember).toEqual({
+      removedUserId: null,
+      userErrors: [{ code: 'LAST_ADMIN', field: ['input', 'userId'] }],
+    });
+    const demoted = await server.op(
+      TestChangeMemberRoleDocument,
+      { input: { accountId: w.agency.id, userId: w.admin.id, role: Role.REGULAR } },
+      w.admin,
+    );
+    expect(demoted.data!.changeMemberRole.userErrors).toEqual([
+      { code: 'LAST_ADMIN', field: ['input', 'userId'] },
+    ]);
+    const membership = await server.db
+      .getRepository(Membership)
+      .findOneByOrFail({ accountId: w.agency.id, userId: w.admin.id });
+    expect(membership.role).toBe(Role.ADMIN);
+  });
+
+  it('only an ADMIN acting for the account (or staff) may; others are FORBIDDEN or NOT_FOUND', async () => {
+    const w = await agencyWorld();
+    const outsider = await f.member(await f.agency(), Role.ADMIN);
+    expect(codes(await remove(w.agency, w.regular, w.manager))).toEqual(['FORBIDDEN']);
+    expect(codes(await remove(w.agency, w.regular, w.regular))).toEqual(['FORBIDDEN']);
+    expect(codes(await remove(w.agency, w.regular, await apiToken(w.agency, w.admin)))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect((await remove(w.agency, w.regular, outsider)).data!.removeMember.userErrors).toEqual([
+      { code: 'NOT_FOUND', field: ['input', 'accountId'] },
+    ]);
+    expect((await remove(w.agency, outsider, w.admin)).data!.removeMember.userErrors).toEqual([
+      { code: 'NOT_FOUND', field: ['input', 'userId'] },
+    ]);
+    expect(await server.db.getRepository(Membership).countBy({ accountId: w.agency.id })).toBe(3);
+  });
+
+  it('leaving the agency ends R16 access and client selections for good: re-adding brings nothing back', async () => {
+    const w = await agencyWorld();
+    const selected = await f.client(w.agency, { clientAccess: ClientAccessMode.SELECTED_USERS });
+    await f.grant(selected, w.regular);
+    const selectedReport = await f.report(selected);
+    const archivedClient = await f.client(w.agency, {
+      status: AccountStatus.ARCHIVED,
+      archivedAt: new Date(),
+    });
+    const archived = await f.report(archivedClient, { snapshot: [w.regular, w.admin] });
+    expect(await reportIds(w.regular, true)).toEqual([archived.id]);
+    expect((await reportIds(w.regular)).sort()).toEqual([w.report.id, selectedReport.id].sort());
+
+    expect((await remove(w.agency, w.regular, w.admin)).data!.removeMember.userErrors).toEqual([]);
+    const readded = await server.op(
+      TestAddMemberDocument,
+      {
+        input: { accountId: w.agency.id, email: w.regular.email, name: 'Back', role: Role.REGULAR },
+      },
+      w.admin,
+    );
+    expect(readded.data!.addMember.userErrors).toEqual([]);
+    expect(await reportIds(w.regular, true)).toEqual([]);
+    expect(await reportIds(w.regular)).toEqual([w.report.id]);
+    // The admin who stayed keeps R16 access.
+    expect(await reportIds(w.admin, true)).toEqual([archived.id]);
+  });
+
+  it('removing an ADMIN emails the remaining admins once; a REGULAR’s removal emails nobody', async () => {
+    const w = await agencyWorld();
+    const second = await f.member(w.agency, Role.ADMIN);
+    const third = await f.member(w.agency, Role.ADMIN);
+    await remove(w.agency, w.regular, w.admin);
+    expect(await outboxTo([w.admin, second, third, w.regular])).toEqual([]);
+    await remove(w.agency, third, w.admin);
+    const sent = await outboxTo([w.admin, second, third, w.regular]);
+    expect(sent.map((r) => r.toAddress).sort()).toEqual([w.admin.email, second.email].sort());
+    expect(sent.map((r) => r.subject)).toEqual([
+      `Handover: ${third.name} was removed as an ADMIN of ${w.agency.name}`,
+      `Handover: ${third.name} was removed as an ADMIN of ${w.agency.name}`,
+    ]);
+  });
+});
+
+describe('R24: changeMemberRole', () => {
+  it('an ADMIN changes a role; CLIENT users stay VIEW_ONLY (INVALID_INPUT)', async () => {
+    const w = await agencyWorld();
+    const changed = await server.op(
+      TestChangeMemberRoleDocument,
+      { input: { accountId: w.agency.id, userId: w.regular.id, role: Role.ACCOUNT_MANAGER } },
+      w.admin,
+    );
+    expect(changed.data!.changeMemberRole).toEqual({
+      membership: { role: 'ACCOUNT_MANAGER' },
+      userErrors: [],
+    });
+    const clientUser = await f.member(w.client, Role.VIEW_ONLY);
+    const refused = await server.op(
+      TestChangeMemberRoleDocument,
+      { input: { accountId: w.client.id, userId: clientUser.id, role: Role.REGULAR } },
+      w.admin,
+    );
+    expect(refused.data!.changeMemberRole.userErrors).toEqual([
+      { code: 'INVALID_INPUT', field: ['input', 'role'] },
+    ]);
+  });
+
+  it('promoting to ADMIN writes MEMBER_ROLE_CHANGED and emails the admins', async () => {
+    const w = await agencyWorld();
+    await server.op(
+      TestChangeMemberRoleDocument,
+      { input: { accountId: w.agency.id, userId: w.manager.id, role: Role.ADMIN } },
+      w.admin,
+    );
+    const audit = await server.op(TestAuditActionsDocument, { accountId: w.agency.id }, w.admin);
+    expect(audit.data!.auditEvents.nodes.map((e) => e.action)).toContain('MEMBER_ROLE_CHANGED');
+    const sent = await outboxTo([w.admin, w.manager, w.regular]);
+    expect(sent.map((r) => r.toAddress).sort()).toEqual([w.admin.email, w.manager.email].sort());
+  });
+});
+
+describe('R24: deactivateUser', () => {
+  it('staff deactivate a user: their JWT and the API tokens they made stop at once', async () => {
+    const w = await agencyWorld();
+    const staff = await f.staff();
+    const token = await apiToken(w.agency, w.admin);
+    expect(codes(await server.gql('{ viewer { id } }', {}, token))).toEqual([]);
+    expect(
+      codes(await server.op(TestDeactivateUserDocument, { userId: w.admin.id }, w.manager)),
+    ).toEqual(['FORBIDDEN']);
+    const done = await server.op(TestDeactivateUserDocument, { userId: w.admin.id }, staff);
+    expect(done.data!.deactivateUser).toEqual({
+      user: { id: w.admin.id, active: false },
+      userErrors: [],
+    });
+    expect(codes(await server.gql('{ viewer { id } }', {}, w.admin))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await server.gql('{ viewer { id } }', {}, token))).toEqual(['UNAUTHENTICATED']);
+  });
+});
