@@ -19,6 +19,7 @@ import {
   AuditEvent,
   ClientAccessMode,
   ConnectionStatus,
+  ReportVisibility,
   Role,
   type Account,
   type User,
@@ -33,6 +34,7 @@ const { EVERYONE_IN_AGENCY, SELECTED_USERS } = ClientAccessMode;
 const MANAGERS = [ADMIN, ACCOUNT_MANAGER];
 const WRITERS = [ADMIN, ACCOUNT_MANAGER, REGULAR];
 const ALL_ROLES = [ADMIN, ACCOUNT_MANAGER, REGULAR, VIEW_ONLY];
+const { ACCOUNT, RESTRICTED } = ReportVisibility;
 
 let server: TestServer;
 let f: Factories;
@@ -66,6 +68,9 @@ interface MReport {
   archived: boolean;
   /** R16: who could open it when it was archived. */
   snapshot: string[];
+  visibility: ReportVisibility;
+  createdById: string | null;
+  sharedWith: string[];
 }
 
 const facts = {
@@ -172,7 +177,17 @@ const seesConnection = (userId: string, k: MConnection) =>
 /** R16 (users): an archived report is open to its snapshot while they stay in the agency. */
 function opensReport(userId: string, report: MReport): boolean {
   if (facts.staff.has(userId)) return true;
-  if (!report.archived) return reaches(userId, report.accountId);
+  if (!report.archived) {
+    // ACCOUNT: whoever reaches the account; RESTRICTED: creator, shares, account ADMINs.
+    const roles = reachRoles(userId, report.accountId);
+    if (roles.length === 0) return false;
+    return (
+      report.visibility === ACCOUNT ||
+      roles.includes(ADMIN) ||
+      report.createdById === userId ||
+      report.sharedWith.includes(userId)
+    );
+  }
   const agencyId = facts.accounts.get(report.accountId)?.agencyId;
   return report.snapshot.includes(userId) && !!agencyId && !!roleIn(userId, agencyId);
 }
@@ -303,6 +318,14 @@ const M = {
   createPremium: `mutation($input: CreatePremiumClientInput!) { createPremiumClient(input: $input) { account { id } userErrors { code } } }`,
   addOrgAccount: `mutation($input: AddOrganizationAccountInput!) { addOrganizationAccount(input: $input) { account { id } userErrors { code } } }`,
   convert: `mutation($input: ConvertClientToPremiumInput!) { convertClientToPremium(input: $input) { account { id } userErrors { code } } }`,
+  removeMember: `mutation($input: RemoveMemberInput!) { removeMember(input: $input) { removedUserId userErrors { code } } }`,
+  changeRole: `mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { membership { role } userErrors { code } } }`,
+  deactivate: `mutation($id: ID!) { deactivateUser(userId: $id) { user { id } userErrors { code } } }`,
+  share: `mutation($input: ShareReportInput!) { shareReport(input: $input) { report { id } userErrors { code } } }`,
+  unshare: `mutation($input: ShareReportInput!) { unshareReport(input: $input) { report { id } userErrors { code } } }`,
+  updateReport: `mutation($input: UpdateReportInput!) { updateReport(input: $input) { report { id } userErrors { code } } }`,
+  removeItems: `mutation($input: RemoveReportItemsInput!) { removeReportItems(input: $input) { report { id } userErrors { code } } }`,
+  deleteReport: `mutation($id: ID!) { deleteReport(reportId: $id) { deletedReportId userErrors { code } } }`,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -442,6 +465,35 @@ async function auditEvent(account: Account, related: Account | null) {
   return row.id;
 }
 
+/** A membership change through the API as N's ADMIN; it must succeed. */
+async function apiMembership(mutation: string, input: Record<string, unknown>) {
+  const response = await server.gql(mutation, { input }, w.u.nAdmin);
+  const payload = response.data && Object.values(response.data)[0];
+  if (response.errors?.length || !payload || payload.userErrors?.length) {
+    throw new Error(`membership change failed: ${JSON.stringify(response)}`);
+  }
+}
+
+/**
+ * R24 (and issue 12): a user who leaves an account loses its role; leaving an agency also ends
+ * their selections on its clients and connections, and their R16 access to the archived reports
+ * of its clients for good (a later re-add brings none of it back).
+ */
+function leaves(userId: string, accountId: string) {
+  facts.roles.get(userId)?.delete(accountId);
+  for (const a of facts.accounts.values()) {
+    if (a.agencyId === accountId) facts.clientGrants.delete(`${a.id}:${userId}`);
+  }
+  for (const k of facts.connections.values()) {
+    if (k.agencyId === accountId) k.selected.delete(userId);
+  }
+  for (const r of facts.reports.values()) {
+    if (r.archived && facts.accounts.get(r.accountId)?.agencyId === accountId) {
+      r.snapshot = r.snapshot.filter((id) => id !== userId);
+    }
+  }
+}
+
 const principals: Principal[] = [];
 const userPrincipal = (label: string, u: User): Principal => ({
   label,
@@ -480,6 +532,10 @@ beforeAll(async () => {
   await person('nManagerUnselected', w.N, ACCOUNT_MANAGER);
   await person('nRegular', w.N, REGULAR);
   await person('nViewOnly', w.N, VIEW_ONLY);
+  // R24 rows: REGULARs selected on C; their membership changes through the API further down.
+  for (const key of ['nRemoved', 'nReroled', 'nReadded']) {
+    await person(key, w.N, REGULAR);
+  }
   await person('pAdmin', w.P, ADMIN);
   await person('pManager', w.P, ACCOUNT_MANAGER);
   await person('pRegular', w.P, REGULAR);
@@ -493,6 +549,7 @@ beforeAll(async () => {
 
   await clientGrant(w.C, u.nManagerSelected);
   await clientGrant(w.C, u.nRegular);
+  for (const key of ['nRemoved', 'nReroled', 'nReadded']) await clientGrant(w.C, u[key]);
 
   w.NP = await connect(w.N, w.P, ConnectionStatus.ACTIVE);
   w.EP = await connect(w.E, w.P, ConnectionStatus.ACTIVE);
@@ -513,18 +570,42 @@ beforeAll(async () => {
     accountId: w.P.id,
     archived: false,
     snapshot: [],
+    visibility: ACCOUNT,
+    createdById: u.pRegular.id,
+    sharedWith: [],
   });
-  const archived = await f.report(w.Carchived, {
-    items: [await f.item(w.Carchived)],
-    snapshot: [u.nAdmin, u.nRegular],
-  });
+  const snapshot = [u.nAdmin, u.nRegular, u.nRemoved, u.nReadded];
+  const archived = await f.report(w.Carchived, { items: [await f.item(w.Carchived)], snapshot });
   w.archivedReport = archived.id;
   facts.reports.set(archived.id, {
     id: archived.id,
     accountId: w.Carchived.id,
     archived: true,
-    snapshot: [u.nAdmin.id, u.nRegular.id],
+    snapshot: snapshot.map((x) => x.id),
+    visibility: ACCOUNT,
+    createdById: null,
+    sharedWith: [],
   });
+
+  // R24 through the API, after the world (and the archived report's snapshot) stands: one N
+  // member leaves, one is re-roled, one leaves and is added again by email.
+  await apiMembership(M.removeMember, { accountId: w.N.id, userId: u.nRemoved.id });
+  leaves(u.nRemoved.id, w.N.id);
+  await apiMembership(M.changeRole, {
+    accountId: w.N.id,
+    userId: u.nReroled.id,
+    role: ACCOUNT_MANAGER,
+  });
+  facts.roles.get(u.nReroled.id)!.set(w.N.id, ACCOUNT_MANAGER);
+  await apiMembership(M.removeMember, { accountId: w.N.id, userId: u.nReadded.id });
+  leaves(u.nReadded.id, w.N.id);
+  await apiMembership(M.addMember, {
+    accountId: w.N.id,
+    email: u.nReadded.email,
+    name: 'nReadded',
+    role: REGULAR,
+  });
+  facts.roles.get(u.nReadded.id)!.set(w.N.id, REGULAR);
 
   w.eventP = await auditEvent(w.P, null);
   w.eventNP = await auditEvent(w.N, w.P);
@@ -538,6 +619,7 @@ beforeAll(async () => {
     userPrincipal('staff', u.staff),
     { label: 'anonymous', as: null, kind: 'anonymous' },
     ...nRows(),
+    userPrincipal('N.removed (was REGULAR, selected on C)', u.nRemoved),
     userPrincipal('P.ADMIN', u.pAdmin),
     userPrincipal('P.ACCOUNT_MANAGER', u.pManager),
     userPrincipal('P.REGULAR', u.pRegular),
@@ -564,6 +646,8 @@ function nRows(suffix = ''): Principal[] {
     userPrincipal(`N.ACCOUNT_MANAGER(unsel)${suffix}`, w.u.nManagerUnselected),
     userPrincipal(`N.REGULAR${suffix}`, w.u.nRegular),
     userPrincipal(`N.VIEW_ONLY${suffix}`, w.u.nViewOnly),
+    userPrincipal(`N.re-roled REGULAR→ACCOUNT_MANAGER${suffix}`, w.u.nReroled),
+    userPrincipal(`N.removed+re-added REGULAR${suffix}`, w.u.nReadded),
   ];
 }
 
@@ -595,6 +679,40 @@ async function clientLikeC() {
   return client;
 }
 
+/** A fresh user with a membership in the account (the target of a membership change). */
+async function freshMember(account: Account, role: Role) {
+  const user = await f.user({ organizationId: account.organizationId });
+  await member(user, account, role);
+  return user;
+}
+
+/** A fresh report with one item of its own, recorded in the facts. */
+async function freshReport(
+  account: Account,
+  o: { createdBy?: User; visibility?: ReportVisibility; sharedWith?: User[]; snapshot?: User[] },
+) {
+  const item = await f.item(account);
+  const row = await f.report(account, {
+    items: [item],
+    createdById: o.createdBy?.id ?? null,
+    visibility: o.visibility ?? ACCOUNT,
+    sharedWith: o.sharedWith,
+    snapshot: o.snapshot,
+  });
+  const report: MReport = {
+    id: row.id,
+    accountId: account.id,
+    archived: !!o.snapshot,
+    snapshot: (o.snapshot ?? []).map((x) => x.id),
+    visibility: o.visibility ?? ACCOUNT,
+    createdById: o.createdBy?.id ?? null,
+    sharedWith: (o.sharedWith ?? []).map((x) => x.id),
+  };
+  facts.reports.set(report.id, report);
+  return { report, itemId: item.id };
+}
+type ReportCtx = Awaited<ReturnType<typeof freshReport>>;
+
 const freshAgency = async () => recordAccount(await f.agency());
 const freshPremium = async () => recordAccount(await f.premium());
 
@@ -625,6 +743,25 @@ const otherSide = (k: MConnection) => [
 ];
 const requester = (k: MConnection) => [k.requestedByAccountId];
 const eitherSide = (k: MConnection) => [k.agencyId, k.premiumId];
+/**
+ * R25 + A2 + A3: the report exists for whoever opens it; its creator and whoever reaches its
+ * account with reach role ADMIN (so an agency ADMIN on its clients and connected premiums) edit
+ * it, and staff; an archived report answers REPORT_ARCHIVED to them (R11, R25).
+ */
+const editsReport =
+  (then?: (ctx: ReportCtx) => Outcome) =>
+  (userId: string, ctx: ReportCtx): Gate => {
+    const r = ctx.report;
+    const visible = opensReport(userId, r);
+    const allowed =
+      facts.staff.has(userId) ||
+      (visible && (r.createdById === userId || reachRoles(userId, r.accountId).includes(ADMIN)));
+    return { visible, allowed, then: r.archived ? 'ue:REPORT_ARCHIVED' : then?.(ctx) };
+  };
+/** R25: sharing only with users who reach the report's account (INVALID_INPUT otherwise). */
+const shareTarget = (target: () => User) => (ctx: ReportCtx) =>
+  reaches(target().id, ctx.report.accountId) ? 'ok' : 'ue:INVALID_INPUT';
+
 /** auditEvents / node(AuditEvent): ADMIN of the event's account or related account (R22). */
 const auditAdmin =
   (...accounts: (() => string)[]) =>
@@ -823,7 +960,10 @@ const operations: Operation[] = [
           input: {
             accountId: w.C.id,
             access: SELECTED_USERS,
-            userIds: [w.u.nManagerSelected.id, w.u.nRegular.id],
+            // The current list again (from the facts), so nothing changes.
+            userIds: [...facts.clientGrants]
+              .filter((g) => g.startsWith(`${w.C.id}:`))
+              .map((g) => g.slice(w.C.id.length + 1)),
           },
         },
         as,
@@ -1079,6 +1219,166 @@ const operations: Operation[] = [
     tokenGate: (p) => tokenReadsReport(p, facts.reports.get(w.archivedReport)!),
     run: (as) => call(M.exportReport, { input: { reportId: w.archivedReport, format: 'CSV' } }, as),
   },
+  // --- members over time (R24) ---
+  ...(
+    [
+      ['N', () => w.N, REGULAR],
+      ['P', () => w.P, REGULAR],
+      ['C', () => w.C, VIEW_ONLY],
+    ] as const
+  ).map(([label, account, role]): Operation => ({
+    name: `removeMember(${label}, fresh ${role})`,
+    touchesP: label === 'P',
+    kind: 'mutation',
+    setup: () => freshMember(account(), role),
+    gate: actsOn(() => account().id, [ADMIN]),
+    run: (as, user: User) =>
+      call(M.removeMember, { input: { accountId: account().id, userId: user.id } }, as),
+  })),
+  {
+    name: 'removeMember(P-like, its only ADMIN)',
+    touchesP: true,
+    kind: 'mutation',
+    setup: premiumLikeP,
+    gate: (userId, k: MConnection) => actsOn(() => k.premiumId, [ADMIN], 'ue:LAST_ADMIN')(userId),
+    run: (as, k: MConnection) =>
+      call(M.removeMember, { input: { accountId: k.premiumId, userId: w.u.pAdmin.id } }, as),
+  },
+  ...(
+    [
+      ['N', () => w.N, REGULAR, ACCOUNT_MANAGER, undefined],
+      ['P', () => w.P, REGULAR, ACCOUNT_MANAGER, undefined],
+      // CLIENT users stay VIEW_ONLY: whoever may change roles there is told INVALID_INPUT.
+      ['C', () => w.C, VIEW_ONLY, REGULAR, 'ue:INVALID_INPUT'],
+    ] as const
+  ).map(([label, account, from, to, then]): Operation => ({
+    name: `changeMemberRole(${label}, fresh ${from}→${to})`,
+    touchesP: label === 'P',
+    kind: 'mutation',
+    setup: () => freshMember(account(), from),
+    gate: actsOn(() => account().id, [ADMIN], then),
+    run: (as, user: User) =>
+      call(M.changeRole, { input: { accountId: account().id, userId: user.id, role: to } }, as),
+  })),
+  {
+    name: 'deactivateUser(fresh N REGULAR)',
+    kind: 'staff-only',
+    setup: () => freshMember(w.N, REGULAR),
+    run: (as, user: User) => call(M.deactivate, { id: user.id }, as),
+  },
+  // --- sharing and report edits (R25) ---
+  {
+    name: 'shareReport(C by N.REGULAR → N.AM(sel))',
+    kind: 'mutation',
+    setup: () => freshReport(w.C, { createdBy: w.u.nRegular }),
+    gate: editsReport(shareTarget(() => w.u.nManagerSelected)),
+    run: (as, ctx: ReportCtx) =>
+      call(M.share, { input: { reportId: ctx.report.id, userIds: [w.u.nManagerSelected.id] } }, as),
+  },
+  {
+    name: 'shareReport(C by N.REGULAR → X.ADMIN)',
+    kind: 'mutation',
+    setup: () => freshReport(w.C, { createdBy: w.u.nRegular }),
+    gate: editsReport(shareTarget(() => w.u.xAdmin)),
+    run: (as, ctx: ReportCtx) =>
+      call(M.share, { input: { reportId: ctx.report.id, userIds: [w.u.xAdmin.id] } }, as),
+  },
+  {
+    name: 'shareReport(P by P.REGULAR → N.REGULAR)',
+    touchesP: true,
+    kind: 'mutation',
+    setup: () => freshReport(w.P, { createdBy: w.u.pRegular }),
+    gate: editsReport(shareTarget(() => w.u.nRegular)),
+    run: (as, ctx: ReportCtx) =>
+      call(M.share, { input: { reportId: ctx.report.id, userIds: [w.u.nRegular.id] } }, as),
+  },
+  {
+    name: 'unshareReport(C RESTRICTED by N.REGULAR, shared N.AM(sel))',
+    kind: 'mutation',
+    setup: () =>
+      freshReport(w.C, {
+        createdBy: w.u.nRegular,
+        visibility: RESTRICTED,
+        sharedWith: [w.u.nManagerSelected],
+      }),
+    gate: editsReport(),
+    run: (as, ctx: ReportCtx) =>
+      call(
+        M.unshare,
+        { input: { reportId: ctx.report.id, userIds: [w.u.nManagerSelected.id] } },
+        as,
+      ),
+  },
+  ...(
+    [
+      ['N', () => w.N, 'nRegular'],
+      ['C', () => w.C, 'nRegular'],
+      ['P', () => w.P, 'pRegular'],
+    ] as const
+  ).map(([label, account, creator]): Operation => ({
+    name: `updateReport(${label} by ${creator} → RESTRICTED)`,
+    touchesP: label === 'P',
+    kind: 'mutation',
+    setup: () => freshReport(account(), { createdBy: w.u[creator] }),
+    gate: editsReport(),
+    run: (as, ctx: ReportCtx) =>
+      call(
+        M.updateReport,
+        { input: { reportId: ctx.report.id, name: `Renamed ${unique()}`, visibility: RESTRICTED } },
+        as,
+      ),
+  })),
+  ...(
+    [
+      ['C', () => w.C, 'nRegular'],
+      ['P', () => w.P, 'pRegular'],
+    ] as const
+  ).flatMap(([label, account, creator]): Operation[] => [
+    {
+      name: `removeReportItems(${label} by ${creator})`,
+      touchesP: label === 'P',
+      kind: 'mutation',
+      setup: () => freshReport(account(), { createdBy: w.u[creator] }),
+      gate: editsReport(),
+      run: (as, ctx: ReportCtx) =>
+        call(M.removeItems, { input: { reportId: ctx.report.id, itemIds: [ctx.itemId] } }, as),
+    },
+  ]),
+  {
+    name: 'deleteReport(C RESTRICTED by N.REGULAR, shared N.AM(sel))',
+    kind: 'mutation',
+    setup: () =>
+      freshReport(w.C, {
+        createdBy: w.u.nRegular,
+        visibility: RESTRICTED,
+        sharedWith: [w.u.nManagerSelected],
+      }),
+    gate: editsReport(),
+    run: (as, ctx: ReportCtx) => call(M.deleteReport, { id: ctx.report.id }, as),
+  },
+  {
+    name: 'deleteReport(P by P.REGULAR)',
+    touchesP: true,
+    kind: 'mutation',
+    setup: () => freshReport(w.P, { createdBy: w.u.pRegular }),
+    gate: editsReport(),
+    run: (as, ctx: ReportCtx) => call(M.deleteReport, { id: ctx.report.id }, as),
+  },
+  // An archived report (N's archived client) changes in no way: R11, R25.
+  ...(['update', 'delete'] as const).map((what): Operation => ({
+    name: `${what}Report(N's archived client, by N.REGULAR)`,
+    kind: 'mutation',
+    setup: () =>
+      freshReport(w.Carchived, {
+        createdBy: w.u.nRegular,
+        snapshot: [w.u.nAdmin, w.u.nRegular, w.u.nManagerSelected],
+      }),
+    gate: editsReport(),
+    run: (as, ctx: ReportCtx) =>
+      what === 'update'
+        ? call(M.updateReport, { input: { reportId: ctx.report.id, name: 'x' } }, as)
+        : call(M.deleteReport, { id: ctx.report.id }, as),
+  })),
   // --- platform staff (R21) ---
   {
     name: 'createAgency',
@@ -1164,6 +1464,8 @@ const SHORT: Record<string, string> = {
   'ue:NOT_FOUND': 'nf',
   UNAUTHENTICATED: 'U',
   'ue:INVALID_INPUT': 'inv',
+  'ue:REPORT_ARCHIVED': 'arch',
+  'ue:LAST_ADMIN': 'last',
   null: 'null',
 };
 const short = (o: Outcome) => SHORT[o] ?? o;
@@ -1185,7 +1487,8 @@ function matrix(cells: Cell[], rowOrder: string[]): string {
   return [
     `${wrong.length} of ${cells.length} cells differ from the oracle (expected/actual ✗).`,
     'Legend: ok = answered; F = FORBIDDEN; NF = top-level NOT_FOUND; nf = userError NOT_FOUND;',
-    '        U = UNAUTHENTICATED; inv = userError INVALID_INPUT; null = node(id) is null.',
+    '        U = UNAUTHENTICATED; inv = userError INVALID_INPUT; null = node(id) is null;',
+    '        arch = userError REPORT_ARCHIVED; last = userError LAST_ADMIN.',
     'Only rows and columns with a mismatch are shown.',
     '',
     line(head),

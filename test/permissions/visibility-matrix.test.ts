@@ -1,9 +1,13 @@
 /**
- * The permission matrix (issue 3, domain.md R5, R6, R15, R16, R18): for a small world with every
+ * The permission matrix (issue 3, domain.md R5, R6, R15, R16, R18, R24, R25): for a small world with every
  * kind of account, role, grant, connection, share and archived-report snapshot, an independent
  * oracle written here (it does not import the production predicates) decides who may see each
  * account and report; every (viewer, object) pair is then compared with what every read path of
  * the API answers. Mismatches are printed one per line and must be zero.
+ *
+ * Issue 12: part of the world then changes through the API — reports shared then unshared, made
+ * RESTRICTED with updateReport, agency members removed (and one added again) — and the model
+ * follows the rules for those changes (R24, R25), not the code.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -194,6 +198,28 @@ function expectItem(viewer: MViewer, item: { accountId: string; reportId: string
   return !!report && expectReport(viewer, report);
 }
 
+/**
+ * R24 (and issue 12): a user who leaves an agency loses its membership, their selections on its
+ * clients and connections, and their R16 access to the archived reports of its clients for good
+ * (a later re-add brings none of it back; the report shares they were given stay as they are).
+ */
+function leaves(userId: string, agencyId: string) {
+  model.memberships = model.memberships.filter(
+    (m) => !(m.userId === userId && m.accountId === agencyId),
+  );
+  model.grants = model.grants.filter(
+    (g) => !(g.userId === userId && accountById(g.accountId).agencyId === agencyId),
+  );
+  for (const k of model.connections) {
+    if (k.agencyId === agencyId) k.selected = k.selected.filter((id) => id !== userId);
+  }
+  for (const r of model.reports) {
+    if (r.status === ReportStatus.ARCHIVED && accountById(r.accountId).agencyId === agencyId) {
+      r.snapshot = r.snapshot.filter((id) => id !== userId);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building the world.
 // ---------------------------------------------------------------------------------------------
@@ -303,6 +329,24 @@ async function apiToken(label: string, scope: Account, creator: User) {
   });
 }
 
+const MUTATIONS = {
+  share: `mutation($input: ShareReportInput!) { shareReport(input: $input) { report { id } userErrors { code } } }`,
+  unshare: `mutation($input: ShareReportInput!) { unshareReport(input: $input) { report { id } userErrors { code } } }`,
+  update: `mutation($input: UpdateReportInput!) { updateReport(input: $input) { report { id } userErrors { code } } }`,
+  removeMember: `mutation($input: RemoveMemberInput!) { removeMember(input: $input) { removedUserId userErrors { code } } }`,
+  addMember: `mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role } userErrors { code } } }`,
+};
+
+/** A change through the API; it must succeed. */
+async function api(as: User, mutation: string, input: Record<string, unknown>) {
+  const response = await server.gql(mutation, { input }, as);
+  const payload = response.data && Object.values(response.data)[0];
+  if (response.errors?.length || !payload || payload.userErrors?.length) {
+    throw new Error(`${mutation}: ${JSON.stringify(response)}`);
+  }
+}
+const modelReport = (r: Report) => model.reports.find((x) => x.id === r.id)!;
+
 const { RESTRICTED } = ReportVisibility;
 const { ADMIN, ACCOUNT_MANAGER, REGULAR, VIEW_ONLY } = Role;
 const { EVERYONE_IN_AGENCY, SELECTED_USERS } = ClientAccessMode;
@@ -379,12 +423,20 @@ beforeAll(async () => {
     [clientSelected, VIEW_ONLY],
   ]);
   const lonely = await user('nobody');
+  // R24: both leave agency A through the API further down; one is then added again.
+  const aRemoved = await user('A.REGULAR(removed by API)', [[agencyA, REGULAR]]);
+  const aReadded = await user('A.REGULAR(removed, re-added by API)', [[agencyA, REGULAR]]);
 
   await grant(clientSelected, aGranted);
   await grant(clientSelected, aViewOnly);
   await aToPremium.select(aGranted);
   await grant(clientB, bGranted);
   await grant(clientArchivedSelected, aRegular);
+  for (const u of [aRemoved, aReadded]) {
+    await grant(clientSelected, u);
+    await grant(clientArchivedSelected, u);
+    await aToPremium.select(u);
+  }
 
   // Active reports.
   await report('clientA-EVERYONE/ACCOUNT', clientEvery, { createdBy: aRegular });
@@ -441,7 +493,17 @@ beforeAll(async () => {
   // including users who since left the agency or never were in it.
   await report('clientA-ARCHIVED/archived ACCOUNT', clientArchived, {
     createdBy: aRegular,
-    snapshot: [aAdmin, aManager, aRegular, aViewOnly, aLeft, archivedClientUser, bAdmin],
+    snapshot: [
+      aAdmin,
+      aManager,
+      aRegular,
+      aViewOnly,
+      aLeft,
+      archivedClientUser,
+      bAdmin,
+      aRemoved,
+      aReadded,
+    ],
   });
   await report('clientA-ARCHIVED/archived RESTRICTED', clientArchived, {
     visibility: RESTRICTED,
@@ -454,12 +516,71 @@ beforeAll(async () => {
   });
   await report('clientA-ARCHIVED-SELECTED/archived', clientArchivedSelected, {
     createdBy: aRegular,
-    snapshot: [aAdmin, aRegular, aGranted],
+    snapshot: [aAdmin, aRegular, aGranted, aRemoved, aReadded],
   });
   await report('clientA-EVERYONE/archived (account still active)', clientEvery, {
     createdBy: aRegular,
     snapshot: [aViewOnly, clientUser],
   });
+
+  // Issue 12, through the API (R25): shared then unshared; made RESTRICTED by updateReport.
+  const sharedUnshared = await report(
+    'clientA-EVERYONE/RESTRICTED shared A.VIEW_ONLY+A.ACCOUNT_MANAGER, A.VIEW_ONLY unshared',
+    clientEvery,
+    { visibility: RESTRICTED, createdBy: aRegular },
+  );
+  await api(aRegular, MUTATIONS.share, {
+    reportId: sharedUnshared.id,
+    userIds: [aViewOnly.id, aManager.id],
+  });
+  await api(aAdmin, MUTATIONS.unshare, { reportId: sharedUnshared.id, userIds: [aViewOnly.id] });
+  modelReport(sharedUnshared).sharedWith = [aManager.id];
+
+  const premiumRestricted = await report('premium/ACCOUNT made RESTRICTED by P.ADMIN', premium, {
+    createdBy: pRegular,
+  });
+  await api(pAdmin, MUTATIONS.update, { reportId: premiumRestricted.id, visibility: RESTRICTED });
+  modelReport(premiumRestricted).visibility = RESTRICTED;
+
+  const clientRestricted = await report(
+    'clientA-EVERYONE/ACCOUNT shared clientUser, made RESTRICTED by its creator',
+    clientEvery,
+    { createdBy: aManager },
+  );
+  await api(aManager, MUTATIONS.share, { reportId: clientRestricted.id, userIds: [clientUser.id] });
+  await api(aManager, MUTATIONS.update, {
+    reportId: clientRestricted.id,
+    name: 'renamed',
+    visibility: RESTRICTED,
+  });
+  Object.assign(modelReport(clientRestricted), {
+    visibility: RESTRICTED,
+    sharedWith: [clientUser.id],
+  });
+
+  const sharedWithLeavers = await report(
+    'clientA-EVERYONE/RESTRICTED shared A.REGULAR(removed) and (re-added)',
+    clientEvery,
+    { visibility: RESTRICTED, createdBy: aManager },
+  );
+  await api(aManager, MUTATIONS.share, {
+    reportId: sharedWithLeavers.id,
+    userIds: [aRemoved.id, aReadded.id],
+  });
+  modelReport(sharedWithLeavers).sharedWith = [aRemoved.id, aReadded.id];
+
+  // R24, through the API: both leave agency A; one is added again by email.
+  for (const u of [aRemoved, aReadded]) {
+    await api(aAdmin, MUTATIONS.removeMember, { accountId: agencyA.id, userId: u.id });
+    leaves(u.id, agencyA.id);
+  }
+  await api(aAdmin, MUTATIONS.addMember, {
+    accountId: agencyA.id,
+    email: aReadded.email,
+    name: 'back again',
+    role: REGULAR,
+  });
+  model.memberships.push({ userId: aReadded.id, accountId: agencyA.id, role: REGULAR });
 
   // Tokens are made by ADMINs of their account (or staff): other tokens do not authenticate.
   // aLeft used to be in agency A; aLateAdmin joined after the archiving (already a member above).
