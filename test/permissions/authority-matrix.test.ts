@@ -27,7 +27,8 @@ import {
 import { factories, type Factories } from '../helpers/factories';
 import { startTestServer, type As, type TestServer } from '../helpers/test-server';
 
-jest.setTimeout(300_000);
+// Minutes of work on a loaded two-core machine; the statements are many and small.
+jest.setTimeout(1_200_000);
 
 const { ADMIN, ACCOUNT_MANAGER, REGULAR, VIEW_ONLY } = Role;
 const { EVERYONE_IN_AGENCY, SELECTED_USERS } = ClientAccessMode;

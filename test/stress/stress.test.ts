@@ -60,6 +60,10 @@ const M = {
   connectionAccess: `mutation($input: SetConnectionAccessInput!) { setConnectionAccess(input: $input) { connection { id } userErrors { code } } }`,
   token: `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code } } }`,
   exportReport: `mutation($input: ExportReportInput!) { exportReport(input: $input) { url userErrors { code } } }`,
+  addMember: `mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role } userErrors { code } } }`,
+  removeMember: `mutation($input: RemoveMemberInput!) { removeMember(input: $input) { removedUserId userErrors { code } } }`,
+  deleteReport: `mutation($id: ID!) { deleteReport(reportId: $id) { deletedReportId userErrors { code } } }`,
+  shareReport: `mutation($input: ShareReportInput!) { shareReport(input: $input) { report { id } userErrors { code } } }`,
   reports: `query { reports(first: 20) { totalCount nodes { id account { id } } } }`,
   archived: `query { reports(first: 20, filter: { archived: true }) { nodes { id } } }`,
   accounts: `query { accounts(first: 50) { nodes { id type } } }`,
@@ -68,7 +72,7 @@ const M = {
 describeOnPostgres('concurrency stress harness (I1–I4)', () => {
   let server: TestServer;
   let f: Factories;
-  const agencies: { account: Account; managers: User[]; editors: User[] }[] = [];
+  const agencies: { account: Account; managers: User[]; editors: User[]; churn: User }[] = [];
   const premiums: { account: Account; managers: User[] }[] = [];
   let staff: User;
 
@@ -85,7 +89,9 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
       ];
       const editors = [...managers, await f.member(account, Role.REGULAR)];
       await f.member(account, Role.VIEW_ONLY);
-      agencies.push({ account, managers, editors });
+      // A REGULAR who leaves and rejoins the agency during the run (R24).
+      const churn = await f.member(account, Role.REGULAR);
+      agencies.push({ account, managers, editors, churn });
       for (let c = 0; c < 3; c += 1) {
         const client = await f.client(account, {
           clientAccess: c === 2 ? ClientAccessMode.SELECTED_USERS : undefined,
@@ -393,6 +399,57 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
                 a.managers[0],
               )
             );
+          },
+        ],
+        [
+          4,
+          async () => {
+            // R24 racing everything else: a member leaves or rejoins, or an ADMIN is removed (the last
+            // one is kept by LAST_ADMIN).
+            const a = pick(agencies)!;
+            const roll = rand();
+            const admin = pick(a.managers.slice(0, 2))!;
+            if (roll < 0.4) {
+              return send(
+                'removeMember',
+                M.removeMember,
+                { input: { accountId: a.account.id, userId: a.churn.id } },
+                admin,
+              );
+            }
+            if (roll < 0.8) {
+              const input = {
+                accountId: a.account.id,
+                email: a.churn.email,
+                name: a.churn.name,
+                role: Role.REGULAR,
+              };
+              return send('addMember', M.addMember, { input }, admin);
+            }
+            return send(
+              'removeMember',
+              M.removeMember,
+              { input: { accountId: a.account.id, userId: admin.id } },
+              staff,
+            );
+          },
+        ],
+        [
+          4,
+          async () => {
+            // R25 racing disconnections: share or delete a report of the agency's clients.
+            const a = pick(agencies)!;
+            const id = pick(
+              await liveIds(
+                `SELECT r.id FROM reports r JOIN accounts c ON c.id = r.account_id
+                  WHERE c.agency_id = $1 ORDER BY random() LIMIT 3`,
+                [a.account.id],
+              ),
+            );
+            if (!id) return null;
+            if (rand() < 0.5) return send('deleteReport', M.deleteReport, { id }, a.managers[0]);
+            const input = { reportId: id, userIds: [pick(a.editors)!.id] };
+            return send('shareReport', M.shareReport, { input }, a.managers[0]);
           },
         ],
         [
