@@ -133,8 +133,6 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
     user: entityById(User),
     organization: entityById(Organization),
     integration: entityById(Integration),
-    report: entityById(Report),
-    item: entityById(ReportingItem),
     connection: entityById(AgencyConnection),
 
     visibleAccount: visibleById(Account, (v, a) => v.account(a)),

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 /**
  * Expected business-rule failures (contract: payload `userErrors`). Thrown inside a service
  * transaction, so the transaction rolls back and nothing changes; the resolver middleware
- * `returnUserErrors` turns them into `{ userErrors: [...] }`.
+ * `ReturnUserErrors` (src/resolvers/middleware) turns them into `{ userErrors: [...] }`.
  */
 export type UserErrorCode =
   | 'NOT_FOUND'
@@ -54,10 +54,6 @@ export const badUserInput = (message: string, field?: string) =>
     extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}) },
   });
 
-export const notImplemented = (operation: string) =>
-  new GraphQLError(`${operation} is not implemented yet`, {
-    extensions: { code: 'NOT_IMPLEMENTED' },
-  });
 
 /** A required free-text input: trimmed, not empty, at most `max` characters (INVALID_INPUT). */
 export function requiredText(value: string, field: string[], max = 200): string {

@@ -9,9 +9,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isId = (value: unknown): value is string =>
   typeof value === 'string' && UUID.test(value);
 
-export const validIds = (values: readonly string[] | null | undefined): string[] =>
-  (values ?? []).filter(isId).map((id) => id.toLowerCase());
-
 /** Distinct ids from a client list; a malformed one is the caller's mistake on `field`. */
 export function distinctIds(
   values: readonly string[] | null | undefined,

@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { ApiToken, Role } from '../../src/entities';
+import { Role } from '../../src/entities';
 import { factories } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -18,13 +17,7 @@ it('node(id) of a user is null for a staff-made token, in its scope or not', asy
   const colleague = await f.member(inScope, Role.REGULAR);
   const stranger = await f.member(outOfScope, Role.REGULAR);
   const staff = await f.staff();
-  const secret = `hov_${randomBytes(16).toString('hex')}`;
-  await server.db.getRepository(ApiToken).save({
-    name: 'staff tooling',
-    tokenHash: createHash('sha256').update(secret).digest('hex'),
-    accountId: inScope.id,
-    createdById: staff.id,
-  });
+  const { token: secret } = await f.apiToken(inScope, staff, 'staff tooling');
   const node = (id: string, as: Parameters<TestServer['gql']>[2]) =>
     server.gql('query($id: ID!) { node(id: $id) { id } }', { id }, as);
 

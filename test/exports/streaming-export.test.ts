@@ -76,7 +76,3 @@ pgOnly('streaming export of 100,000 items', () => {
     }
   });
 });
-
-if (!usingPostgres()) {
-  it('runs on PostgreSQL only (TEST_DATABASE_URL)', () => undefined);
-}

@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
   Account,
   AccountStatus,
   AccountType,
   AgencyConnection,
+  ApiToken,
   ArchivedReportAccess,
   ClientAccessGrant,
   ClientAccessMode,
@@ -133,6 +134,22 @@ export function factories(db: DataSource) {
         frozenAt: null,
         ...o,
       }),
+
+    /**
+     * A partner API token on `account` made by `creator`, stored as the server stores it (only the
+     * SHA-256 of the secret); returns what a client sends: `{ token }`. Whether it authenticates
+     * is the server's rule (R18), not this factory's.
+     */
+    async apiToken(account: Account, creator: User, name = 'partner') {
+      const token = `hov_${randomBytes(16).toString('hex')}`;
+      await db.getRepository(ApiToken).save({
+        name,
+        tokenHash: createHash('sha256').update(token).digest('hex'),
+        accountId: account.id,
+        createdById: creator.id,
+      });
+      return { token };
+    },
 
     async report(
       account: Account,

@@ -1,8 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
 import {
   type Account,
   AccountStatus,
-  ApiToken,
   ClientAccessMode,
   EmailOutbox,
   Membership,
@@ -56,17 +54,6 @@ const outboxTo = (users: User[]) =>
   server.db
     .getRepository(EmailOutbox)
     .find({ where: { toAddress: In(users.map((u) => u.email)) }, order: { toAddress: 'ASC' } });
-
-async function apiToken(account: Account, creator: User) {
-  const token = `hov_${randomBytes(16).toString('hex')}`;
-  await server.db.getRepository(ApiToken).save({
-    name: 'partner',
-    tokenHash: createHash('sha256').update(token).digest('hex'),
-    accountId: account.id,
-    createdById: creator.id,
-  });
-  return { token };
-}
 
 describe('R24: removeMember', () => {
   it('an ADMIN removes a member, who loses the account with the next request (I3)', async () => {
@@ -135,7 +122,7 @@ describe('R24: removeMember', () => {
     const outsider = await f.member(await f.agency(), Role.ADMIN);
     expect(codes(await remove(w.agency, w.regular, w.manager))).toEqual(['FORBIDDEN']);
     expect(codes(await remove(w.agency, w.regular, w.regular))).toEqual(['FORBIDDEN']);
-    expect(codes(await remove(w.agency, w.regular, await apiToken(w.agency, w.admin)))).toEqual([
+    expect(codes(await remove(w.agency, w.regular, await f.apiToken(w.agency, w.admin)))).toEqual([
       'FORBIDDEN',
     ]);
     expect((await remove(w.agency, w.regular, outsider)).data!.removeMember.userErrors).toEqual([
@@ -232,7 +219,7 @@ describe('R24: deactivateUser', () => {
   it('staff deactivate a user: their JWT and the API tokens they made stop at once', async () => {
     const w = await agencyWorld();
     const staff = await f.staff();
-    const token = await apiToken(w.agency, w.admin);
+    const token = await f.apiToken(w.agency, w.admin);
     expect(codes(await server.gql('{ viewer { id } }', {}, token))).toEqual([]);
     expect(
       codes(await server.op(TestDeactivateUserDocument, { userId: w.admin.id }, w.manager)),

@@ -4,7 +4,6 @@
  * come back as userErrors (NOT_FOUND for anything invisible, ACCOUNT_ARCHIVED, REPORT_ARCHIVED,
  * INVALID_INPUT with the field) and change nothing.
  */
-import { createHash } from 'node:crypto';
 import {
   AccountStatus,
   ClientAccessMode,
@@ -111,12 +110,7 @@ beforeAll(async () => {
   u.premiumViewOnly = await f.member(premium, Role.VIEW_ONLY);
   u.staff = await f.staff();
 
-  const secret = 'hov_create_report_test_token';
-  await server.db.query(
-    `INSERT INTO api_tokens (name, token_hash, account_id, created_by_id) VALUES ($1, $2, $3, $4)`,
-    ['partner', createHash('sha256').update(secret).digest('hex'), agency.id, u.admin.id],
-  );
-  token = { token: secret };
+  token = await f.apiToken(agency, u.admin);
 });
 afterAll(() => server.stop());
 
