@@ -6,7 +6,6 @@ import {
   AccountType,
   AgencyConnection,
   ConnectionStatus,
-  Role,
   User,
 } from '../entities';
 import { REACHES } from '../permissions/authority';
@@ -18,7 +17,7 @@ import { recordAuditEvent } from './audit.service';
 import { lockVisibleConnection } from './connection.service';
 import { DomainError, invalidInput, notFound, requiredText } from './errors';
 import { isId } from './ids';
-import { archiveReportsOfAccount } from './report.service';
+import { archiveReportsOfAccount, reportsToArchive } from './report.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
 /** What a disconnection changes (R23): the preview's answer and the mutation's payload. */
@@ -38,8 +37,6 @@ const NO_IMPACT: DisconnectImpact = {
   organizationRemoved: false,
 };
 
-type Mode = 'preview' | 'apply';
-
 /**
  * The result of one disconnection run: `done` carries the impact it applied; `already` and
  * `invalid` changed nothing (the mutation reports them, the preview answers "no impact").
@@ -49,33 +46,52 @@ type Outcome<T> =
   | { kind: 'already'; message: string }
   | { kind: 'invalid'; message: string };
 
-/** Thrown to roll a preview's transaction back after it computed the impact. */
-class PreviewRollback<T> extends Error {
-  constructor(readonly outcome: Outcome<T>) {
-    super('preview rollback');
-  }
-}
+// ---------------------------------------------------------------------------------------------
+// The rows a disconnection changes: one predicate each, used by the UPDATE that changes them and
+// by the preview that counts them (R23: preview == impact because both read the same predicate).
+// `$n` placeholders are passed in, so one preview statement can combine them.
+// ---------------------------------------------------------------------------------------------
+
+/** R12: the client's items that become FROZEN. */
+const itemsToFreeze = (i: string, account: string) =>
+  `${i}.account_id = ${account} AND ${i}.status = 'ACTIVE'`;
+
+/** R13: the client's mappings that become PAUSED. */
+const clientMappingsToPause = (m: string, account: string) =>
+  `${m}.client_account_id = ${account} AND ${m}.status = 'ACTIVE'`;
+
+/** R7: the mappings of the agency's integrations for this premium client that become PAUSED. */
+const agencyMappingsToPause = (m: string, i: string, agency: string, premium: string) =>
+  `${i}.id = ${m}.integration_id AND ${i}.owner_account_id = ${agency}
+   AND ${m}.client_account_id = ${premium} AND ${m}.status = 'ACTIVE'`;
+
+/** R20: the client's organization is removed when no other account of it is ACTIVE. */
+const organizationToRemove = (o: string, organization: string, client: string) =>
+  `${o}.id = ${organization} AND ${o}.removed_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM accounts a
+                    WHERE a.organization_id = ${o}.id AND a.status = 'ACTIVE' AND a.id <> ${client})`;
 
 /**
- * R23: the preview and the mutation run the SAME function in one transaction. The mutation
- * commits it; the preview measures what it did and rolls it back, so the preview equals what
- * the disconnection then does by construction (same statements, same predicates).
+ * REACHES as it will be once connection `connection` is DISCONNECTED (R5/R6): the same relation,
+ * with that one connection no longer counted as ACTIVE.
  */
-async function runDisconnection<T>(
-  ctx: RequestContext,
-  mode: Mode,
-  work: (em: EntityManager) => Promise<Outcome<T>>,
-): Promise<Outcome<T>> {
-  try {
-    return await inTransaction(ctx, async (em) => {
-      const outcome = await work(em);
-      if (mode === 'preview') throw new PreviewRollback(outcome);
-      return outcome;
-    });
-  } catch (error) {
-    if (error instanceof PreviewRollback) return error.outcome;
-    throw error;
-  }
+const ACTIVE_CONNECTION = `k.status = 'ACTIVE'`;
+if (REACHES.split(ACTIVE_CONNECTION).length !== 2) {
+  throw new Error('REACHES must name the ACTIVE connection condition exactly once');
+}
+const reachesWithout = (connection: string) =>
+  REACHES.replace(ACTIVE_CONNECTION, `${ACTIVE_CONNECTION} AND k.id <> ${connection}`);
+
+/**
+ * R23: a preview reads, it never writes: one READ ONLY, REPEATABLE READ transaction (one
+ * snapshot for all its statements), no row locks, so it blocks neither readers nor writers and
+ * leaves no WAL or dead rows behind.
+ */
+async function readOnly<T>(ctx: RequestContext, work: (em: EntityManager) => Promise<T>) {
+  return ctx.db.transaction('REPEATABLE READ', async (em) => {
+    await em.query('SET TRANSACTION READ ONLY');
+    return work(em);
+  });
 }
 
 /** Active users who reach the account now through REACHES (members, agency users). */
@@ -91,13 +107,21 @@ async function usersReaching(em: EntityManager, accountId: string): Promise<User
     .getMany();
 }
 
-/** Ids of users who still reach the account's active data (none once the account is ARCHIVED). */
-async function userIdsStillReaching(em: EntityManager, accountId: string): Promise<Set<string>> {
+/**
+ * Ids of users who still reach the account's active data (none once the account is ARCHIVED);
+ * `reaches` is REACHES, or the preview's REACHES without the connection being disconnected.
+ */
+async function userIdsStillReaching(
+  em: EntityManager,
+  accountId: string,
+  reaches = REACHES,
+  params: unknown[] = [],
+): Promise<Set<string>> {
   const rows: { user_id: string }[] = await em.query(
-    `SELECT DISTINCT acl.user_id FROM ${REACHES} acl
+    `SELECT DISTINCT acl.user_id FROM ${reaches} acl
        JOIN accounts a ON a.id = acl.account_id AND a.status = 'ACTIVE'
       WHERE acl.account_id = $1`,
-    [accountId],
+    [accountId, ...params],
   );
   return new Set(rows.map((row) => row.user_id));
 }
@@ -161,8 +185,7 @@ async function disconnectAgencyWork(
     await em.query(
       `UPDATE integration_mappings m SET status = 'PAUSED', paused_at = now()
          FROM integrations i
-        WHERE i.id = m.integration_id AND i.owner_account_id = $1
-          AND m.client_account_id = $2 AND m.status = 'ACTIVE'
+        WHERE ${agencyMappingsToPause('m', 'i', '$1', '$2')}
        RETURNING m.id`,
       [agency.id, premium.id],
     ),
@@ -209,6 +232,34 @@ async function disconnectAgencyWork(
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * The client the viewer may disconnect or preview, else NOT_FOUND. I4: a repeat by a manager who
+ * reached the client only through a (now deleted) grant still finds it, and hears
+ * ALREADY_DISCONNECTED rather than NOT_FOUND.
+ */
+async function assertClientVisible(
+  ctx: RequestContext,
+  em: EntityManager,
+  clientAccountId: string,
+) {
+  const { visibility } = requireViewer(ctx);
+  const visible =
+    isId(clientAccountId) &&
+    (await em
+      .createQueryBuilder(Account, 'c')
+      .where('c.id = :clientId', { clientId: clientAccountId.toLowerCase() })
+      .andWhere(
+        `(${visibility.account('c')}
+          OR (c.type = 'CLIENT' AND c.status = 'ARCHIVED'
+              AND EXISTS (SELECT 1 FROM memberships am
+                           WHERE am.account_id = c.agency_id AND am.user_id = :viewerId
+                             AND am.role IN ('ADMIN', 'ACCOUNT_MANAGER'))))`,
+        visibility.params,
+      )
+      .getExists());
+  if (!visible) throw notFound('Account', ['clientAccountId']);
+}
+
+/**
  * R9–R15, R16, R19, R20, R22, R23 (I1, I2, I4): disconnects (archives) a CLIENT account in one
  * transaction, set-based (a fixed number of statements whatever the number of reports, items,
  * users or mappings):
@@ -228,24 +279,8 @@ async function disconnectClientWork(
   em: EntityManager,
   clientAccountId: string,
 ): Promise<Outcome<Account>> {
-  const { viewer, visibility } = requireViewer(ctx);
-  // I4: a repeat by a manager who reached the client only through a (now deleted) grant still
-  // finds it, and hears ALREADY_DISCONNECTED rather than NOT_FOUND.
-  const visible =
-    isId(clientAccountId) &&
-    (await em
-      .createQueryBuilder(Account, 'c')
-      .where('c.id = :clientId', { clientId: clientAccountId.toLowerCase() })
-      .andWhere(
-        `(${visibility.account('c')}
-          OR (c.type = 'CLIENT' AND c.status = 'ARCHIVED'
-              AND EXISTS (SELECT 1 FROM memberships am
-                           WHERE am.account_id = c.agency_id AND am.user_id = :viewerId
-                             AND am.role IN ('ADMIN', 'ACCOUNT_MANAGER'))))`,
-        visibility.params,
-      )
-      .getExists());
-  if (!visible) throw notFound('Account', ['clientAccountId']);
+  const { viewer } = requireViewer(ctx);
+  await assertClientVisible(ctx, em, clientAccountId);
   // Lock order: the owning agency (FOR SHARE) before its client (FOR UPDATE). Member changes of
   // the agency take its row FOR UPDATE, so a user removed from the agency (R24) and this
   // disconnection's R16 snapshot never interleave: the snapshot sees them or never records them.
@@ -271,16 +306,16 @@ async function disconnectClientWork(
   const reportsArchived = await archiveReportsOfAccount(em, client.id);
   const itemsFrozen = rowCount(
     await em.query(
-      `UPDATE reporting_items SET status = 'FROZEN', frozen_at = now()
-        WHERE account_id = $1 AND status = 'ACTIVE'`,
+      `UPDATE reporting_items i SET status = 'FROZEN', frozen_at = now()
+        WHERE ${itemsToFreeze('i', '$1')}`,
       [client.id],
     ),
   );
   const mappingIds = returnedIds(
     await em.query(
-      `UPDATE integration_mappings SET status = 'PAUSED', paused_at = now()
-        WHERE client_account_id = $1 AND status = 'ACTIVE'
-       RETURNING id`,
+      `UPDATE integration_mappings m SET status = 'PAUSED', paused_at = now()
+        WHERE ${clientMappingsToPause('m', '$1')}
+       RETURNING m.id`,
       [client.id],
     ),
   );
@@ -292,20 +327,18 @@ async function disconnectClientWork(
     returnedIds(
       await em.query(
         `UPDATE organizations o SET removed_at = now()
-          WHERE o.id = $1 AND o.removed_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM accounts a
-                             WHERE a.organization_id = o.id AND a.status = 'ACTIVE' AND a.id <> $2)
+          WHERE ${organizationToRemove('o', '$1', '$2')}
          RETURNING o.id`,
         [client.organizationId, client.id],
       ),
     ).length > 0;
 
-  const still = await userIdsStillReaching(em, client.id);
+  // R10/R15: an ARCHIVED client is reached by nobody, so everyone who reached it loses access.
   const impact: DisconnectImpact = {
     reportsToArchive: reportsArchived,
     itemsToFreeze: itemsFrozen,
     mappingsToPause: mappingIds.length,
-    usersLosingAccess: before.filter((user) => !still.has(user.id)),
+    usersLosingAccess: before,
     organizationRemoved,
   };
 
@@ -384,32 +417,109 @@ async function previewOf<T>(run: () => Promise<Outcome<T>>): Promise<DisconnectI
   }
 }
 
-/** R23 preview of R4–R8: the disconnection run and rolled back. Not ACTIVE → no impact. */
+/**
+ * R23 preview of R4–R8, read-only: the same visibility and state checks as the disconnection,
+ * then the rows its statements would change, counted with their predicates, and the users who
+ * reach the premium client now but not through REACHES without this connection. Not ACTIVE →
+ * no impact.
+ */
 export const disconnectAgencyPreview = (ctx: RequestContext, connectionId: string) =>
   previewOf(() =>
-    runDisconnection(ctx, 'preview', (em) => disconnectAgencyWork(ctx, em, connectionId)),
+    readOnly(ctx, async (em): Promise<Outcome<null>> => {
+      const { visibility } = requireViewer(ctx);
+      const connection =
+        isId(connectionId) &&
+        (await em
+          .createQueryBuilder(AgencyConnection, 'k')
+          .where('k.id = :connectionId', { connectionId: connectionId.toLowerCase() })
+          .andWhere(
+            `EXISTS (SELECT 1 FROM accounts a
+                      WHERE a.id IN (k.agency_id, k.premium_client_id) AND ${visibility.account('a')})`,
+            visibility.params,
+          )
+          .getOne());
+      if (!connection) throw notFound('Connection', ['connectionId']);
+      if (connection.status !== ConnectionStatus.ACTIVE) {
+        return { kind: 'invalid', message: `The connection is ${connection.status}` };
+      }
+      const premiumId = connection.premiumClientId;
+      const before = await usersReaching(em, premiumId);
+      const [{ mappings }]: { mappings: number }[] = await em.query(
+        `SELECT count(*)::int AS mappings FROM integration_mappings m, integrations i
+          WHERE ${agencyMappingsToPause('m', 'i', '$1', '$2')}`,
+        [connection.agencyId, premiumId],
+      );
+      const still = await userIdsStillReaching(em, premiumId, reachesWithout('$2'), [
+        connection.id,
+      ]);
+      const impact: DisconnectImpact = {
+        reportsToArchive: 0,
+        itemsToFreeze: 0,
+        mappingsToPause: mappings,
+        usersLosingAccess: before.filter((user) => !still.has(user.id)),
+        organizationRemoved: false,
+      };
+      return { kind: 'done', impact, target: null };
+    }),
   );
 
 /** R4–R8 (see disconnectAgencyWork). Repeat → ALREADY_DISCONNECTED; not ACTIVE → INVALID_STATE. */
 export async function disconnectAgency(ctx: RequestContext, connectionId: string) {
-  const outcome = await runDisconnection(ctx, 'apply', (em) =>
-    disconnectAgencyWork(ctx, em, connectionId),
-  );
+  const outcome = await inTransaction(ctx, (em) => disconnectAgencyWork(ctx, em, connectionId));
   const { impact, target } = settle(outcome, ['connectionId']);
   return { connection: target, impact };
 }
 
-/** R23 preview of R9–R15/R20: the disconnection run and rolled back. Archived → no impact. */
+/**
+ * R23 preview of R9–R15/R20, read-only: the same visibility and type checks as the
+ * disconnection, then one statement counting the rows its UPDATEs would change (their own
+ * predicates) and the users who reach the client now (all of them lose it). Archived → no impact.
+ */
 export const disconnectClientPreview = (ctx: RequestContext, clientAccountId: string) =>
   previewOf(() =>
-    runDisconnection(ctx, 'preview', (em) => disconnectClientWork(ctx, em, clientAccountId)),
+    readOnly(ctx, async (em): Promise<Outcome<null>> => {
+      await assertClientVisible(ctx, em, clientAccountId);
+      const client = await em
+        .getRepository(Account)
+        .findOneByOrFail({ id: clientAccountId.toLowerCase() });
+      if (client.type !== AccountType.CLIENT) {
+        throw invalidInput(
+          ['clientAccountId'],
+          'Only a CLIENT account can be disconnected this way',
+        );
+      }
+      if (client.status === AccountStatus.ARCHIVED) {
+        return { kind: 'already', message: `Client "${client.name}" is already disconnected` };
+      }
+      const before = await usersReaching(em, client.id);
+      const [counts]: {
+        reports: number;
+        items: number;
+        mappings: number;
+        organization_removed: boolean;
+      }[] = await em.query(
+        `SELECT (SELECT count(*) FROM reports r WHERE ${reportsToArchive('r', '$1')})::int AS reports,
+                (SELECT count(*) FROM reporting_items i WHERE ${itemsToFreeze('i', '$1')})::int AS items,
+                (SELECT count(*) FROM integration_mappings m
+                  WHERE ${clientMappingsToPause('m', '$1')})::int AS mappings,
+                EXISTS (SELECT 1 FROM organizations o
+                         WHERE ${organizationToRemove('o', 'CAST($2 AS uuid)', '$1')}) AS organization_removed`,
+        [client.id, client.organizationId],
+      );
+      const impact: DisconnectImpact = {
+        reportsToArchive: counts.reports,
+        itemsToFreeze: counts.items,
+        mappingsToPause: counts.mappings,
+        usersLosingAccess: before,
+        organizationRemoved: counts.organization_removed,
+      };
+      return { kind: 'done', impact, target: null };
+    }),
   );
 
 /** R9–R15, R20 (see disconnectClientWork). Repeat → ALREADY_DISCONNECTED. */
 export async function disconnectClient(ctx: RequestContext, clientAccountId: string) {
-  const outcome = await runDisconnection(ctx, 'apply', (em) =>
-    disconnectClientWork(ctx, em, clientAccountId),
-  );
+  const outcome = await inTransaction(ctx, (em) => disconnectClientWork(ctx, em, clientAccountId));
   const { impact, target } = settle(outcome, ['clientAccountId']);
   return { account: target, impact };
 }

@@ -253,6 +253,10 @@ export async function listReportItems(
   return keysetPage(query, 'i', page);
 }
 
+/** R11: the reports of account `$1` that archiving changes (the preview counts the same rows). */
+export const reportsToArchive = (r: string, account: string) =>
+  `${r}.account_id = ${account} AND ${r}.status = 'ACTIVE'`;
+
 /**
  * R16 snapshot, for the archiving transaction: records every user who can open each ACTIVE
  * report of the account right now (same predicate as reads, ./visibility), then archives the
@@ -274,8 +278,7 @@ export async function archiveReportsOfAccount(
     [accountId],
   );
   const [, archived] = await em.query<[unknown, number]>(
-    `UPDATE reports SET status = 'ARCHIVED', archived_at = now()
-      WHERE account_id = $1 AND status = 'ACTIVE'`,
+    `UPDATE reports r SET status = 'ARCHIVED', archived_at = now() WHERE ${reportsToArchive('r', '$1')}`,
     [accountId],
   );
   return archived;
