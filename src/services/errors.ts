@@ -1,22 +1,79 @@
 import { GraphQLError } from 'graphql';
 
 /**
- * Expected business-rule failures (contract: payload `userErrors`). Thrown inside a service
- * transaction, so the transaction rolls back and nothing changes; the resolver middleware
- * `ReturnUserErrors` (src/resolvers/middleware) turns them into `{ userErrors: [...] }`.
+ * Every user-error code, once, with its meaning and how it leaves the server (contract:
+ * payload `userErrors`). A DomainError is thrown inside a service transaction, so the
+ * transaction rolls back and nothing changes. `ReturnUserErrors` (src/resolvers/middleware)
+ * turns it into `{ userErrors: [...] }`; where an operation has no payload (queries such as the
+ * previews) it is a top-level error with `graphql` as its code; plain HTTP routes (the pixel)
+ * answer `http`. The schema's description of `UserError.code` is made from this table.
  */
-export type UserErrorCode =
-  | 'NOT_FOUND'
-  | 'ALREADY_DISCONNECTED'
-  | 'ACCOUNT_ARCHIVED'
-  | 'REPORT_ARCHIVED'
-  | 'ITEM_FROZEN'
-  | 'MAPPING_PAUSED'
-  | 'CONNECTION_EXISTS'
-  | 'INVALID_STATE'
-  | 'INVALID_INPUT'
-  | 'LAST_ADMIN'
-  | 'EXPIRED';
+export const USER_ERRORS = {
+  NOT_FOUND: {
+    meaning: 'the object does not exist for you (A3)',
+    graphql: 'NOT_FOUND',
+    http: 404,
+  },
+  ALREADY_DISCONNECTED: {
+    meaning: 'the disconnection already happened; nothing changed, no email (I4)',
+    graphql: 'BAD_USER_INPUT',
+    http: 409,
+  },
+  ACCOUNT_ARCHIVED: {
+    meaning: 'the account is archived and takes no changes (R12, R14)',
+    graphql: 'BAD_USER_INPUT',
+    http: 409,
+  },
+  REPORT_ARCHIVED: {
+    meaning: 'archived reports are read-only (R11, R25)',
+    graphql: 'BAD_USER_INPUT',
+    http: 409,
+  },
+  ITEM_FROZEN: {
+    meaning: 'the reporting item accepts no campaign data (R12)',
+    graphql: 'BAD_USER_INPUT',
+    http: 409,
+  },
+  MAPPING_PAUSED: {
+    meaning: 'every integration mapping in scope is paused (R7, R13)',
+    graphql: 'BAD_USER_INPUT',
+    http: 409,
+  },
+  CONNECTION_EXISTS: {
+    meaning: 'the pair already has a PENDING or ACTIVE connection (R1)',
+    graphql: 'BAD_USER_INPUT',
+    http: 409,
+  },
+  INVALID_STATE: {
+    meaning:
+      'the object is not in a state that allows this (e.g. answering a request that is not PENDING)',
+    graphql: 'BAD_USER_INPUT',
+    http: 409,
+  },
+  INVALID_INPUT: {
+    meaning: 'a field fails validation; `field` names it',
+    graphql: 'BAD_USER_INPUT',
+    http: 400,
+  },
+  LAST_ADMIN: {
+    meaning: 'the change would leave the account without an ADMIN (R24)',
+    graphql: 'BAD_USER_INPUT',
+    http: 409,
+  },
+  EXPIRED: {
+    meaning: 'the connection request passed its expiresAt unanswered (R26)',
+    graphql: 'BAD_USER_INPUT',
+    http: 409,
+  },
+} as const satisfies Record<string, { meaning: string; graphql: string; http: number }>;
+
+export type UserErrorCode = keyof typeof USER_ERRORS;
+
+/** The description of `UserError.code` in the schema: every code with its meaning. */
+export const USER_ERROR_CODE_DESCRIPTION = [
+  'Why the operation changed nothing:',
+  ...Object.entries(USER_ERRORS).map(([code, { meaning }]) => `${code} — ${meaning}.`),
+].join('\n');
 
 export class DomainError extends Error {
   constructor(
@@ -53,7 +110,6 @@ export const badUserInput = (message: string, field?: string) =>
   new GraphQLError(message, {
     extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}) },
   });
-
 
 /** A required free-text input: trimmed, not empty, at most `max` characters (INVALID_INPUT). */
 export function requiredText(value: string, field: string[], max = 200): string {

@@ -1,8 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
+import { USER_ERROR_CODE_DESCRIPTION } from '../../services/errors';
 
 @ObjectType({ simpleResolvers: true })
 export class UserError {
-  @Field()
+  @Field({ description: USER_ERROR_CODE_DESCRIPTION })
   code!: string;
 
   @Field()

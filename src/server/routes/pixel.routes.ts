@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Env } from '../../config/env';
 import { recordPixelData, validCampaignData } from '../../services/campaign-data.service';
-import { DomainError } from '../../services/errors';
+import { DomainError, USER_ERRORS } from '../../services/errors';
 import { authenticate } from '../auth';
 import { sendHttpError as fail } from '../http-errors';
 
@@ -72,15 +72,16 @@ export function mountPixelRoutes(app: Express, { db, env }: { db: DataSource; en
         const item = await recordPixelData(db, res.locals.viewer, String(req.params.itemId), data);
         res.status(202).json({ accepted: true, itemId: item.id });
       } catch (error) {
-        if (error instanceof DomainError && error.code === 'ITEM_FROZEN') {
-          fail(res, 409, 'ITEM_FROZEN', error.message);
-        } else if (error instanceof DomainError && error.code === 'INVALID_INPUT') {
-          fail(res, 400, 'BAD_REQUEST', error.message);
-        } else if (error instanceof DomainError && error.code === 'NOT_FOUND') {
-          fail(res, 404, 'NOT_FOUND', 'Reporting item not found');
-        } else {
-          throw error;
-        }
+        if (!(error instanceof DomainError)) throw error;
+        // The one table of user errors decides the status; the body keeps the pixel's codes.
+        const { http } = USER_ERRORS[error.code];
+        const code = error.code === 'INVALID_INPUT' ? 'BAD_REQUEST' : error.code;
+        fail(
+          res,
+          http,
+          code,
+          error.code === 'NOT_FOUND' ? 'Reporting item not found' : error.message,
+        );
       }
     }) as express.RequestHandler,
   );
