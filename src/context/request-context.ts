@@ -2,9 +2,9 @@ import type { DataSource } from 'typeorm';
 import type { Env } from '../config/env';
 import type { Logger } from '../config/logger';
 import { Visibility } from '../permissions/visibility';
-import { unauthenticated } from '../services/errors';
+import { unauthenticated } from '../shared/errors';
 import { createLoaders, type Loaders } from './loaders';
-import type { Viewer } from './viewer';
+import type { Principal as Viewer } from '../permissions/principal';
 
 /** Everything a resolver or service needs for one request. Nothing here outlives the request. */
 export interface RequestContext {
@@ -16,6 +16,8 @@ export interface RequestContext {
   loaders: Loaders;
   /** The viewer's visibility predicates; null for anonymous requests. */
   visibility: Visibility | null;
+  /** This server's own base URL for links it hands out (PUBLIC_URL, else its HOST:PORT). */
+  baseUrl: string;
 }
 
 export function buildContext(args: {
@@ -24,6 +26,7 @@ export function buildContext(args: {
   db: DataSource;
   env: Env;
   log: Logger;
+  baseUrl: string;
 }): RequestContext {
   const visibility = args.viewer ? new Visibility(args.viewer) : null;
   return { ...args, visibility, loaders: createLoaders(args.db, visibility) };

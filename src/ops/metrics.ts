@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { logger } from '../config/logger';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 
 /** Operation names are chosen by clients: past this many distinct ones, the label is "other". */
 const MAX_OPERATION_NAMES = 200;

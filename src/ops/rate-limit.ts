@@ -9,8 +9,8 @@ import {
 } from 'rate-limiter-flexible';
 import type { Env } from '../config/env';
 import { logger } from '../config/logger';
-import type { RequestContext } from '../server/context';
-import type { Viewer } from '../server/viewer';
+import type { RequestContext } from '../context/request-context';
+import type { Principal as Viewer } from '../permissions/principal';
 import type { Metrics } from './metrics';
 import { operationCost } from './query-cost';
 

@@ -1,8 +1,15 @@
+import { createHash } from 'node:crypto';
 import { Role } from '../entities/enums';
-import type { RequestContext } from '../server/context';
-import { isId } from '../services/ids';
+import type { RequestContext } from '../context/request-context';
+import { isId } from '../shared/ids';
 import type { AccountLocator } from './rules';
 import { ACTS_FOR } from './authority';
+
+/** Partner API tokens carry this prefix so they are never mistaken for a JWT. */
+export const API_TOKEN_PREFIX = 'hov_';
+
+/** Only this digest of a token is stored; the token itself is shown once (R18). */
+export const hashApiToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
  * R18: a token works only while it is not revoked, its creator is active, and the creator is

@@ -1,6 +1,6 @@
 import { rule } from 'graphql-shield';
-import type { RequestContext } from '../server/context';
-import { isId } from '../services/ids';
+import type { RequestContext } from '../context/request-context';
+import { isId } from '../shared/ids';
 import { MANAGERS } from './authority';
 import { exists, named } from './rules';
 

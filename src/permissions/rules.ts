@@ -1,9 +1,9 @@
 import { rule } from 'graphql-shield';
 import { AccountType, Role } from '../entities/enums';
-import type { RequestContext } from '../server/context';
-import type { AccountAuthority } from '../server/loaders';
-import { unauthenticated } from '../services/errors';
-import { isId } from '../services/ids';
+import type { RequestContext } from '../context/request-context';
+import type { AccountAuthority } from '../context/loaders';
+import { unauthenticated } from '../shared/errors';
+import { isId } from '../shared/ids';
 import { EDITORS, MANAGERS } from './authority';
 
 /**

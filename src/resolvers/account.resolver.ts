@@ -21,11 +21,11 @@ import {
   Membership,
   Organization,
 } from '../entities';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 import { AccountFilter } from '../schema/types/inputs';
 import { AccountConnection, ReportConnection } from '../schema/types/connections.type';
 import { findAccount, listAccounts, listClients } from '../services/account.service';
-import { forbidden } from '../services/errors';
+import { forbidden } from '../shared/errors';
 import { listReportsOfAccount } from '../services/report.service';
 import { selectsTotal } from './selection';
 

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { Account, AgencyConnection, User } from '../entities';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 import { RequestConnectionInput, SetConnectionAccessInput } from '../schema/types/inputs';
 import { ConnectionPayload } from '../schema/types/payloads';
 import { setConnectionAccess } from '../services/client-access.service';

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { Account, AuditEvent, User } from '../entities';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 import { AuditEventConnection } from '../schema/types/connections.type';
 import { listAuditEvents } from '../services/account.service';
 import { PageArgsType } from './account.resolver';

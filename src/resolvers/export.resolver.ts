@@ -1,6 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
-import type { RequestContext } from '../server/context';
-import { exportBaseUrl } from '../server/routes/export.routes';
+import type { RequestContext } from '../context/request-context';
 import { ApiTokenInfo, RevokeApiTokenPayload } from '../schema/types/api-token.type';
 import { CreateApiTokenInput, ExportReportInput } from '../schema/types/inputs';
 import { ApiTokenPayload, ExportPayload } from '../schema/types/payloads';
@@ -20,7 +19,7 @@ export class ExportResolver {
     @Arg('input', () => ExportReportInput) input: ExportReportInput,
     @Ctx() ctx: RequestContext,
   ): Promise<ExportPayload> {
-    return { ...(await exportReport(ctx, input, exportBaseUrl(ctx.env))), userErrors: [] };
+    return { ...(await exportReport(ctx, input, ctx.baseUrl)), userErrors: [] };
   }
 
   @Mutation(() => ApiTokenPayload, {

@@ -10,7 +10,7 @@ import {
   UseMiddleware,
 } from 'type-graphql';
 import { Account, Integration, IntegrationMapping } from '../entities';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 import { CreateIntegrationInput, MapAdvertiserInput } from '../schema/types/inputs';
 import { IntegrationPayload, MappingPayload, SyncPayload } from '../schema/types/payloads';
 import { createIntegration, mapAdvertiser, syncIntegration } from '../services/integration.service';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver, UseMiddleware } from 'type-graphql';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 import { AddMemberInput, ChangeMemberRoleInput, RemoveMemberInput } from '../schema/types/inputs';
 import { MembershipPayload, RemoveMemberPayload, UserPayload } from '../schema/types/payloads';
 import * as members from '../services/membership.service';

@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Account, Membership, User } from '../entities';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 
 @Resolver(() => Membership)
 export class MembershipResolver {

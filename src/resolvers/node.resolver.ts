@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { Node } from '../entities/node.interface';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 import { findNode } from '../services/node.service';
 
 @Resolver()

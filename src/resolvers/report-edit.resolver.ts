@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver, UseMiddleware } from 'type-graphql';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 import {
   RemoveReportItemsInput,
   ShareReportInput,

@@ -13,7 +13,7 @@ import {
 } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Account, Report, ReportStatus, User } from '../entities';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 import { AddReportItemsInput, CreateReportInput, ReportFilter } from '../schema/types/inputs';
 import { ReportConnection, ReportingItemConnection } from '../schema/types/connections.type';
 import { ReportPayload } from '../schema/types/payloads';

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { Account, Integration, ReportingItem } from '../entities';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 import { CreateReportingItemInput, RecordCampaignDataInput } from '../schema/types/inputs';
 import { Metrics } from '../schema/types/metrics.type';
 import { ReportingItemPayload } from '../schema/types/payloads';

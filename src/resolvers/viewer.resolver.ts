@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { Membership, User } from '../entities';
-import { requireViewer, type RequestContext } from '../server/context';
+import { requireViewer, type RequestContext } from '../context/request-context';
 
 @Resolver(() => User)
 export class ViewerResolver {

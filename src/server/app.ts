@@ -16,11 +16,12 @@ import { COST_OPTIONS, MAX_QUERY_COST } from '../ops/query-cost';
 import { createRateLimits, type RateLimits } from '../ops/rate-limit';
 import { buildServedSchema } from '../schema/build-schema';
 import { authenticate } from './auth';
-import { buildContext, type RequestContext } from './context';
+import { buildContext, type RequestContext } from '../context/request-context';
 import { explorerEnabled, mountExplorer } from './explorer/explorer.routes';
 import { formatError, requestStore } from './format-error';
 import { httpErrorHandler, notFoundHandler, sendHttpError } from './http-errors';
 import { mountDataRoutes } from './routes/data.routes';
+import { exportBaseUrl } from './routes/export.routes';
 
 /** The largest /graphql request body; a bigger one is refused with 413 before it is parsed. */
 export const GRAPHQL_BODY_LIMIT = '1mb';
@@ -147,7 +148,14 @@ export async function createHttpServer(deps: {
           }
           throw error;
         }
-        return buildContext({ requestId, viewer, db, env, log: logger.child({ requestId }) });
+        return buildContext({
+          requestId,
+          viewer,
+          db,
+          env,
+          log: logger.child({ requestId }),
+          baseUrl: exportBaseUrl(env, req),
+        });
       },
     }),
   );

@@ -1,17 +1,12 @@
-import { createHash } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DataSource } from 'typeorm';
 import { ApiToken, User } from '../entities';
-import { usableApiToken } from '../permissions/api-token-rules';
+import { API_TOKEN_PREFIX, hashApiToken, usableApiToken } from '../permissions/api-token-rules';
 import { tokenPrincipal, userPrincipal } from '../permissions/principal';
-import { isId } from '../services/ids';
-import { unauthenticated } from '../services/errors';
-import type { Viewer } from './viewer';
+import { isId } from '../shared/ids';
+import { unauthenticated } from '../shared/errors';
+import type { Principal as Viewer } from '../permissions/principal';
 
-/** Partner API tokens carry this prefix so they are never mistaken for a JWT. */
-export const API_TOKEN_PREFIX = 'hov_';
-
-export const hashApiToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 const secretKey = (secret: string) => new TextEncoder().encode(secret);
 

@@ -1,9 +1,9 @@
 import { Account, AccountStatus, AccountType, AuditEvent } from '../entities';
 import type { Visibility } from '../permissions/visibility';
 import type { Page } from '../schema/types/connections.type';
-import { requireViewer, type RequestContext } from '../server/context';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import type { AccountFilter } from '../schema/types/inputs';
-import { isId } from './ids';
+import { isId } from '../shared/ids';
 import { keysetBefore, query, rowMapper } from './list-sql';
 import {
   cursorParameters,

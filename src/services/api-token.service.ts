@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { ApiToken } from '../entities';
-import { API_TOKEN_PREFIX, hashApiToken } from '../server/auth';
-import { requireViewer, type RequestContext } from '../server/context';
+import { API_TOKEN_PREFIX, hashApiToken } from '../permissions/api-token-rules';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import type { CreateApiTokenInput } from '../schema/types/inputs';
 import type { ApiTokenInfo } from '../schema/types/api-token.type';
 import { recordAuditEvent } from './audit.service';
-import { notFound, requiredText } from './errors';
-import { isId } from './ids';
+import { notFound, requiredText } from '../shared/errors';
+import { isId } from '../shared/ids';
 import { queryNamed } from './sql';
 import { inTransaction, lockVisibleAccount } from './transaction';
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 
 /** The actions written to audit_events (R22). */
 export type AuditAction =

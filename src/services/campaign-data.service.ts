@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ItemStatus, ReportingItem } from '../entities';
 import { Visibility } from '../permissions/visibility';
-import { requireViewer, type RequestContext } from '../server/context';
-import type { Viewer } from '../server/viewer';
+import { requireViewer, type RequestContext } from '../context/request-context';
+import type { Principal as Viewer } from '../permissions/principal';
 import type { RecordCampaignDataInput } from '../schema/types/inputs';
-import { DomainError, invalidInput, notFound } from './errors';
-import { isId } from './ids';
+import { DomainError, invalidInput, notFound } from '../shared/errors';
+import { isId } from '../shared/ids';
 import { queryNamed } from './sql';
 
 export interface CampaignData {

@@ -8,11 +8,11 @@ import {
   ConnectionStatus,
   Account,
 } from '../entities';
-import { requireViewer, type RequestContext } from '../server/context';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import type { SetClientAccessInput, SetConnectionAccessInput } from '../schema/types/inputs';
 import { recordAuditEvent } from './audit.service';
-import { DomainError, invalidInput } from './errors';
-import { distinctIds } from './ids';
+import { DomainError, invalidInput } from '../shared/errors';
+import { distinctIds } from '../shared/ids';
 import { lockVisibleConnection } from './connection.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 

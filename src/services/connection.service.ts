@@ -7,11 +7,11 @@ import {
   ConnectionStatus,
 } from '../entities';
 import type { Visibility } from '../permissions/visibility';
-import { requireViewer, type RequestContext } from '../server/context';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import type { RequestConnectionInput } from '../schema/types/inputs';
 import { recordAuditEvent, type AuditAction } from './audit.service';
-import { DomainError, invalidInput, notFound } from './errors';
-import { isId } from './ids';
+import { DomainError, invalidInput, notFound } from '../shared/errors';
+import { isId } from '../shared/ids';
 import { inTransaction, lockVisibleAccount } from './transaction';
 
 const OPPOSITE: Partial<Record<AccountType, AccountType>> = {

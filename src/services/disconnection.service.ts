@@ -9,14 +9,14 @@ import {
   User,
 } from '../entities';
 import { REACHES } from '../permissions/authority';
-import { requireViewer, type RequestContext } from '../server/context';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import { queueAdminEmails } from './outbox.service';
 import { returnedIds, rowCount } from './sql';
 import { recordAuditEvent } from './audit.service';
 import { lockVisibleConnection } from './connection.service';
-import { DomainError, invalidInput, notFound, requiredText } from './errors';
-import { isId } from './ids';
+import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
+import { isId } from '../shared/ids';
 import { archiveReportsOfAccount, reportsToArchive } from './report.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 

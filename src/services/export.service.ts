@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { ExportFormat, ReportStatus } from '../entities';
-import { requireViewer, type RequestContext } from '../server/context';
-import type { Viewer } from '../server/viewer';
+import { requireViewer, type RequestContext } from '../context/request-context';
+import type { Principal as Viewer } from '../permissions/principal';
 import type { ExportReportInput } from '../schema/types/inputs';
-import { notFound } from './errors';
-import { isId } from './ids';
+import { notFound } from '../shared/errors';
+import { isId } from '../shared/ids';
 import { queryNamed } from './sql';
 
 /** Reports with at most this many items also carry the document inline (`content`). */

@@ -9,11 +9,11 @@ import {
   IntegrationMapping,
   MappingStatus,
 } from '../entities';
-import { requireViewer, type RequestContext } from '../server/context';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import type { Visibility } from '../permissions/visibility';
 import type { CreateIntegrationInput, MapAdvertiserInput } from '../schema/types/inputs';
-import { DomainError, invalidInput, notFound, requiredText } from './errors';
-import { isId } from './ids';
+import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
+import { isId } from '../shared/ids';
 import { queryNamed } from './sql';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 

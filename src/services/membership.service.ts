@@ -1,14 +1,14 @@
 import type { EntityManager } from 'typeorm';
 import { type Account, AccountType, Membership, Role, User } from '../entities';
-import { requireViewer, type RequestContext } from '../server/context';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import type {
   AddMemberInput,
   ChangeMemberRoleInput,
   RemoveMemberInput,
 } from '../schema/types/inputs';
 import { recordAuditEvent } from './audit.service';
-import { DomainError, invalidInput, notFound, requiredText } from './errors';
-import { isId } from './ids';
+import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
+import { isId } from '../shared/ids';
 import { queueAdminEmails } from './outbox.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 

@@ -1,7 +1,7 @@
 import { AgencyConnection, AuditEvent, Integration, Organization, Role } from '../entities';
-import { requireViewer, type RequestContext } from '../server/context';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import type { Node } from '../entities/node.interface';
-import { isId } from './ids';
+import { isId } from '../shared/ids';
 
 const NODE_TABLES = [
   ['Account', 'accounts'],

@@ -1,7 +1,7 @@
 import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Page } from '../schema/types/connections.type';
-import { badUserInput } from './errors';
-import { isId } from './ids';
+import { badUserInput } from '../shared/errors';
+import { isId } from '../shared/ids';
 import { query } from './list-sql';
 
 export interface PageArgs {

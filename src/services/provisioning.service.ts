@@ -7,20 +7,17 @@ import {
   Membership,
   Organization,
   Product,
-  Role,
-  User,
 } from '../entities';
-import { requireViewer, type RequestContext } from '../server/context';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import type {
-  AddMemberInput,
   AddOrganizationAccountInput,
   CreateAgencyInput,
   CreateClientAccountInput,
   CreatePremiumClientInput,
 } from '../schema/types/inputs';
-import { DomainError, invalidInput, notFound, requiredText } from './errors';
+import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
 import { agencyMemberIds } from './client-access.service';
-import { isId } from './ids';
+import { isId } from '../shared/ids';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
 async function createOrganization(em: EntityManager, name: string) {

@@ -1,15 +1,15 @@
 import type { EntityManager } from 'typeorm';
 import { Report, ReportStatus } from '../entities';
 import { REACHES } from '../permissions/authority';
-import { requireViewer, type RequestContext } from '../server/context';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import type {
   RemoveReportItemsInput,
   ShareReportInput,
   UpdateReportInput,
 } from '../schema/types/inputs';
 import { recordAuditEvent, type AuditAction } from './audit.service';
-import { DomainError, invalidInput, notFound, requiredText } from './errors';
-import { distinctIds, isId } from './ids';
+import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
+import { distinctIds, isId } from '../shared/ids';
 import { queryNamed, rowCount } from './sql';
 import { inTransaction } from './transaction';
 

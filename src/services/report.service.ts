@@ -11,15 +11,15 @@ import {
 } from '../entities';
 import { REACHES } from '../permissions/authority';
 import { activeReportOpenTo } from '../permissions/visibility';
-import { requireViewer, type RequestContext } from '../server/context';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import type {
   AddReportItemsInput,
   CreateReportInput,
   CreateReportingItemInput,
   ReportFilter,
 } from '../schema/types/inputs';
-import { DomainError, invalidInput, notFound, requiredText } from './errors';
-import { distinctIds, isId } from './ids';
+import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
+import { distinctIds, isId } from '../shared/ids';
 import type { Visibility } from '../permissions/visibility';
 import type { Page } from '../schema/types/connections.type';
 import { keysetBefore, likePattern, query, rowMapper } from './list-sql';

@@ -1,10 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import { Account, AccountStatus } from '../entities';
-import type { RequestContext } from '../server/context';
+import type { RequestContext } from '../context/request-context';
 import type { Visibility } from '../permissions/visibility';
 import retry from 'async-retry';
-import { conflict, DomainError, notFound } from './errors';
-import { isId } from './ids';
+import { conflict, DomainError, notFound } from '../shared/errors';
+import { isId } from '../shared/ids';
 
 /** PostgreSQL's answers that mean "run the whole transaction again": it changed nothing. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { testEnv } from '../helpers/test-database';
 import { inTransaction, transactionRetries } from '../../src/services/transaction';
-import type { RequestContext } from '../../src/server/context';
+import type { RequestContext } from '../../src/context/request-context';
 
 /**
  * inTransaction re-runs the whole transaction after a deadlock (40P01) or serialization failure

@@ -7,7 +7,7 @@ import {
   PartnerError,
 } from '../../examples/partner/export-archived-reports';
 import { Account, ApiToken, ReportingItem, User } from '../../src/entities';
-import { API_TOKEN_PREFIX, hashApiToken } from '../../src/server/auth';
+import { API_TOKEN_PREFIX, hashApiToken } from '../../src/permissions/api-token-rules';
 import { seedDemoWorldIfEmpty } from '../../src/seed/demo-world';
 import { factories } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';

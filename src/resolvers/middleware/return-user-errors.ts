@@ -1,5 +1,5 @@
 import type { MiddlewareFn } from 'type-graphql';
-import { DomainError } from '../../services/errors';
+import { DomainError } from '../../shared/errors';
 
 /**
  * The one place business-rule failures become payload `userErrors` (contract conventions).

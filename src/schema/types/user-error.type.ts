@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { USER_ERROR_CODE_DESCRIPTION } from '../../services/errors';
+import { USER_ERROR_CODE_DESCRIPTION } from '../../shared/errors';
 
 @ObjectType({ simpleResolvers: true })
 export class UserError {

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Express, Request } from 'express';
@@ -19,27 +18,21 @@ import {
   type ExportReportMeta,
   verifyExportLink,
 } from '../../services/export.service';
-import { isId } from '../../services/ids';
+import { isId } from '../../shared/ids';
 import { namedSql } from '../../services/sql';
 import { findUsableApiToken } from '../auth';
 import { sendHttpError } from '../http-errors';
-import type { Viewer } from '../viewer';
+import type { Principal as Viewer } from '../../permissions/principal';
+
+const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 /**
  * The base URL of export links: PUBLIC_URL, else `http://HOST:PORT` of the server's own
  * configuration (PORT=0: the port it bound). Never the request's Host header: a client controls
  * it, and a link built from it would send a victim's signed download to the client's host.
  */
-const baseUrlStore = new AsyncLocalStorage<string>();
-
-const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
-
-export function exportBaseUrl(env: Env): string {
-  return env.PUBLIC_URL ?? baseUrlStore.getStore() ?? `http://${urlHost(env.HOST)}:${env.PORT}`;
-}
-
-const ownBaseUrl = (env: Env, req: Request) =>
-  `http://${urlHost(env.HOST)}:${env.PORT || req.socket.localPort}`;
+export const exportBaseUrl = (env: Env, req: Request) =>
+  env.PUBLIC_URL ?? `http://${urlHost(env.HOST)}:${env.PORT || req.socket.localPort}`;
 
 /** The viewer an export link was signed for, if it may still read (active user, usable token). */
 async function linkViewer(db: DataSource, viewer: string): Promise<Viewer | null> {
@@ -65,7 +58,6 @@ async function linkViewer(db: DataSource, viewer: string): Promise<Viewer | null
  * constant whatever the report's size.
  */
 export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; env: Env }) {
-  app.use((req, _res, next) => baseUrlStore.run(ownBaseUrl(env, req), next));
 
   app.get('/exports/:file', async (req, res) => {
     const match = /^([0-9a-f-]{36})\.(csv|json)$/i.exec(String(req.params.file));

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Env } from '../../config/env';
 import { recordPixelData, validCampaignData } from '../../services/campaign-data.service';
-import { DomainError, USER_ERRORS } from '../../services/errors';
+import { DomainError, USER_ERRORS } from '../../shared/errors';
 import { authenticate } from '../auth';
 import { sendHttpError as fail } from '../http-errors';
 
