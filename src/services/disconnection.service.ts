@@ -527,9 +527,10 @@ export async function disconnectClient(ctx: RequestContext, clientAccountId: str
 /**
  * R21 (staff only, shield): keeps a client's data with the brand. In one transaction the CLIENT
  * row is locked FOR UPDATE, becomes a PREMIUM_CLIENT with the contract reference and no owning
- * agency, and gets a new ACTIVE connection to its former agency. Reports, items, mappings,
- * client-access mode and grants are kept, so the agency's users reach it exactly as before
- * (REACHES now through the connection); a later disconnectAgency follows R4–R8.
+ * agency, and gets a new ACTIVE connection to its former agency. Reports, items and mappings are
+ * kept; the client-access mode and selected users move onto the connection (a premium's access
+ * is per connection), so the agency's users reach it exactly as before (REACHES now through the
+ * connection); a later disconnectAgency follows R4–R8.
  * Empty contract reference → INVALID_INPUT; not a CLIENT → INVALID_INPUT; archived →
  * ACCOUNT_ARCHIVED. R22: audited.
  */
@@ -550,17 +551,26 @@ export async function convertClientToPremium(
     assertActiveAccount(client);
     const agencyId = client.agencyId!;
     await em.query(
-      `UPDATE accounts SET type = 'PREMIUM_CLIENT', contract_reference = $2, agency_id = NULL
+      `UPDATE accounts SET type = 'PREMIUM_CLIENT', contract_reference = $2, agency_id = NULL,
+              client_access = NULL
         WHERE id = $1`,
       [client.id, contractReference],
     );
+    // A premium client's access belongs to its connection: the client's mode and selected users
+    // move onto the new one, so the agency's users reach it exactly as before.
     const [connection]: { id: string }[] = await em.query(
       `INSERT INTO agency_connections
          (agency_id, premium_client_id, status, requested_by_account_id, requested_by_id,
-          responded_at, responded_by_id)
-       VALUES ($1, $2, 'ACTIVE', $1, $3, now(), $3)
+          responded_at, responded_by_id, client_access)
+       VALUES ($1, $2, 'ACTIVE', $1, $3, now(), $3,
+               COALESCE($4::client_access_mode, 'EVERYONE_IN_AGENCY'))
        RETURNING id`,
-      [agencyId, client.id, viewer.user.id],
+      [agencyId, client.id, viewer.user.id, client.clientAccess],
+    );
+    await em.query(
+      `WITH moved AS (DELETE FROM client_access_grants WHERE account_id = $2 RETURNING user_id)
+       INSERT INTO connection_access_grants (connection_id, user_id) SELECT $1, user_id FROM moved`,
+      [connection.id, client.id],
     );
     await recordAuditEvent(em, ctx, {
       action: 'CLIENT_CONVERTED_TO_PREMIUM',

@@ -59,8 +59,11 @@ describe('R21: platform staff convert a CLIENT into a PREMIUM_CLIENT to keep the
       type: 'PREMIUM_CLIENT',
       status: 'ACTIVE',
       agency: null,
-      clientAccess: 'SELECTED_USERS',
-      connections: [{ status: 'ACTIVE', agency: { id: w.a.agency.id } }],
+      // A premium's access belongs to the connection: the client's setting moved there.
+      clientAccess: null,
+      connections: [
+        { status: 'ACTIVE', clientAccess: 'SELECTED_USERS', agency: { id: w.a.agency.id } },
+      ],
     });
     const stored = await server.db
       .getRepository(server.db.getMetadata('Account').target)
@@ -79,10 +82,13 @@ describe('R21: platform staff convert a CLIENT into a PREMIUM_CLIENT to keep the
       .findOneByOrFail({ id: w.mapping.id });
     expect(mapping.status).toBe(MappingStatus.ACTIVE);
 
-    const events = await call(server, ops.auditEvents, { id: w.client.id }, w.a.admin);
+    // The agency's admins read it on the agency's log: they no longer act for the brand (A1).
+    const events = await call(server, ops.auditEvents, { id: w.a.agency.id }, w.a.admin);
     expect(events.nodes.map((e: { action: string }) => e.action)).toEqual([
       'CLIENT_CONVERTED_TO_PREMIUM',
     ]);
+    const brandLog = await server.gql(ops.auditEvents, { id: w.client.id }, w.a.admin);
+    expect(brandLog.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
 
   it('a later agency disconnect follows R4–R8: the brand keeps its reports, the agency loses them', async () => {

@@ -30,7 +30,7 @@ export const ops = {
   convertClientToPremium: `mutation ($input: ConvertClientToPremiumInput!) {
     convertClientToPremium(input: $input) {
       account { id type status agency { id } clientAccess
-                connections { id status agency { id } } }
+                connections { id status clientAccess agency { id } } }
       ${USER_ERRORS} } }`,
   auditEvents: `query ($id: ID!) {
     auditEvents(accountId: $id, first: 100) { nodes { id action actor { id } account { id } details } } }`,

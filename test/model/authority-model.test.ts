@@ -25,7 +25,7 @@
  * On a mismatch the operations so far are shrunk by delta debugging, each candidate replayed on
  * an emptied database, to the shortest sequence that still gives a mismatch, which is printed.
  *
- * MODEL_OPS (default 2000) and MODEL_SEED (default: random, printed) set the run;
+ * MODEL_OPS (default 2000) and MODEL_SEED (default 20261128; `random` picks one, printed) set the run;
  * `npm run test:model -- --ops 20000 --seed 42` runs a long one (test/model/run-model.sh).
  */
 import { factories } from '../helpers/factories';
@@ -52,7 +52,11 @@ import { OpGenerator, Random } from './generator';
 jest.setTimeout(1_800_000);
 
 const OPS = Number(process.env.MODEL_OPS ?? 2000);
-const SEED = Number(process.env.MODEL_SEED ?? Math.floor(Math.random() * 2 ** 31));
+// A fixed default seed: CI must be reproducible; `--seed` (or MODEL_SEED=random) explores.
+const SEED =
+  process.env.MODEL_SEED === 'random'
+    ? Math.floor(Math.random() * 2 ** 31)
+    : Number(process.env.MODEL_SEED ?? 20261128);
 const BUDGET_MS = Number(process.env.MODEL_BUDGET_MS ?? 60_000) * Math.max(1, OPS / 2000);
 const SWEEP = Number(process.env.MODEL_SWEEP ?? 250);
 const SHRINK_MS = Number(process.env.MODEL_SHRINK_MS ?? 300_000);
