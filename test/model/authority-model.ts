@@ -364,8 +364,11 @@ export class AuthorityModel {
     return sees === 'member' ? ['FORBIDDEN'] : ['FORBIDDEN', 'NOT_FOUND'];
   }
 
-  /** disconnectClient / its preview (R9, I4); `done` is the answer when allowed. */
-  private clientDisconnectCodes(u: string, clientKey: string, done: Code): Code[] {
+  /**
+   * disconnectClient / its preview (R9, I4); `repeat` is the answer to an allowed call on an
+   * archived client: ALREADY_DISCONNECTED for the mutation (I4), OK (no impact) for the preview.
+   */
+  private clientDisconnectCodes(u: string, clientKey: string, repeat: Code): Code[] {
     const client = this.accounts.get(clientKey)!;
     if (client.type !== 'CLIENT') {
       if (!this.sees(u, clientKey)) return ['NOT_FOUND'];
@@ -374,13 +377,12 @@ export class AuthorityModel {
     if (!client.archived) {
       if (!this.sees(u, clientKey)) return ['NOT_FOUND'];
       if (!this.actsFor(u, clientKey, MANAGERS)) return ['FORBIDDEN'];
-      return [done];
+      return ['OK'];
     }
     // Archived. The archiving removed the client's memberships and selected users, so under the
     // letter of A1 only staff, the agency's ADMINs and, in EVERYONE_IN_AGENCY mode, its managers
     // still act for it. I4 wants a repeat by whoever disconnected it to hear "already
     // disconnected": for the agency's other managers both answers are accepted.
-    const repeat = done === 'OK' ? 'OK' : 'ALREADY_DISCONNECTED';
     if (this.actsFor(u, clientKey, MANAGERS)) return [repeat];
     const agencyRole = this.role(u, client.agency!);
     if (agencyRole && MANAGERS.includes(agencyRole)) return [repeat, 'NOT_FOUND'];
@@ -498,7 +500,7 @@ export class AuthorityModel {
       }
 
       case 'disconnectClient':
-        return this.clientDisconnectCodes(u, op.client, 'OK');
+        return this.clientDisconnectCodes(u, op.client, 'ALREADY_DISCONNECTED');
 
       case 'createClientAccount': {
         // R2: actsFor(agency, ADMIN/ACCOUNT_MANAGER).
