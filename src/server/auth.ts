@@ -7,7 +7,6 @@ import { isId } from '../shared/ids';
 import { unauthenticated } from '../shared/errors';
 import type { Principal as Viewer } from '../permissions/principal';
 
-
 const secretKey = (secret: string) => new TextEncoder().encode(secret);
 
 /** A user JWT: HS256, `sub` = the user id as the API serves it, expiring. */

@@ -58,7 +58,6 @@ async function linkViewer(db: DataSource, viewer: string): Promise<Viewer | null
  * constant whatever the report's size.
  */
 export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; env: Env }) {
-
   app.get('/exports/:file', async (req, res) => {
     const match = /^([0-9a-f-]{36})\.(csv|json)$/i.exec(String(req.params.file));
     if (!match || !isId(match[1])) {
