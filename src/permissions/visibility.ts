@@ -78,14 +78,17 @@ export class Visibility {
 
   /**
    * The viewer reaches the account (A2; staff: every account). An API token (R18) sees its own
-   * account and, for an agency, the agency's archived clients whose archived reports it reads.
+   * account and the accounts of the archived reports it reads — no archived client it reads
+   * nothing of.
    */
   account(alias: string): string {
     const p = this.principal;
     if (p.kind === 'token') {
       return `(${alias}.id = ${SCOPE}
                OR (${alias}.agency_id = ${SCOPE} AND ${alias}.type = ${q(AccountType.CLIENT)}
-                   AND ${alias}.status = ${q(AccountStatus.ARCHIVED)}))`;
+                   AND ${alias}.status = ${q(AccountStatus.ARCHIVED)}
+                   AND EXISTS (SELECT 1 FROM reports tr
+                               WHERE tr.account_id = ${alias}.id AND ${this.report('tr')})))`;
     }
     if (p.isStaff) return 'TRUE';
     return `${alias}.id IN (SELECT acl.account_id FROM ${REACHES} acl WHERE acl.user_id = :viewerId)`;

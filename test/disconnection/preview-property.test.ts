@@ -17,6 +17,7 @@ import {
   type User,
 } from '../../src/entities';
 import { factories, type Factories } from '../helpers/factories';
+import { mulberry32 } from '../helpers/random';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { agencyWithStaff, call, ops, premiumWithStaff } from './helpers';
 
@@ -32,16 +33,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-/** mulberry32: a small seeded PRNG. */
+/** Seeded choices for one world. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   return {
     int,

@@ -14,18 +14,9 @@ import {
   type Principal,
   type Role,
 } from './authority-model';
+import { mulberry32 } from '../helpers/random';
 
-/** mulberry32: a tiny seeded PRNG, good enough to pick operations. */
-export function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export class Random {
   readonly next: () => number;

@@ -158,11 +158,10 @@ function tokenReadsReport(viewer: MViewer, report: MReport): boolean {
 
 function expectAccount(viewer: MViewer, account: MAccount): boolean {
   if (viewer.scopeAccountId) {
+    // Its own account, and the accounts of the archived reports it reads (R18: nothing else).
     return (
       account.id === viewer.scopeAccountId ||
-      (account.agencyId === viewer.scopeAccountId &&
-        account.type === AccountType.CLIENT &&
-        account.status === AccountStatus.ARCHIVED)
+      model.reports.some((r) => r.accountId === account.id && tokenReadsReport(viewer, r))
     );
   }
   return viewer.isStaff || rolesOn(viewer.userId, account).length > 0;

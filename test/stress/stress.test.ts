@@ -9,6 +9,7 @@ import {
 } from '../../src/entities';
 import { transactionRetries } from '../../src/services/transaction';
 import { factories, type Factories } from '../helpers/factories';
+import { mulberry32 } from '../helpers/random';
 import { usingPostgres } from '../helpers/test-database';
 import { type As, startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -31,18 +32,6 @@ const CLIENTS = Number(process.env.STRESS_CLIENTS ?? 16);
 const KILL_RATE = Number(process.env.STRESS_KILL_RATE ?? 0);
 
 const describeOnPostgres = usingPostgres() ? describe : describe.skip;
-
-/** mulberry32: a tiny seeded generator, so a failing run can be replayed with its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const M = {
   request: `mutation($input: RequestConnectionInput!) { requestConnection(input: $input) { connection { id } userErrors { code } } }`,
@@ -136,7 +125,7 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
   it(
     `${OPS} random operations by ${CLIENTS} concurrent clients leave no partial state`,
     async () => {
-      const rand = random(SEED);
+      const rand = mulberry32(SEED);
       const pick = <T>(list: T[]): T | undefined =>
         list.length ? list[Math.floor(rand() * list.length)] : undefined;
       const tally = new Map<string, number>();
