@@ -1,6 +1,5 @@
 import {
   AgencyConnection,
-  ClientAccessMode,
   ConnectionStatus,
   Role,
   type Account,
@@ -39,11 +38,9 @@ const respond = (
 const codes = (payload: { userErrors: { code: string }[] }) =>
   payload.userErrors.map((e) => e.code);
 
-async function pair(o: { access?: ClientAccessMode | null } = {}) {
+async function pair() {
   const a = await agencyWithStaff(f);
-  const p = await premiumWithStaff(f, {
-    clientAccess: o.access === undefined ? ClientAccessMode.EVERYONE_IN_AGENCY : o.access,
-  });
+  const p = await premiumWithStaff(f);
   const report = await f.report(p.premium);
   return { a, p, report };
 }
@@ -74,22 +71,33 @@ describe('R1: connecting an agency and a premium client', () => {
     }
   });
 
-  it('a premium without a client-access setting gets EVERYONE_IN_AGENCY on accept', async () => {
-    const { a, p } = await pair({ access: null });
+  it('an accepted connection gives access as its own setting says: EVERYONE_IN_AGENCY unless the agency set it', async () => {
+    const { a, p, report } = await pair();
     const requested = await request(p.premium, a.agency, p.admin);
-    await respond('acceptConnection', requested.connection.id, a.manager);
-    const account = await call(
+    const accepted = await respond('acceptConnection', requested.connection.id, a.manager);
+    const connection = await call(
       server,
-      `query ($id: ID!) { account(id: $id) { clientAccess } }`,
-      { id: p.premium.id },
+      `query ($id: ID!) { node(id: $id) { ... on AgencyConnection { clientAccess } } }`,
+      { id: accepted.connection.id },
       a.regular,
     );
-    expect(account).toEqual({ clientAccess: 'EVERYONE_IN_AGENCY' });
+    expect(connection).toEqual({ clientAccess: 'EVERYONE_IN_AGENCY' });
+    expect(
+      ids((await call(server, ops.reports, { accountId: p.premium.id }, a.regular)).nodes),
+    ).toEqual([report.id]);
   });
 
-  it('with SELECTED_USERS on the premium only the agency ADMINs reach it after accepting', async () => {
-    const { a, p, report } = await pair({ access: ClientAccessMode.SELECTED_USERS });
+  it('with SELECTED_USERS set by the agency on the pending request, only its ADMINs reach the premium after accepting', async () => {
+    const { a, p, report } = await pair();
     const requested = await request(a.agency, p.premium, a.admin);
+    const set = await call(
+      server,
+      `mutation ($input: SetConnectionAccessInput!) {
+        setConnectionAccess(input: $input) { connection { clientAccess } userErrors { code } } }`,
+      { input: { connectionId: requested.connection.id, access: 'SELECTED_USERS', userIds: [] } },
+      a.manager,
+    );
+    expect(set).toEqual({ connection: { clientAccess: 'SELECTED_USERS' }, userErrors: [] });
     await respond('acceptConnection', requested.connection.id, p.admin);
     const seen = async (user: User) =>
       ids((await call(server, ops.reports, { accountId: p.premium.id }, user)).nodes);

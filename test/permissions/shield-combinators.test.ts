@@ -197,11 +197,14 @@ describe('the permission map', () => {
   it('its staff-only gate (createAgency) answers for every kind of viewer on this runtime', async () => {
     const gate = (permissionRules.Mutation as Record<string, Resolvable>).createAgency;
     const as = (viewer: unknown) => resolve(gate, { viewer, _shield: { cache: {} } });
-    const user = (isStaff: boolean) => ({ kind: 'user', user: { id: 'u1', isStaff } });
+    const user = (isStaff: boolean) => ({ kind: 'user', isStaff, user: { id: 'u1', isStaff } });
 
     await expect(as(user(true))).resolves.toBe(true);
     await expect(as(user(false))).resolves.toBe(false);
-    await expect(as({ kind: 'token', user: { id: 'u1', isStaff: true } })).resolves.toBe(false);
+    // A token is never staff, even when a staff member made it (R18).
+    await expect(
+      as({ kind: 'token', isStaff: false, user: { id: 'u1', isStaff: true } }),
+    ).resolves.toBe(false);
     const anonymous = await as(null);
     expect(anonymous).toBeInstanceOf(GraphQLError);
     expect((anonymous as GraphQLError).extensions.code).toBe('UNAUTHENTICATED');
