@@ -395,11 +395,13 @@ export async function addReportItems(ctx: RequestContext, input: AddReportItemsI
       .where('a.id = :id', { id: visible.accountId })
       .setLock('pessimistic_read')
       .getOneOrFail();
+    // A report deleted (R25) between the visibility check and this lock is simply not found.
     const report = await em
       .createQueryBuilder(Report, 'r')
       .where('r.id = :id', { id: visible.id })
       .setLock('pessimistic_write')
-      .getOneOrFail();
+      .getOne();
+    if (!report) throw notFound('Report', ['input', 'reportId']);
     if (report.status === ReportStatus.ARCHIVED) {
       throw new DomainError('REPORT_ARCHIVED', 'An archived report cannot change', [
         'input',

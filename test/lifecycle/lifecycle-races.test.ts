@@ -120,4 +120,29 @@ pgOnly('member and report changes racing each other and disconnections', () => {
     }
     expect(outcomes).toHaveLength(10);
   });
+
+  it('addReportItems racing deleteReport: the items land before the delete or NOT_FOUND, never an internal error', async () => {
+    const outcomes: string[] = [];
+    for (let round = 0; round < 10; round += 1) {
+      const agency = await f.agency();
+      const admin = await f.member(agency, Role.ADMIN);
+      const client = await f.client(agency);
+      const item = await f.item(client);
+      const report = await f.report(client, { createdById: admin.id });
+      const [added, deleted] = await Promise.all([
+        server.gql(
+          `mutation($input: AddReportItemsInput!) { addReportItems(input: $input) { report { id } userErrors { code } } }`,
+          { input: { reportId: report.id, itemIds: [item.id] } },
+          admin,
+        ),
+        server.op(TestDeleteReportDocument, { reportId: report.id }, admin),
+      ]);
+      expect(added.errors).toBeUndefined();
+      expect(deleted.data!.deleteReport.userErrors).toEqual([]);
+      const codes = added.data!.addReportItems.userErrors.map((e: { code: string }) => e.code);
+      expect([[], ['NOT_FOUND']]).toContainEqual(codes);
+      outcomes.push(codes.length ? 'not found' : 'added first');
+    }
+    expect(outcomes).toHaveLength(10);
+  });
 });
