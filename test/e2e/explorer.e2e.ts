@@ -121,7 +121,10 @@ describeWithChromium('API explorer in headless Chromium', () => {
       { timeout: 30000 },
     );
     const result = JSON.parse(await editorValue(page, '.graphiql-response'));
-    expect(result).toEqual({ data: { viewer: { id: user.id } } });
+    expect(result).toMatchObject({ data: { viewer: { id: user.id } } });
+    // Every answer reports its query cost (issue 14); no errors.
+    expect(result.errors).toBeUndefined();
+    expect(result.extensions.cost.requestedQueryCost).toEqual(expect.any(Number));
 
     // Schema docs: the documentation explorer lists the Query type's fields.
     await page.click('[aria-label="Show Documentation Explorer"]');
