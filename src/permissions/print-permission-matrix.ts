@@ -198,7 +198,8 @@ export function renderPermissionMatrix(
     '| Gate | Passes for |',
     '| --- | --- |',
     ...Object.entries(GATES).map(([name, gate]) => `| \`${name}\` | ${gate.reads} |`),
-    '| `allow` | everyone (object fields: the parent already passed the visibility filter) |',
+    '| `parentIsVisible` | everyone: an object field whose parent already passed the visibility filter |',
+    '| `visibilityFilter` | everyone: an object field that lists rows through the visibility filter itself |',
     '| `deny` | nobody |',
     '',
   ];
@@ -209,8 +210,8 @@ export function renderPermissionMatrix(
     out.push(
       '## Fields of object types',
       '',
-      'Relations with a resolver of their own. `allow` here means the parent object already passed',
-      'the visibility filter (or the field lists rows through the filter itself).',
+      'Relations with a resolver of their own: `parentIsVisible` — the parent object already passed',
+      'the visibility filter; `visibilityFilter` — the field lists rows through the filter itself.',
       '',
       '| Field | Rule expression |',
       '| --- | --- |',
