@@ -1,5 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { stringify } from 'csv-stringify/sync';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { to as copyTo, type CopyToStreamQuery } from 'pg-copy-streams';
 import { ExportFormat, ReportStatus } from '../entities';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { Principal as Viewer } from '../permissions/principal';
@@ -65,10 +68,113 @@ export const EXPORT_REPORT_SQL = `
 
 /**
  * R17. Formula injection (CSV injection): a text cell a spreadsheet would evaluate — starting with
- * = + - @ tab or CR — is prefixed with a single quote.
+ * = + - @ tab or CR — is prefixed with a single quote. NULLIF: COPY writes NULL as an empty field
+ * but an empty string as `""`; the export promises the same empty field for both.
  */
-export const safeCell = (value: string | null): string =>
-  value === null ? '' : /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+const safeCellSql = (column: string) =>
+  `NULLIF(CASE WHEN left(${column}, 1) IN ('=', '+', '-', '@', chr(9), chr(13))
+               THEN '''' || ${column} ELSE ${column} END, '')`;
+
+/**
+ * A float8 column as JavaScript's `String(number)` writes it, so the CSV keeps the numbers the
+ * JSON export carries (and the CSV carried before COPY). Both write the shortest round-trip
+ * digits (extra_float_digits = 1, set by `copyCsvExport`); they differ in where exponent notation
+ * starts (PostgreSQL: below 1e-4 and from 1e15; JavaScript: below 1e-6 and from 1e21), in the
+ * exponent's form (`1e-05` vs `1e-5`) and in -0. Only those values take the slow branch, which
+ * lays PostgreSQL's digits out as JavaScript does. Above 2^53 PostgreSQL now and then writes one
+ * digit more than the shortest: same value, other text (no counter here gets that large).
+ */
+const jsNumberSql = (column: string) =>
+  `CASE WHEN abs(${column}) >= 1e-4 AND abs(${column}) < 1e15 THEN ${column}::text ELSE (
+     SELECT CASE
+              WHEN ${column} = 0 THEN '0'
+              WHEN f.m IS NULL THEN ${column}::text
+              WHEN f.n > 21 OR f.n <= -6
+                THEN f.m[1] || f.m[2] || coalesce('.' || f.m[3], '') || 'e'
+                     || CASE WHEN f.n > 0 THEN '+' ELSE '-' END || abs(f.n - 1)
+              WHEN f.n >= length(f.d) THEN f.m[1] || f.d || repeat('0', f.n - length(f.d))
+              WHEN f.n > 0 THEN f.m[1] || left(f.d, f.n) || '.' || substr(f.d, f.n + 1)
+              ELSE f.m[1] || '0.' || repeat('0', -f.n) || f.d
+            END
+       FROM (SELECT r.m, r.m[2] || coalesce(r.m[3], '') AS d, r.m[4]::int + 1 AS n
+               FROM regexp_match(${column}::text,
+                                 '^(-?)([0-9])(?:[.]([0-9]+))?e([-+][0-9]+)$') AS r(m)) f)
+   END`;
+
+/** `Date#toISOString()` in SQL: UTC, milliseconds truncated (as the driver's Date truncates). */
+const isoSql = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * R17: the CSV export of a report as one COPY statement, so PostgreSQL formats and quotes the
+ * rows (issue 11, B7: formatting them in Node was most of an export's time). The header, the
+ * columns, their order and every cell are what the export has always promised (test/exports).
+ * COPY takes no bind parameters: the id is a literal, and only ever a checked UUID. The caller
+ * has already decided the report is visible.
+ */
+export const exportCsvCopySql = (reportId: string) => {
+  if (!isId(reportId)) throw new Error('exportCsvCopySql needs a report id');
+  return `COPY (
+  SELECT ${safeCellSql('i.name')} AS name, i.source, i.status,
+         ${safeCellSql('i.external_id')} AS "externalId",
+         ${jsNumberSql('i.impressions')} AS impressions, ${jsNumberSql('i.clicks')} AS clicks,
+         ${jsNumberSql('i.reach')} AS reach, ${isoSql('i.last_data_at')} AS "lastDataAt"
+    FROM report_items ri JOIN reporting_items i ON i.id = ri.item_id
+   WHERE ri.report_id = '${reportId.toLowerCase()}'
+   ORDER BY i.created_at, i.id
+) TO STDOUT WITH (FORMAT csv, HEADER true)`;
+};
+
+const LF = 0x0a;
+const QUOTE = 0x22;
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * COPY ends every record with LF; RFC 4180, and the export, end them with CRLF. An LF inside a
+ * quoted field is data and stays: quotes toggle "inside a field" (a doubled quote toggles twice),
+ * and that state carries across chunks, which split records anywhere.
+ */
+export function crlfRecords(): Transform {
+  let quoted = false;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const parts: Buffer[] = [];
+      let start = 0;
+      let quote = chunk.indexOf(QUOTE);
+      let lf = chunk.indexOf(LF);
+      while (lf >= 0) {
+        if (quote >= 0 && quote < lf) {
+          quoted = !quoted;
+          quote = chunk.indexOf(QUOTE, quote + 1);
+          continue;
+        }
+        if (!quoted) {
+          parts.push(chunk.subarray(start, lf), CRLF);
+          start = lf + 1;
+        }
+        lf = chunk.indexOf(LF, lf + 1);
+      }
+      for (; quote >= 0; quote = chunk.indexOf(QUOTE, quote + 1)) quoted = !quoted;
+      parts.push(chunk.subarray(start));
+      done(null, Buffer.concat(parts));
+    },
+  });
+}
+
+/**
+ * Starts the CSV export's COPY on `client`, inside the caller's transaction (SET LOCAL). Until
+ * the returned stream has ended, the connection is in COPY mode and can run nothing else: a
+ * caller that stops reading early must discard the connection (release it with an error), and
+ * closing it ends the COPY on the server.
+ */
+export async function copyCsvExport(
+  client: PoolClient,
+  reportId: string,
+): Promise<CopyToStreamQuery> {
+  // The shortest round-trip digits, as JavaScript writes numbers; a server may default lower.
+  await client.query('SET LOCAL extra_float_digits = 1');
+  return client.query(copyTo(exportCsvCopySql(reportId)));
+}
 
 const iso = (value: Date | string | null) =>
   value === null
@@ -76,26 +182,6 @@ const iso = (value: Date | string | null) =>
     : value instanceof Date
       ? value.toISOString()
       : new Date(value).toISOString();
-
-const csvRecord = (row: ExportItemRow) => [
-  safeCell(row.name),
-  row.source,
-  row.status,
-  safeCell(row.externalId),
-  row.impressions,
-  row.clicks,
-  row.reach,
-  iso(row.lastDataAt) ?? '',
-];
-
-/** RFC 4180: CRLF between records, fields with , " CR or LF quoted, quotes doubled. */
-const csvText = (rows: unknown[][], header: boolean) =>
-  stringify(rows, {
-    header,
-    columns: header ? [...EXPORT_COLUMNS] : undefined,
-    record_delimiter: 'windows',
-    quoted_match: /[\r\n]/,
-  });
 
 const jsonItem = (row: ExportItemRow) => ({
   id: row.id,
@@ -120,30 +206,16 @@ const jsonReport = (report: ExportReportMeta) => ({
 });
 
 /**
- * R17: the export document as text chunks, from rows read in any way (a plain query for inline
- * content, a cursor for the streamed link): the same function writes both, so both carry the
- * same document. Rows are consumed as they come; memory stays bounded by `batch` rows.
+ * R17: the JSON export document as text chunks, from rows read in any way (a plain query for
+ * inline content, a cursor for the streamed link): the same function writes both, so both carry
+ * the same document. Rows are consumed as they come; memory stays bounded by `batch` rows.
+ * (PostgreSQL writes the CSV: `copyCsvExport`.)
  */
-export async function* exportDocument(
-  format: ExportFormat,
+export async function* jsonExportDocument(
   report: ExportReportMeta,
   rows: AsyncIterable<ExportItemRow> | Iterable<ExportItemRow>,
   batch = 500,
 ): AsyncGenerator<string> {
-  if (format === ExportFormat.CSV) {
-    let pending: unknown[][] = [];
-    let header = true;
-    for await (const row of rows) {
-      pending.push(csvRecord(row));
-      if (pending.length >= batch) {
-        yield csvText(pending, header);
-        header = false;
-        pending = [];
-      }
-    }
-    if (pending.length > 0 || header) yield csvText(pending, header);
-    return;
-  }
   yield `{"report":${JSON.stringify(jsonReport(report))},"items":[`;
   let first = true;
   let pending: string[] = [];
@@ -229,9 +301,18 @@ export async function exportReport(
     );
     if (!report) throw notFound('Report', ['input', 'reportId']);
     if (report.itemCount > INLINE_EXPORT_LIMIT) return null;
-    const rows: ExportItemRow[] = await em.query(EXPORT_ITEMS_SQL, [reportId]);
     let text = '';
-    for await (const chunk of exportDocument(input.format, report, rows)) text += chunk;
+    if (input.format === ExportFormat.CSV) {
+      // The transaction's own connection, so COPY reads this snapshot; the link's download runs
+      // the same COPY, so both carry the same bytes.
+      const client = (await em.queryRunner!.connect()) as PoolClient;
+      await pipeline(await copyCsvExport(client, reportId), crlfRecords(), async (chunks) => {
+        for await (const chunk of chunks as AsyncIterable<Buffer>) text += chunk.toString();
+      });
+      return text;
+    }
+    const rows: ExportItemRow[] = await em.query(EXPORT_ITEMS_SQL, [reportId]);
+    for await (const chunk of jsonExportDocument(report, rows)) text += chunk;
     return text;
   });
   const url = exportLinkUrl(baseUrl, ctx.env.JWT_SECRET, {

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Express, Request } from 'express';
@@ -10,12 +11,14 @@ import { ExportFormat, User } from '../../entities';
 import { userPrincipal } from '../../permissions/principal';
 import { Visibility } from '../../permissions/visibility';
 import {
+  copyCsvExport,
+  crlfRecords,
   EXPORT_ITEMS_SQL,
   EXPORT_REPORT_SQL,
   exportContentType,
-  exportDocument,
   type ExportItemRow,
   type ExportReportMeta,
+  jsonExportDocument,
   verifyExportLink,
 } from '../../services/export.service';
 import { isId } from '../../shared/ids';
@@ -23,6 +26,18 @@ import { namedSql } from '../../services/sql';
 import { findUsableApiToken } from '../auth';
 import { sendHttpError } from '../http-errors';
 import type { Principal as Viewer } from '../../permissions/principal';
+
+/**
+ * A download whose client takes no byte for this long is abandoned: a reader that stops reading
+ * would otherwise hold a pooled connection and an open snapshot for as long as it keeps the
+ * socket open.
+ */
+export const EXPORT_STALL_TIMEOUT_MS = 60_000;
+/**
+ * The longest one statement of a download may run. COPY is one statement for the whole document,
+ * slow readers included (PostgreSQL waits on the socket inside it); 100,000 items take seconds.
+ */
+export const EXPORT_STATEMENT_TIMEOUT_MS = 15 * 60_000;
 
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
@@ -54,8 +69,10 @@ async function linkViewer(db: DataSource, viewer: string): Promise<Viewer | null
  * GET /exports/<reportId>.<csv|json>?expires=&viewer=&sig= — the signed export link of
  * `exportReport` (R17). 403 for a tampered or expired link or a viewer who may no longer read;
  * 404 when the report is not (or no longer) visible to the signed viewer. The document streams
- * from one REPEATABLE READ snapshot through a cursor on a pooled connection, so memory stays
- * constant whatever the report's size.
+ * from one REPEATABLE READ snapshot on a pooled connection, so memory stays constant whatever the
+ * report's size: CSV as PostgreSQL writes it (COPY, on the server and on the embedded database
+ * alike), JSON through a cursor. A client that goes away or stalls mid-download ends the COPY and
+ * the connection (EXPORT_STALL_TIMEOUT_MS).
  */
 export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; env: Env }) {
   app.get('/exports/:file', async (req, res) => {
@@ -98,8 +115,11 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
       logger.warn({ err: error, reportId }, 'export lost its connection');
     client.on('error', onLostConnection);
     let failed: unknown = null;
+    // True while the connection is in COPY mode: it can run nothing else until the COPY ends.
+    let copying = false;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(`SET LOCAL statement_timeout = ${EXPORT_STATEMENT_TIMEOUT_MS}`);
       const [visibleSql, visibleParams] = namedSql(
         db,
         `SELECT 1 FROM reports r WHERE r.id = :reportId AND ${visibility.report('r')}`,
@@ -110,10 +130,6 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
         res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Report not found' } });
         return;
       }
-      const report = (await client.query<ExportReportMeta>(EXPORT_REPORT_SQL, [reportId])).rows[0];
-      const rows = client.query(
-        new QueryStream(EXPORT_ITEMS_SQL, [reportId], { batchSize: 500 }),
-      ) as AsyncIterable<ExportItemRow>;
       res.status(200);
       res.setHeader('content-type', exportContentType(format));
       res.setHeader('cache-control', 'no-store');
@@ -121,7 +137,22 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
         'content-disposition',
         `attachment; filename="report-${reportId}.${format === ExportFormat.CSV ? 'csv' : 'json'}"`,
       );
-      await pipeline(Readable.from(exportDocument(format, report, rows)), res);
+      res.setTimeout(EXPORT_STALL_TIMEOUT_MS, () =>
+        res.destroy(new Error('export download stalled')),
+      );
+      if (format === ExportFormat.CSV) {
+        const copy = await copyCsvExport(client, reportId);
+        copying = true;
+        copy.once('end', () => (copying = false));
+        await pipeline(copy, crlfRecords(), res);
+      } else {
+        const report = (await client.query<ExportReportMeta>(EXPORT_REPORT_SQL, [reportId]))
+          .rows[0];
+        const rows = client.query(
+          new QueryStream(EXPORT_ITEMS_SQL, [reportId], { batchSize: 500 }),
+        ) as AsyncIterable<ExportItemRow>;
+        await pipeline(Readable.from(jsonExportDocument(report, rows)), res);
+      }
     } catch (error) {
       failed = error;
       logger.warn({ err: error, reportId }, 'export stream failed');
@@ -129,11 +160,20 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
         sendHttpError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       } else res.destroy();
     } finally {
-      try {
-        await client.query(failed ? 'ROLLBACK' : 'COMMIT');
-        client.release();
-      } catch (error) {
-        client.release(error as Error);
+      if (copying) {
+        // Mid-COPY no ROLLBACK can run, and pg's polite close (Terminate, then FIN) is never read
+        // by a backend busy sending: a backend blocked on a full socket would stay, snapshot and
+        // all. Destroying the socket makes its next write fail, which ends the COPY and rolls
+        // the transaction back; the pool opens a fresh connection in its place.
+        client.release(failed instanceof Error ? failed : new Error('export COPY abandoned'));
+        (client as unknown as { connection: { stream: Socket } }).connection.stream.destroy();
+      } else {
+        try {
+          await client.query(failed ? 'ROLLBACK' : 'COMMIT');
+          client.release();
+        } catch (error) {
+          client.release(error as Error);
+        }
       }
       client.off('error', onLostConnection);
     }
