@@ -34,6 +34,27 @@ const agencyMemberOnConnection = (k: string, m: string) => `(
                WHERE cg.connection_id = ${k}.id AND cg.user_id = ${m}.user_id))`;
 
 /**
+ * Connection `k` links its agency and premium client now: ACTIVE (a PENDING one does not yet, a
+ * DISCONNECTED one no longer: R5–R7). `except`: an SQL expression naming one connection to count
+ * as no longer ACTIVE (the R23 preview of its disconnection).
+ */
+export const activeConnection = (k: string, except?: string) =>
+  `${k}.status = ${q(ConnectionStatus.ACTIVE)}${except ? ` AND ${k}.id <> ${except}` : ''}`;
+
+/**
+ * R3, R7, R13: the account `accountId` is served by an integration owned by `owner` (both SQL
+ * expressions of an account id): the owner itself, a CLIENT of the owning agency, or a premium
+ * client connected to it by an ACTIVE connection. Mapping targets, synced accounts and the
+ * accounts a token's pixel delivers to are all this one predicate.
+ */
+export const integrationServes = (owner: string, accountId: string) => `(
+    ${accountId} = ${owner}
+    OR ${accountId} IN (SELECT sc.id FROM accounts sc
+                         WHERE sc.agency_id = ${owner} AND sc.type = ${q(AccountType.CLIENT)})
+    OR ${accountId} IN (SELECT sk.premium_client_id FROM agency_connections sk
+                         WHERE sk.agency_id = ${owner} AND ${activeConnection('sk')}))`;
+
+/**
  * REACHES (A2): (user_id, account_id, role) — the user reaches the account's data with `role`:
  * - members of an account, by their role; a CLIENT's own users lose it once ARCHIVED (R15);
  * - members of the owning agency on its CLIENT accounts (R2), by their agency role;
@@ -41,8 +62,9 @@ const agencyMemberOnConnection = (k: string, m: string) => `(
  *   agency role, as that connection's access allows (a DISCONNECTED connection reaches nobody:
  *   R5, R6).
  * A user may appear several times for one account; the strongest role counts.
+ * `reaches(connection)`: the relation as it will be once that connection is DISCONNECTED (R23).
  */
-export const REACHES = `(
+export const reaches = (disconnecting?: string) => `(
   SELECT m.user_id, m.account_id, m.role
     FROM memberships m JOIN accounts a ON a.id = m.account_id
    WHERE NOT (a.type = ${q(AccountType.CLIENT)} AND a.status = ${q(AccountStatus.ARCHIVED)})
@@ -54,8 +76,10 @@ export const REACHES = `(
   SELECT m.user_id, k.premium_client_id, m.role
     FROM agency_connections k
     JOIN memberships m ON m.account_id = k.agency_id
-   WHERE k.status = ${q(ConnectionStatus.ACTIVE)} AND ${agencyMemberOnConnection('k', 'm')}
+   WHERE ${activeConnection('k', disconnecting)} AND ${agencyMemberOnConnection('k', 'm')}
 )`;
+
+export const REACHES = reaches();
 
 /**
  * ACTS_FOR (A1): (user_id, account_id, role) — the user acts for the account with `role`:

@@ -14,7 +14,7 @@ import {
   ReportVisibility,
   Role,
 } from '../entities/enums';
-import { REACHES } from './authority';
+import { integrationServes, REACHES } from './authority';
 import type { Principal } from './principal';
 
 const q = (value: string) => `'${value}'`;
@@ -182,16 +182,13 @@ export class Visibility {
   }
 
   /**
-   * R7: the items a token's pixel may deliver campaign data to — items on its account, the
-   * agency's clients and connected premium clients, and items its own integrations created (also
+   * R7: the items a token's pixel may deliver campaign data to — items on the accounts an
+   * integration of its account would serve (`integrationServes`), and items its own integrations created (also
    * after a disconnection moved them out of reach). Writing metrics is the ad server's delivery,
    * not a read: a token still reads only what `report`/`item` allow.
    */
   pixelItem(alias: string): string {
-    return `(${alias}.account_id = ${SCOPE}
-             OR ${alias}.account_id IN (SELECT sc.id FROM accounts sc WHERE sc.agency_id = ${SCOPE})
-             OR ${alias}.account_id IN (SELECT sk.premium_client_id FROM agency_connections sk
-                                        WHERE sk.agency_id = ${SCOPE} AND sk.status = 'ACTIVE')
+    return `(${integrationServes(SCOPE, `${alias}.account_id`)}
              OR ${alias}.integration_id IN (SELECT ig.id FROM integrations ig
                                             WHERE ig.owner_account_id = ${SCOPE}))`;
   }

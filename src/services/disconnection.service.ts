@@ -8,7 +8,7 @@ import {
   ConnectionStatus,
   User,
 } from '../entities';
-import { REACHES } from '../permissions/authority';
+import { reaches, REACHES } from '../permissions/authority';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import { queueAdminEmails } from './outbox.service';
@@ -72,17 +72,6 @@ const organizationToRemove = (o: string, organization: string, client: string) =
                     WHERE a.organization_id = ${o}.id AND a.status = 'ACTIVE' AND a.id <> ${client})`;
 
 /**
- * REACHES as it will be once connection `connection` is DISCONNECTED (R5/R6): the same relation,
- * with that one connection no longer counted as ACTIVE.
- */
-const ACTIVE_CONNECTION = `k.status = 'ACTIVE'`;
-if (REACHES.split(ACTIVE_CONNECTION).length !== 2) {
-  throw new Error('REACHES must name the ACTIVE connection condition exactly once');
-}
-const reachesWithout = (connection: string) =>
-  REACHES.replace(ACTIVE_CONNECTION, `${ACTIVE_CONNECTION} AND k.id <> ${connection}`);
-
-/**
  * R23: a preview reads, it never writes: one READ ONLY, REPEATABLE READ transaction (one
  * snapshot for all its statements), no row locks, so it blocks neither readers nor writers and
  * leaves no WAL or dead rows behind.
@@ -109,16 +98,16 @@ async function usersReaching(em: EntityManager, accountId: string): Promise<User
 
 /**
  * Ids of users who still reach the account's active data (none once the account is ARCHIVED);
- * `reaches` is REACHES, or the preview's REACHES without the connection being disconnected.
+ * `relation` is REACHES, or the preview's REACHES without the connection being disconnected.
  */
 async function userIdsStillReaching(
   em: EntityManager,
   accountId: string,
-  reaches = REACHES,
+  relation = REACHES,
   params: unknown[] = [],
 ): Promise<Set<string>> {
   const rows: { user_id: string }[] = await em.query(
-    `SELECT DISTINCT acl.user_id FROM ${reaches} acl
+    `SELECT DISTINCT acl.user_id FROM ${relation} acl
        JOIN accounts a ON a.id = acl.account_id AND a.status = 'ACTIVE'
       WHERE acl.account_id = $1`,
     [accountId, ...params],
@@ -449,9 +438,7 @@ export const disconnectAgencyPreview = (ctx: RequestContext, connectionId: strin
           WHERE ${agencyMappingsToPause('m', 'i', '$1', '$2')}`,
         [connection.agencyId, premiumId],
       );
-      const still = await userIdsStillReaching(em, premiumId, reachesWithout('$2'), [
-        connection.id,
-      ]);
+      const still = await userIdsStillReaching(em, premiumId, reaches('$2'), [connection.id]);
       const impact: DisconnectImpact = {
         reportsToArchive: 0,
         itemsToFreeze: 0,

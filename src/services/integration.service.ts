@@ -1,15 +1,14 @@
 import type { EntityManager } from 'typeorm';
 import { adServerFor, adServerKeys, type AdServerCampaign } from '../ad-servers';
 import {
-  Account,
   AccountStatus,
   AccountType,
-  ConnectionStatus,
   Integration,
   IntegrationMapping,
   MappingStatus,
 } from '../entities';
 import { requireViewer, type RequestContext } from '../context/request-context';
+import { integrationServes } from '../permissions/authority';
 import type { Visibility } from '../permissions/visibility';
 import type { CreateIntegrationInput, MapAdvertiserInput } from '../schema/types/inputs';
 import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
@@ -81,32 +80,27 @@ export async function mapAdvertiser(ctx: RequestContext, input: MapAdvertiserInp
   return inTransaction(ctx, async (em) => {
     const integration = await findVisibleIntegration(em, visibility, input.integrationId);
     if (!integration) throw notFound('Integration', ['input', 'integrationId']);
-    // Lock order as in every write: the account first (I2), then the connection.
+    // Lock order as in every write: the account first (I2).
     const target = await lockVisibleAccount(em, visibility, input.clientAccountId, 'share', [
       'input',
       'clientAccountId',
     ]);
     assertActiveAccount(target);
-    // Same connection as the transaction: the embedded database serves one transaction at a time.
-    const owner = await em.getRepository(Account).findOneBy({ id: integration.ownerAccountId });
-    if (!owner) throw notFound('Integration', ['input', 'integrationId']);
-    let allowed = false;
-    if (owner.type === AccountType.PREMIUM_CLIENT) {
-      allowed = target.id === owner.id;
-    } else if (target.type === AccountType.CLIENT) {
-      allowed = target.agencyId === owner.id;
-    } else if (target.type === AccountType.PREMIUM_CLIENT) {
-      const connected: unknown[] = await em.query(
-        `SELECT 1 FROM agency_connections
-          WHERE agency_id = $1 AND premium_client_id = $2 AND status = $3 FOR SHARE`,
-        [owner.id, target.id, ConnectionStatus.ACTIVE],
-      );
-      allowed = connected.length > 0;
-    }
+    // The target's FOR SHARE lock orders this read before or after a disconnection (which takes
+    // the account FOR UPDATE before it changes the connection), so the answer holds until commit.
+    const [served]: { ownerType: AccountType; allowed: boolean }[] = await em.query(
+      `SELECT o.type AS "ownerType",
+              (t.type <> '${AccountType.AGENCY}' AND ${integrationServes('o.id', 't.id')}) AS allowed
+         FROM accounts o, accounts t
+        WHERE o.id = $1 AND t.id = $2`,
+      [integration.ownerAccountId, target.id],
+    );
+    if (!served) throw notFound('Integration', ['input', 'integrationId']);
+    const { ownerType, allowed } = served;
     if (!allowed) {
       throw invalidInput(
         ['input', 'clientAccountId'],
-        owner.type === AccountType.PREMIUM_CLIENT
+        ownerType === AccountType.PREMIUM_CLIENT
           ? 'An integration of a premium client maps advertisers to that premium client only'
           : 'Advertisers map to a client of the agency or a premium client connected to it',
       );
@@ -174,11 +168,7 @@ async function mappingsOf(
     `SELECT m.id, m.client_account_id AS "clientAccountId",
             m.external_advertiser_id AS "externalAdvertiserId", m.status,
             (m.status = '${MappingStatus.ACTIVE}' AND a.status = '${AccountStatus.ACTIVE}'
-             AND (a.id = ig.owner_account_id
-                  OR (a.type = '${AccountType.CLIENT}' AND a.agency_id = ig.owner_account_id)
-                  OR EXISTS (SELECT 1 FROM agency_connections k
-                              WHERE k.agency_id = ig.owner_account_id AND k.premium_client_id = a.id
-                                AND k.status = '${ConnectionStatus.ACTIVE}'))) AS syncable
+             AND ${integrationServes('ig.owner_account_id', 'a.id')}) AS syncable
        FROM integration_mappings m
        JOIN integrations ig ON ig.id = m.integration_id
        JOIN accounts a ON a.id = m.client_account_id
