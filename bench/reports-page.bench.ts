@@ -11,6 +11,7 @@ import { signUserToken } from '../src/server/auth';
 import { startHandover, type RunningHandover } from '../src/server/bootstrap';
 import * as schemaBuilder from '../src/schema/build-schema';
 import { benchDisconnections, benchShield, type BenchRow } from './disconnect.bench';
+import { applyPeerPolicies, benchPeer } from './peer/peer.bench';
 import { emailOf, generateWorld, type WorldSize } from './world';
 
 /**
@@ -236,6 +237,9 @@ async function main() {
   });
   const sqlBig = new Client({ connectionString: bigUrl });
   await sqlBig.connect();
+  // B9's row-level security, before anything is checked: Handover's answers below prove it
+  // filters nothing of theirs.
+  await applyPeerPolicies(sqlBig);
   const sqlBase = new Client({ connectionString: baseUrl });
   await sqlBase.connect();
 
@@ -469,6 +473,19 @@ async function main() {
     readRequests: tiny ? 20 : 60,
   });
   rows.push(...shield.rows, ...disconnections.rows);
+  const peer = await benchPeer({
+    databaseUrl: bigUrl,
+    poolSize: envFor(bigUrl).DB_POOL_SIZE,
+    jwtSecret: JWT_SECRET,
+    handover: (who) => gql(big, who, REPORTS_PAGE),
+    viewers: [
+      ['small tenant', smallOnBig],
+      ['big-agency manager', manager],
+    ],
+    rounds,
+    warmup,
+  });
+  rows.push(...peer.rows);
   const holds = (r: BenchRow) => (r.atLeast ? r.value >= r.target : r.value <= r.target);
 
   // ---- plans --------------------------------------------------------------------------------
@@ -582,6 +599,7 @@ async function main() {
     '',
     ...shield.lines,
     ...disconnections.lines,
+    ...peer.lines,
     '## Latency (ms)',
     '',
     '| scenario | p50 | p99 |',
@@ -613,7 +631,7 @@ async function main() {
   await sqlBase.end();
   for (const server of servers) await server.stop();
   const missed = rows.filter((r) => !holds(r));
-  const mismatched = checks.some((c) => c.includes('differ'));
+  const mismatched = checks.some((c) => c.includes('differ')) || peer.mismatched;
   if (flag('strict') && (missed.length > 0 || mismatched)) process.exit(1);
   if (mismatched) process.exit(1);
 }
