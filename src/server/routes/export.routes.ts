@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Express, Request } from 'express';
@@ -161,12 +160,11 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
       } else res.destroy();
     } finally {
       if (copying) {
-        // Mid-COPY no ROLLBACK can run, and pg's polite close (Terminate, then FIN) is never read
-        // by a backend busy sending: a backend blocked on a full socket would stay, snapshot and
-        // all. Destroying the socket makes its next write fail, which ends the COPY and rolls
-        // the transaction back; the pool opens a fresh connection in its place.
+        // Mid-COPY no ROLLBACK can run. Releasing with an error ends the client, and pg destroys
+        // the socket of a client with a query in flight (a polite Terminate would never be read
+        // by a backend busy sending): the backend's next write fails, which ends the COPY and
+        // rolls the transaction back. The pool opens a fresh connection in its place.
         client.release(failed instanceof Error ? failed : new Error('export COPY abandoned'));
-        (client as unknown as { connection: { stream: Socket } }).connection.stream.destroy();
       } else {
         try {
           await client.query(failed ? 'ROLLBACK' : 'COMMIT');
