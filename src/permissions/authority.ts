@@ -55,6 +55,14 @@ export const integrationServes = (owner: string, accountId: string) => `(
                          WHERE sk.agency_id = ${owner} AND ${activeConnection('sk')}))`;
 
 /**
+ * R9: membership `m` makes its user an ADMIN or ACCOUNT_MANAGER of the agency that owns CLIENT
+ * `c`. With reach (ACTS_FOR) that is who disconnects the client; once it is archived, who is told
+ * ALREADY_DISCONNECTED on a repeat (I4), since the archiving deleted the grants they reached it by.
+ */
+export const managesOwningAgency = (c: string, m: string) =>
+  `(${m}.account_id = ${c}.agency_id AND ${m}.role IN (${MANAGERS.map(q).join(', ')}))`;
+
+/**
  * REACHES (A2): (user_id, account_id, role) — the user reaches the account's data with `role`:
  * - members of an account, by their role; a CLIENT's own users lose it once ARCHIVED (R15);
  * - members of the owning agency on its CLIENT accounts (R2), by their agency role;
@@ -93,7 +101,6 @@ export const ACTS_FOR = `(
   SELECT m.user_id, m.account_id, m.role FROM memberships m
   UNION ALL
   SELECT m.user_id, c.id, CAST(${q(Role.ADMIN)} AS role)
-    FROM accounts c JOIN memberships m ON m.account_id = c.agency_id
-   WHERE c.type = ${q(AccountType.CLIENT)}
-     AND m.role IN (${MANAGERS.map(q).join(', ')}) AND ${agencyMemberOnClient('c', 'm')}
+    FROM accounts c JOIN memberships m ON ${managesOwningAgency('c', 'm')}
+   WHERE c.type = ${q(AccountType.CLIENT)} AND ${agencyMemberOnClient('c', 'm')}
 )`;

@@ -8,7 +8,7 @@ import {
   ConnectionStatus,
   User,
 } from '../entities';
-import { reaches, REACHES } from '../permissions/authority';
+import { managesOwningAgency, reaches, REACHES } from '../permissions/authority';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import { queueAdminEmails } from './outbox.service';
@@ -221,9 +221,10 @@ async function disconnectAgencyWork(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The client the viewer may disconnect or preview, else NOT_FOUND. I4: a repeat by a manager who
- * reached the client only through a (now deleted) grant still finds it, and hears
- * ALREADY_DISCONNECTED rather than NOT_FOUND.
+ * R9, I4: the client exists for the viewer, else NOT_FOUND. Whether the viewer may disconnect it
+ * is the shield gate's judgement (actsForClientAsManager); this only keeps a repeat by a manager
+ * who reached the client through a (now deleted) grant finding it, to hear ALREADY_DISCONNECTED
+ * rather than NOT_FOUND — by the same owning-agency predicate the gate's ACTS_FOR is built on.
  */
 async function assertClientVisible(
   ctx: RequestContext,
@@ -240,8 +241,7 @@ async function assertClientVisible(
         `(${visibility.account('c')}
           OR (c.type = 'CLIENT' AND c.status = 'ARCHIVED'
               AND EXISTS (SELECT 1 FROM memberships am
-                           WHERE am.account_id = c.agency_id AND am.user_id = :viewerId
-                             AND am.role IN ('ADMIN', 'ACCOUNT_MANAGER'))))`,
+                           WHERE am.user_id = :viewerId AND ${managesOwningAgency('c', 'am')})))`,
         visibility.params,
       )
       .getExists());
