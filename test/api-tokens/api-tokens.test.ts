@@ -7,12 +7,10 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 import { parseCsv } from '../exports/parse-csv';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let agency: Account;
 let admin: User;
 
@@ -33,12 +31,9 @@ const REPORTS = `query($archived: Boolean) {
 }`;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   agency = await f.agency();
   admin = await f.member(agency, Role.ADMIN);
 });
-afterAll(() => server.stop());
 
 async function createToken(account: Account, as: User = admin, name = 'partner') {
   const response = await server.gql(CREATE, { input: { accountId: account.id, name } }, as);

@@ -1,16 +1,14 @@
 import { Role } from '../../src/entities';
 import { factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { type TestServer, useTestServer } from '../helpers/test-server';
 
 /**
  * R18: a token made by platform staff is no staff principal: it reads within its account's scope
  * and, like every token, no users (no member lists, no emails).
  */
-let server: TestServer;
-afterAll(() => server.stop());
+const { server } = useTestServer();
 
 it('node(id) of a user is null for a staff-made token, in its scope or not', async () => {
-  server = await startTestServer();
   const f = factories(server.db);
   const inScope = await f.agency();
   const outOfScope = await f.agency();

@@ -5,23 +5,18 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
 import { usingPostgres } from '../helpers/test-database';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 import { agencyWithStaff, call, errorCodes, ids, ops, premiumWithStaff } from './helpers';
 
 const pgOnly = usingPostgres() ? describe : describe.skip;
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let staff: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   staff = await f.staff();
 });
-afterAll(() => server.stop());
 
 const request = (from: Account, to: Account | { id: string }, as: User) =>
   call(

@@ -6,20 +6,15 @@ import {
   Role,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 import { agencyWithStaff, call, errorCodes, ids, ops } from './helpers';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let staff: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   staff = await f.staff();
 });
-afterAll(() => server.stop());
 
 const convert = (clientAccountId: string, contractReference: string, as: User) =>
   call(server, ops.convertClientToPremium, { input: { clientAccountId, contractReference } }, as);

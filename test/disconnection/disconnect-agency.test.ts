@@ -13,20 +13,15 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 import { agencyWithStaff, call, errorCodes, ids, ops, premiumWithStaff } from './helpers';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let staff: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   staff = await f.staff();
 });
-afterAll(() => server.stop());
 
 async function integration(owner: Account, mapped: Account[]) {
   const created = await f.integration(owner, { name: `Adform ${owner.name}` });

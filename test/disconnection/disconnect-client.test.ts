@@ -18,20 +18,15 @@ import {
   User,
   type Account,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 import { agencyWithStaff, call, errorCodes, ids, ops } from './helpers';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let staff: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   staff = await f.staff();
 });
-afterAll(() => server.stop());
 
 /**
  * An agency with staff of every role and a SELECTED_USERS client (the manager and one regular

@@ -16,22 +16,14 @@ import {
   type AgencyConnection,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
 import { mulberry32 } from '../helpers/random';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 import { agencyWithStaff, call, ops, premiumWithStaff } from './helpers';
 
 const SEED = Number(process.env.PREVIEW_SEED ?? 20261129);
 const WORLDS = Number(process.env.PREVIEW_WORLDS ?? 8);
 
-let server: TestServer;
-let f: Factories;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
-});
-afterAll(() => server.stop());
+const { server, f } = useTestServer();
 
 /** Seeded choices for one world. */
 function prng(seed: number) {

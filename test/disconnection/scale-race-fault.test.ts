@@ -15,21 +15,13 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
 import { usingPostgres } from '../helpers/test-database';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 import { agencyWithStaff, call, ops, premiumWithStaff } from './helpers';
 
 const pgOnly = usingPostgres() ? describe : describe.skip;
 
-let server: TestServer;
-let f: Factories;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
-});
-afterAll(() => server.stop());
+const { server, f } = useTestServer();
 
 /** A client of `size` reports, items, mappings and brand users, built set-based in SQL. */
 async function clientOfSize(size: number) {

@@ -12,7 +12,7 @@ import {
 } from '../../src/entities';
 import { seedDemoWorldIfEmpty } from '../../src/seed/demo-world';
 import { factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
 /**
  * Every operation under examples/operations runs against the demo world, through the typed
@@ -34,12 +34,11 @@ const operationOf = (file: string) => {
   return { document, operation: operations[0], name: operations[0].name!.value };
 };
 
-let server: TestServer;
+const { server } = useTestServer();
 let admin: User;
 let ids: Record<string, string>;
 
 beforeAll(async () => {
-  server = await startTestServer();
   const demo = await seedDemoWorldIfEmpty(server.db, server.database.env);
   expect(demo).not.toBeNull();
   const accounts = server.db.getRepository(Account);
@@ -73,7 +72,6 @@ beforeAll(async () => {
     archived: archived.id,
   };
 });
-afterAll(() => server.stop());
 
 /** Variables for each example, in terms of the demo world. */
 const variables: Record<string, () => Record<string, unknown>> = {

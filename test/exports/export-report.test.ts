@@ -9,12 +9,11 @@ import {
   type User,
 } from '../../src/entities';
 import { signExportLink } from '../../src/services/export.service';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { factories } from '../helpers/factories';
+import { startTestServer, useTestServer } from '../helpers/test-server';
 import { parseCsv } from './parse-csv';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let agency: Account;
 let client: Account;
 let admin: User;
@@ -37,8 +36,6 @@ const HEADER = [
 ];
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   agency = await f.agency();
   client = await f.client(agency);
   admin = await f.member(agency, Role.ADMIN);
@@ -69,7 +66,6 @@ beforeAll(async () => {
   }
   report = await f.report(client, { items, name: 'Q1, "brand" report' });
 });
-afterAll(() => server.stop());
 
 const quoteFormula = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 const expectedRows = () =>

@@ -34,7 +34,14 @@ const unique = () => randomBytes(4).toString('hex');
  * Test data built straight into the database from partial overrides, so each test states only
  * what matters to it. Rules are exercised through the API, never through these.
  */
-export function factories(db: DataSource) {
+export function factories(source: DataSource | (() => DataSource)) {
+  // A function when the data source exists only once a beforeAll ran (useTestServer).
+  const db = {
+    getRepository: ((entity) =>
+      (typeof source === 'function' ? source() : source).getRepository(
+        entity,
+      )) as DataSource['getRepository'],
+  };
   const f = {
     organization: (o: Partial<Organization> = {}) =>
       db.getRepository(Organization).save({ name: `Org ${unique()}`, removedAt: null, ...o }),

@@ -6,6 +6,7 @@ import { startHandover, type RunningHandover } from '../../src/server/bootstrap'
 import type { User } from '../../src/entities';
 import { statementCounter } from '../../src/database/data-source';
 import { createTestDatabase, type TestDatabase } from './test-database';
+import { factories, type Factories } from './factories';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -80,4 +81,46 @@ export async function startTestServer(
     },
     stop: () => running.stop(),
   };
+}
+
+/**
+ * The usual set-up of an API test file: one server over a database of the file's own, started in
+ * a `beforeAll` registered here — call it before the file's own `beforeAll`, which then runs after
+ * it — and stopped after the file's tests. The server and factories it returns work from inside
+ * hooks and tests (they reach the started server when called).
+ */
+export function useTestServer(envOverrides: Record<string, string> = {}): {
+  server: TestServer;
+  f: Factories;
+} {
+  let started: TestServer | undefined;
+  const current = (): TestServer => {
+    if (!started)
+      throw new Error('useTestServer: the server starts in beforeAll; use it in hooks and tests');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startTestServer(envOverrides);
+  });
+  afterAll(() => started?.stop());
+  const server: TestServer = {
+    get url() {
+      return current().url;
+    },
+    get db() {
+      return current().db;
+    },
+    get database() {
+      return current().database;
+    },
+    get running() {
+      return current().running;
+    },
+    tokenFor: (user) => current().tokenFor(user),
+    gql: (query, variables, as) => current().gql(query, variables, as),
+    op: (document, variables, as) => current().op(document, variables, as),
+    countStatements: (work) => current().countStatements(work),
+    stop: () => current().stop(),
+  };
+  return { server, f: factories(() => current().db) };
 }

@@ -1,24 +1,19 @@
 import { simulatedCampaigns } from '../../src/ad-servers';
 import { ReportingItem, Role, type Account, type User } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
 /**
  * Issue 5 against the real disconnections (issue 4): syncs skip what a disconnection paused
  * (R7, R13), frozen items refuse pixel data (R12), a premium's items keep receiving it (R7).
  */
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let agency: Account;
 let admin: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   agency = await f.agency();
   admin = await f.member(agency, Role.ADMIN);
 });
-afterAll(() => server.stop());
 
 async function gqlOk(
   query: string,

@@ -10,26 +10,21 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
 import { usingPostgres } from '../helpers/test-database';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let agency: Account;
 let admin: User;
 let manager: User;
 let regular: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   agency = await f.agency();
   admin = await f.member(agency, Role.ADMIN);
   manager = await f.member(agency, Role.ACCOUNT_MANAGER);
   regular = await f.member(agency, Role.REGULAR);
 });
-afterAll(() => server.stop());
 
 const CREATE = `mutation($input: CreateIntegrationInput!) {
   createIntegration(input: $input) {

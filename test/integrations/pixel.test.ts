@@ -9,12 +9,10 @@ import {
   type User,
 } from '../../src/entities';
 import { MAX_METRIC_DELIVERY, MAX_METRIC_TOTAL } from '../../src/services/campaign-data.service';
-import { factories, type Factories } from '../helpers/factories';
 import { usingPostgres } from '../helpers/test-database';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let agency: Account;
 let client: Account;
 let admin: User;
@@ -33,14 +31,11 @@ async function createToken(accountId: string, as: User) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   agency = await f.agency();
   client = await f.client(agency);
   admin = await f.member(agency, Role.ADMIN);
   token = await createToken(agency.id, admin);
 });
-afterAll(() => server.stop());
 
 const pixel = (itemId: string, body: unknown, bearer: string | null = token, raw?: string) =>
   fetch(`${server.url}/pixel/${itemId}`, {

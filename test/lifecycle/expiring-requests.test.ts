@@ -5,17 +5,10 @@ import {
   TestAccountConnectionsDocument,
   TestRequestConnectionDocument,
 } from '../generated/graphql';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
 /** R26: a PENDING request expires 30 days after it was sent. */
-let server: TestServer;
-let f: Factories;
-beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
-});
-afterAll(() => server.stop());
+const { server, f } = useTestServer();
 
 async function pendingRequest() {
   const agency = await f.agency();

@@ -16,17 +16,10 @@ import {
   TestReportIdsDocument,
 } from '../generated/graphql';
 import { In } from 'typeorm';
-import { factories, type Factories } from '../helpers/factories';
-import { type As, startTestServer, type TestServer } from '../helpers/test-server';
+import { type As, useTestServer } from '../helpers/test-server';
 
 /** R24, R27, I3: members join, change role, leave, and are deactivated — through the API. */
-let server: TestServer;
-let f: Factories;
-beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
-});
-afterAll(() => server.stop());
+const { server, f } = useTestServer();
 
 const codes = (r: { errors?: { extensions?: Record<string, unknown> }[] }) =>
   (r.errors ?? []).map((e) => e.extensions?.code);

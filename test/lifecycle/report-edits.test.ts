@@ -8,17 +8,10 @@ import {
   TestUnshareReportDocument,
   TestUpdateReportDocument,
 } from '../generated/graphql';
-import { factories, type Factories } from '../helpers/factories';
-import { type As, startTestServer, type TestServer } from '../helpers/test-server';
+import { type As, useTestServer } from '../helpers/test-server';
 
 /** R25, R27: reports shared, unshared, renamed, made RESTRICTED, trimmed and deleted. */
-let server: TestServer;
-let f: Factories;
-beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
-});
-afterAll(() => server.stop());
+const { server, f } = useTestServer();
 
 const codes = (r: { errors?: { extensions?: Record<string, unknown> }[] }) =>
   (r.errors ?? []).map((e) => e.extensions?.code);

@@ -5,21 +5,14 @@ import {
   TestUnshareReportDocument,
   TestUpdateReportDocument,
 } from '../generated/graphql';
-import { factories, type Factories } from '../helpers/factories';
-import { type As, startTestServer, type TestServer } from '../helpers/test-server';
+import { type As, useTestServer } from '../helpers/test-server';
 
 /**
  * I3 for every revocation of R24–R27: while the affected user reads in a loop, the revoking
  * mutation runs; no read that *started* after the mutation returned may see what it revoked.
  * (Reads that started before may still see it — they raced the change.)
  */
-let server: TestServer;
-let f: Factories;
-beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
-});
-afterAll(() => server.stop());
+const { server, f } = useTestServer();
 
 const reportIds = async (as: As) =>
   ((await server.op(TestReportIdsDocument, { archived: false }, as)).data?.reports.nodes ?? []).map(

@@ -14,11 +14,9 @@ import {
   type User,
 } from '../../src/entities';
 import { archiveReportsOfAccount } from '../../src/services/report.service';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let agency: Account;
 let client: Account;
 let otherClient: Account;
@@ -74,8 +72,6 @@ async function opens(who: User, reportId: string) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   agency = await f.agency();
   client = await f.client(agency, { clientAccess: ClientAccessMode.SELECTED_USERS });
   otherClient = await f.client(agency, { clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY });
@@ -117,7 +113,6 @@ beforeAll(async () => {
   u.lateManager = await f.member(agency, Role.ACCOUNT_MANAGER);
   await f.grant(client, u.lateManager);
 });
-afterAll(() => server.stop());
 
 describe('R16: archived-report access is the access at archiving time', () => {
   it('archives every active report of the client, and only those', async () => {

@@ -22,24 +22,14 @@ import {
   Role,
   User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
-import {
-  startTestServer,
-  type As,
-  type GraphQLResponse,
-  type TestServer,
-} from '../helpers/test-server';
+import { type As, type GraphQLResponse, useTestServer } from '../helpers/test-server';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let staff: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   staff = await f.staff({ email: `staff-${unique()}@handover.example` });
 });
-afterAll(() => server.stop());
 
 const unique = () => randomBytes(3).toString('hex');
 

@@ -13,14 +13,12 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
 // Hundreds of requests: generous on a loaded CI machine.
 jest.setTimeout(600_000);
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 const u: Record<string, User> = {};
 const a: Record<string, Account> = {};
 
@@ -39,8 +37,6 @@ async function integration(owner: Account, ...clients: Account[]) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   a.agencyA = await f.agency();
   a.agencyB = await f.agency();
   a.clientA = await f.client(a.agencyA, { clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY });
@@ -70,7 +66,6 @@ beforeAll(async () => {
   await f.report(a.premium, { createdById: u.premiumUser.id, items: [fedPremium] });
   await f.report(a.clientB, { createdById: u.twoHats.id });
 });
-afterAll(() => server.stop());
 
 const LIST_FIELDS = ['members { role }', 'integrations { id }', 'connections { id }'];
 /** One chain and one list per request (graphql-armor's cost limit). */

@@ -22,14 +22,12 @@ import {
   type Report,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type As, type TestServer } from '../helpers/test-server';
+import { type As, useTestServer } from '../helpers/test-server';
 
 // Hundreds of requests: generous on a loaded CI machine.
 jest.setTimeout(600_000);
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 
 // ---------------------------------------------------------------------------------------------
 // The model of the world, as the test built it (the oracle reads only this).
@@ -351,9 +349,6 @@ const { ADMIN, ACCOUNT_MANAGER, REGULAR, VIEW_ONLY } = Role;
 const { EVERYONE_IN_AGENCY, SELECTED_USERS } = ClientAccessMode;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
-
   const agencyA = await account('agencyA', () => f.agency());
   const agencyB = await account('agencyB', () => f.agency());
   const premium = await account('premium(A active, B disconnected; SELECTED)', () =>
@@ -592,7 +587,6 @@ beforeAll(async () => {
   await apiToken('token(clientA-ARCHIVED by A.ADMIN)', clientArchived, aAdmin);
   await apiToken('token(agencyB by staff)', agencyB, staff);
 });
-afterAll(() => server.stop());
 
 // ---------------------------------------------------------------------------------------------
 // Comparing every path with the oracle.

@@ -6,17 +6,15 @@ import {
   TestViewerDocument,
 } from '../generated/graphql';
 import { factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
 /** Staff provision an agency; its admin builds a client and its people, with typed operations. */
-let server: TestServer;
+const { server } = useTestServer();
 let staff: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
   staff = await factories(server.db).staff();
 });
-afterAll(() => server.stop());
 
 it('staff create an agency, add its admin, who creates a client and adds a brand viewer', async () => {
   const agency = await server.op(

@@ -1,20 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { type Account, ClientAccessMode, Product, Role, type User } from '../../src/entities';
 import { factories } from '../helpers/factories';
-import { type As, startTestServer, type TestServer } from '../helpers/test-server';
+import { type As, useTestServer } from '../helpers/test-server';
 
 /**
  * Every role x every provisioning mutation. Expected answers: `ok` (payload without errors),
  * `FORBIDDEN` (top-level: the role may not), `NOT_FOUND` (user error: the target is invisible).
  */
-let server: TestServer;
+const { server } = useTestServer();
 let agency: Account;
 let client: Account;
 let orgId: string;
 const callers: Record<string, As> = {};
 
 beforeAll(async () => {
-  server = await startTestServer();
   const f = factories(server.db);
   agency = await f.agency();
   client = await f.client(agency, { clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY });
@@ -32,7 +31,6 @@ beforeAll(async () => {
   callers.outsiderAdmin = await f.member(otherAgency, Role.ADMIN);
   callers.apiToken = await f.apiToken(agency, admin);
 });
-afterAll(() => server.stop());
 
 const unique = () => randomBytes(4).toString('hex');
 

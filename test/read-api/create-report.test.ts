@@ -12,11 +12,9 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type As, type TestServer } from '../helpers/test-server';
+import { type As, useTestServer } from '../helpers/test-server';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let agency: Account;
 let client: Account;
 let selectedClient: Account;
@@ -89,8 +87,6 @@ async function succeeds(query: string, input: Record<string, unknown>, as: As) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   agency = await f.agency();
   client = await f.client(agency, { clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY });
   selectedClient = await f.client(agency, { clientAccess: ClientAccessMode.SELECTED_USERS });
@@ -112,7 +108,6 @@ beforeAll(async () => {
 
   token = await f.apiToken(agency, u.admin);
 });
-afterAll(() => server.stop());
 
 describe('who may create', () => {
   it.each([

@@ -12,11 +12,9 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let agency: Account;
 let client: Account;
 let hiddenClient: Account;
@@ -43,8 +41,6 @@ async function bulkReports(account: Account, n: number, status = ReportStatus.AC
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   agency = await f.agency();
   viewer = await f.member(agency, Role.REGULAR);
   client = await f.client(agency);
@@ -63,7 +59,6 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++) await f.report(archivedClient, { snapshot: [viewer] });
   await f.report(archivedClient, { snapshot: [] }); // archived, not in the viewer's snapshot
 });
-afterAll(() => server.stop());
 
 const REPORTS = `query($first: Int, $after: String, $archived: Boolean) {
   reports(filter: { archived: $archived }, first: $first, after: $after) {

@@ -9,11 +9,9 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
-import { factories, type Factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
-let server: TestServer;
-let f: Factories;
+const { server, f } = useTestServer();
 let agency: Account;
 let client: Account;
 let client2: Account;
@@ -33,8 +31,6 @@ async function search(filter: Record<string, unknown>, as: User = viewer) {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
-  f = factories(server.db);
   agency = await f.agency();
   viewer = await f.member(agency, Role.REGULAR);
   client = await f.client(agency);
@@ -46,7 +42,6 @@ beforeAll(async () => {
   await f.report(client, { name: 'Q1 archived', snapshot: [viewer] });
   await f.report(await f.client(await f.agency()), { name: 'Q1 elsewhere' });
 });
-afterAll(() => server.stop());
 
 describe('reports filters', () => {
   it('search matches names case-insensitively, with % _ and \\ taken literally', async () => {

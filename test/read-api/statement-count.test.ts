@@ -5,14 +5,13 @@
  */
 import { ReportVisibility, Role, type User } from '../../src/entities';
 import { factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
-let server: TestServer;
+const { server } = useTestServer();
 let viewer: User;
 let staff: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
   const f = factories(server.db);
   const agency = await f.agency();
   viewer = await f.member(agency, Role.REGULAR);
@@ -35,7 +34,6 @@ beforeAll(async () => {
     await f.report(client, { visibility: ReportVisibility.RESTRICTED, createdById: null });
   }
 });
-afterAll(() => server.stop());
 
 const PAGE = /* GraphQL */ `
   query Page($first: Int, $after: String) {

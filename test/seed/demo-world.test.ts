@@ -1,18 +1,16 @@
 import { User } from '../../src/entities';
 import { seedDemoWorldIfEmpty } from '../../src/seed/demo-world';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
 /** The demo world a newcomer explores: its integration syncs, and pauses per R7/R13. */
-let server: TestServer;
+const { server } = useTestServer();
 let admin: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
   const demo = await seedDemoWorldIfEmpty(server.db, server.database.env);
   expect(demo?.map((u) => u.email)).toContain('admin@northwind.example');
   admin = await server.db.getRepository(User).findOneByOrFail({ email: 'admin@northwind.example' });
 });
-afterAll(() => server.stop());
 
 const integrationQuery = `{ viewer { memberships { account { integrations { id mappings { externalAdvertiserId status client { id name } } } } } } }`;
 

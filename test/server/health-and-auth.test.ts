@@ -1,17 +1,15 @@
 import { SignJWT } from 'jose';
 import { Role, type User } from '../../src/entities';
 import { factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { useTestServer } from '../helpers/test-server';
 
-let server: TestServer;
+const { server } = useTestServer();
 let admin: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
   const f = factories(server.db);
   admin = await f.member(await f.agency(), Role.ADMIN);
 });
-afterAll(() => server.stop());
 
 const secret = new TextEncoder().encode('test-secret-for-handover-tests');
 

@@ -1,7 +1,7 @@
 import { Role, type User } from '../../src/entities';
 import { registerHttpRoutes } from '../../src/server/app';
 import { factories } from '../helpers/factories';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { startTestServer, useTestServer } from '../helpers/test-server';
 import { parsePrometheusText, sampleValue } from './prometheus-text';
 
 // A route that stays in flight until the test releases it, then reads the database: shows
@@ -19,15 +19,13 @@ registerHttpRoutes((app, { db }) => {
   });
 });
 
-let server: TestServer;
+const { server } = useTestServer();
 let admin: User;
 
 beforeAll(async () => {
-  server = await startTestServer();
   const f = factories(server.db);
   admin = await f.member(await f.agency(), Role.ADMIN);
 });
-afterAll(() => server.stop());
 
 const scrape = async (url: string, headers: Record<string, string> = {}) => {
   const response = await fetch(`${url}/metrics`, { headers });
