@@ -7,6 +7,24 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import {
+  TestAccountIdDocument,
+  TestAddReportItemsDocument,
+  TestApiTokensDocument,
+  TestAuditEventsWithActorDocument,
+  TestCreateApiTokenDocument,
+  TestCreateIntegrationIdDocument,
+  TestCreateReportIdDocument,
+  TestCreateReportingItemIdDocument,
+  TestExportReportDocument,
+  TestRecordCampaignDataDocument,
+  TestReportAndNodeDocument,
+  TestReportIdDocument,
+  TestReportsWithStatusDocument,
+  TestRevokeApiTokenDocument,
+  TestViewerIdDocument,
+} from '../generated/graphql';
 import { useTestServer } from '../helpers/test-server';
 import { parseCsv } from '../exports/parse-csv';
 
@@ -14,29 +32,17 @@ const { server, f } = useTestServer();
 let agency: Account;
 let admin: User;
 
-const CREATE = `mutation($input: CreateApiTokenInput!) {
-  createApiToken(input: $input) {
-    token apiToken { id name accountId revoked lastUsedAt }
-    userErrors { code field }
-  }
-}`;
-const LIST = `query($accountId: ID!) {
-  apiTokens(accountId: $accountId) { id name accountId createdAt lastUsedAt revoked revokedAt }
-}`;
-const REVOKE = `mutation($id: ID!) {
-  revokeApiToken(id: $id) { apiToken { id revoked revokedAt } userErrors { code field } }
-}`;
-const REPORTS = `query($archived: Boolean) {
-  reports(filter: { archived: $archived }, first: 100) { nodes { id name archived } totalCount }
-}`;
-
 beforeAll(async () => {
   agency = await f.agency();
   admin = await f.member(agency, Role.ADMIN);
 });
 
 async function createToken(account: Account, as: User = admin, name = 'partner') {
-  const response = await server.gql(CREATE, { input: { accountId: account.id, name } }, as);
+  const response = await server.op(
+    TestCreateApiTokenDocument,
+    { input: { accountId: account.id, name } },
+    as,
+  );
   expect(response.errors).toBeUndefined();
   expect(response.data!.createApiToken.userErrors).toEqual([]);
   return response.data!.createApiToken as {
@@ -67,8 +73,8 @@ describe('createApiToken, apiTokens, revokeApiToken (R18)', () => {
     expect(dump).not.toContain(token);
 
     // Using it records lastUsedAt; the list never carries the secret.
-    expect(codes(await server.gql('{ viewer { id } }', {}, { token }))).toBeUndefined();
-    const list = await server.gql(LIST, { accountId: agency.id }, admin);
+    expect(codes(await server.op(TestViewerIdDocument, {}, { token }))).toBeUndefined();
+    const list = await server.op(TestApiTokensDocument, { accountId: agency.id }, admin);
     expect(JSON.stringify(list)).not.toContain(token);
     const listed = (list.data!.apiTokens as { id: string; lastUsedAt: string | null }[]).find(
       (t) => t.id === apiToken.id,
@@ -80,31 +86,49 @@ describe('createApiToken, apiTokens, revokeApiToken (R18)', () => {
   it('is for account ADMINs only; tokens cannot make tokens', async () => {
     const manager = await f.member(agency, Role.ACCOUNT_MANAGER);
     expect(
-      codes(await server.gql(CREATE, { input: { accountId: agency.id, name: 'x' } }, manager)),
+      codes(
+        await server.op(
+          TestCreateApiTokenDocument,
+          { input: { accountId: agency.id, name: 'x' } },
+          manager,
+        ),
+      ),
     ).toEqual(['FORBIDDEN']);
-    expect(codes(await server.gql(LIST, { accountId: agency.id }, manager))).toEqual(['FORBIDDEN']);
+    expect(
+      codes(await server.op(TestApiTokensDocument, { accountId: agency.id }, manager)),
+    ).toEqual(['FORBIDDEN']);
     const { token, apiToken } = await createToken(agency);
     expect(
-      codes(await server.gql(CREATE, { input: { accountId: agency.id, name: 'x' } }, { token })),
+      codes(
+        await server.op(
+          TestCreateApiTokenDocument,
+          { input: { accountId: agency.id, name: 'x' } },
+          { token },
+        ),
+      ),
     ).toEqual(['FORBIDDEN']);
-    expect(codes(await server.gql(LIST, { accountId: agency.id }, { token }))).toEqual([
-      'FORBIDDEN',
-    ]);
-    expect(codes(await server.gql(REVOKE, { id: apiToken.id }, { token }))).toEqual(['FORBIDDEN']);
-    expect(codes(await server.gql(REVOKE, { id: apiToken.id }, manager))).toEqual(['FORBIDDEN']);
+    expect(
+      codes(await server.op(TestApiTokensDocument, { accountId: agency.id }, { token })),
+    ).toEqual(['FORBIDDEN']);
+    expect(
+      codes(await server.op(TestRevokeApiTokenDocument, { id: apiToken.id }, { token })),
+    ).toEqual(['FORBIDDEN']);
+    expect(
+      codes(await server.op(TestRevokeApiTokenDocument, { id: apiToken.id }, manager)),
+    ).toEqual(['FORBIDDEN']);
     const stranger = await f.member(await f.agency(), Role.ADMIN);
-    const hidden = await server.gql(REVOKE, { id: apiToken.id }, stranger);
+    const hidden = await server.op(TestRevokeApiTokenDocument, { id: apiToken.id }, stranger);
     expect(hidden.data!.revokeApiToken.userErrors).toEqual([{ code: 'NOT_FOUND', field: ['id'] }]);
-    expect(codes(await server.gql('{ viewer { id } }', {}, { token }))).toBeUndefined();
+    expect(codes(await server.op(TestViewerIdDocument, {}, { token }))).toBeUndefined();
   });
 
   it('a revoked token is UNAUTHENTICATED (HTTP 401) from the next request on', async () => {
     const { token, apiToken } = await createToken(agency);
-    expect(codes(await server.gql('{ viewer { id } }', {}, { token }))).toBeUndefined();
-    const revoked = await server.gql(REVOKE, { id: apiToken.id }, admin);
+    expect(codes(await server.op(TestViewerIdDocument, {}, { token }))).toBeUndefined();
+    const revoked = await server.op(TestRevokeApiTokenDocument, { id: apiToken.id }, admin);
     expect(revoked.data!.revokeApiToken.userErrors).toEqual([]);
     expect(revoked.data!.revokeApiToken.apiToken).toMatchObject({ id: apiToken.id, revoked: true });
-    const after = await server.gql('{ viewer { id } }', {}, { token });
+    const after = await server.op(TestViewerIdDocument, {}, { token });
     expect(after.status).toBe(401);
     expect(codes(after)).toEqual(['UNAUTHENTICATED']);
   });
@@ -115,13 +139,13 @@ describe('createApiToken, apiTokens, revokeApiToken (R18)', () => {
     await server.db
       .getRepository(Membership)
       .update({ userId: demoted.id }, { role: Role.REGULAR });
-    expect(codes(await server.gql('{ viewer { id } }', {}, { token: first.token }))).toEqual([
+    expect(codes(await server.op(TestViewerIdDocument, {}, { token: first.token }))).toEqual([
       'UNAUTHENTICATED',
     ]);
     const leaving = await f.member(agency, Role.ADMIN);
     const second = await createToken(agency, leaving);
     await server.db.query(`UPDATE users SET active = false WHERE id = $1`, [leaving.id]);
-    expect(codes(await server.gql('{ viewer { id } }', {}, { token: second.token }))).toEqual([
+    expect(codes(await server.op(TestViewerIdDocument, {}, { token: second.token }))).toEqual([
       'UNAUTHENTICATED',
     ]);
   });
@@ -151,25 +175,21 @@ describe('token scope (R18)', () => {
     const outOfScope = await f.report(otherClient, { snapshot: [owner] });
     const { token } = await createToken(scopeAgency, owner);
 
-    const listedActive = await server.gql(REPORTS, { archived: false }, { token });
+    const listedActive = await server.op(
+      TestReportsWithStatusDocument,
+      { archived: false },
+      { token },
+    );
     expect(listedActive.data!.reports.nodes).toEqual([]);
-    const listed = await server.gql(REPORTS, { archived: true }, { token });
+    const listed = await server.op(TestReportsWithStatusDocument, { archived: true }, { token });
     expect((listed.data!.reports.nodes as { id: string }[]).map((r) => r.id)).toEqual([
       archived.id,
     ]);
     for (const hidden of [...active, outOfScope]) {
-      const single = await server.gql(
-        `query($id: ID!) { report(id: $id) { id } node(id: $id) { id } }`,
-        { id: hidden.id },
-        { token },
-      );
+      const single = await server.op(TestReportAndNodeDocument, { id: hidden.id }, { token });
       expect(single.data).toEqual({ report: null, node: null });
     }
-    const account = await server.gql(
-      `query($id: ID!) { account(id: $id) { id } }`,
-      { id: otherAgency.id },
-      { token },
-    );
+    const account = await server.op(TestAccountIdDocument, { id: otherAgency.id }, { token });
     expect(account.data!.account).toBeNull();
 
     // A token scoped to one archived client reads that client's archived reports only.
@@ -179,45 +199,35 @@ describe('token scope (R18)', () => {
     });
     const siblingReport = await f.report(sibling, { snapshot: [owner] });
     const clientToken = (await createToken(archivedClient, owner)).token;
-    const clientReports = await server.gql(REPORTS, { archived: true }, { token: clientToken });
+    const clientReports = await server.op(
+      TestReportsWithStatusDocument,
+      { archived: true },
+      { token: clientToken },
+    );
     expect((clientReports.data!.reports.nodes as { id: string }[]).map((r) => r.id)).toEqual([
       archived.id,
     ]);
     expect(
-      (
-        await server.gql(
-          `query($id: ID!) { report(id: $id) { id } }`,
-          { id: siblingReport.id },
-          { token: clientToken },
-        )
-      ).data!.report,
+      (await server.op(TestReportIdDocument, { id: siblingReport.id }, { token: clientToken }))
+        .data!.report,
     ).toBeNull();
 
     const item = await f.item(client);
-    const writes: [string, Record<string, unknown>][] = [
+    const writes: [TypedDocumentNode<unknown, any>, Record<string, unknown>][] = [
+      [TestCreateReportIdDocument, { input: { accountId: client.id, name: 'x' } }],
+      [TestCreateReportingItemIdDocument, { input: { accountId: client.id, name: 'x' } }],
       [
-        `mutation($input: CreateReportInput!) { createReport(input: $input) { report { id } } }`,
-        { input: { accountId: client.id, name: 'x' } },
-      ],
-      [
-        `mutation($input: CreateReportingItemInput!) { createReportingItem(input: $input) { item { id } } }`,
-        { input: { accountId: client.id, name: 'x' } },
-      ],
-      [
-        `mutation($input: RecordCampaignDataInput!) { recordCampaignData(input: $input) { item { id } } }`,
+        TestRecordCampaignDataDocument,
         { input: { itemId: item.id, impressions: 1, clicks: 1, reach: 1 } },
       ],
       [
-        `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id } } }`,
+        TestCreateIntegrationIdDocument,
         { input: { ownerAccountId: scopeAgency.id, name: 'x', adServer: 'SIMULATED' } },
       ],
-      [
-        `mutation($input: AddReportItemsInput!) { addReportItems(input: $input) { report { id } } }`,
-        { input: { reportId: active[0].id, itemIds: [item.id] } },
-      ],
+      [TestAddReportItemsDocument, { input: { reportId: active[0].id, itemIds: [item.id] } }],
     ];
     for (const [query, variables] of writes) {
-      expect(codes(await server.gql(query, variables, { token }))).toEqual(['FORBIDDEN']);
+      expect(codes(await server.op(query, variables, { token }))).toEqual(['FORBIDDEN']);
     }
   });
 
@@ -233,16 +243,10 @@ describe('token scope (R18)', () => {
     const seen = await f.report(client, { snapshot: [creator, colleague] });
     const notSeen = await f.report(client, { snapshot: [colleague] });
     const { token } = await createToken(scopeAgency, creator);
-    const archived = await server.gql(REPORTS, { archived: true }, { token });
+    const archived = await server.op(TestReportsWithStatusDocument, { archived: true }, { token });
     expect((archived.data!.reports.nodes as { id: string }[]).map((r) => r.id)).toEqual([seen.id]);
     expect(
-      (
-        await server.gql(
-          `query($id: ID!) { report(id: $id) { id } }`,
-          { id: notSeen.id },
-          { token },
-        )
-      ).data!.report,
+      (await server.op(TestReportIdDocument, { id: notSeen.id }, { token })).data!.report,
     ).toBeNull();
     const restricted = await f.report(await f.client(scopeAgency), {
       visibility: ReportVisibility.RESTRICTED,
@@ -250,13 +254,8 @@ describe('token scope (R18)', () => {
     const adminToken = (await createToken(scopeAgency, colleague)).token;
     // ADMINs see RESTRICTED reports of their clients; their token reads no ACTIVE report (R18).
     expect(
-      (
-        await server.gql(
-          `query($id: ID!) { report(id: $id) { id } }`,
-          { id: restricted.id },
-          { token: adminToken },
-        )
-      ).data!.report,
+      (await server.op(TestReportIdDocument, { id: restricted.id }, { token: adminToken })).data!
+        .report,
     ).toBeNull();
   });
 });
@@ -299,21 +298,21 @@ describe('partner flow (R17, R18)', () => {
     const { token } = await createToken(partnerAgency, agencyAdmin, 'partner script');
 
     // --- from here on, only the token ---
-    const listed = await server.gql(REPORTS, { archived: true }, { token });
+    const listed = await server.op(TestReportsWithStatusDocument, { archived: true }, { token });
     expect(listed.errors).toBeUndefined();
     const nodes = listed.data!.reports.nodes as { id: string; archived: boolean }[];
     expect(nodes.map((r) => r.id).sort()).toEqual(reports.map((r) => r.report.id).sort());
     expect(nodes.every((r) => r.archived)).toBe(true);
 
     for (const node of nodes) {
-      const exported = await server.gql(
-        `mutation($input: ExportReportInput!) { exportReport(input: $input) { content url userErrors { code } } }`,
+      const exported = await server.op(
+        TestExportReportDocument,
         { input: { reportId: node.id, format: 'CSV' } },
         { token },
       );
       const { url, content, userErrors } = exported.data!.exportReport;
       expect(userErrors).toEqual([]);
-      const download = await fetch(url);
+      const download = await fetch(url!);
       expect(download.status).toBe(200);
       const text = await download.text();
       expect(text).toBe(content);
@@ -336,18 +335,22 @@ describe('partner flow (R17, R18)', () => {
 
     // Revoking the token also kills the links it was given.
     const link = (
-      await server.gql(
-        `mutation($input: ExportReportInput!) { exportReport(input: $input) { url } }`,
+      await server.op(
+        TestExportReportDocument,
         { input: { reportId: nodes[0].id, format: 'JSON' } },
         { token },
       )
     ).data!.exportReport.url;
-    const tokens = await server.gql(LIST, { accountId: partnerAgency.id }, agencyAdmin);
-    await server.gql(REVOKE, { id: tokens.data!.apiTokens[0].id }, agencyAdmin);
-    expect((await fetch(link)).status).toBe(403);
-    expect(codes(await server.gql(REPORTS, { archived: true }, { token }))).toEqual([
-      'UNAUTHENTICATED',
-    ]);
+    const tokens = await server.op(
+      TestApiTokensDocument,
+      { accountId: partnerAgency.id },
+      agencyAdmin,
+    );
+    await server.op(TestRevokeApiTokenDocument, { id: tokens.data!.apiTokens[0].id }, agencyAdmin);
+    expect((await fetch(link!)).status).toBe(403);
+    expect(
+      codes(await server.op(TestReportsWithStatusDocument, { archived: true }, { token })),
+    ).toEqual(['UNAUTHENTICATED']);
   });
 });
 
@@ -356,12 +359,8 @@ describe('R27: tokens made and revoked are audited', () => {
     const own = await f.agency();
     const ownAdmin = await f.member(own, Role.ADMIN);
     const made = await createToken(own, ownAdmin, 'audited');
-    await server.gql(REVOKE, { id: made.apiToken.id }, ownAdmin);
-    const events = await server.gql(
-      `query($id: ID!) { auditEvents(accountId: $id, first: 10) { nodes { action actor { id } details } } }`,
-      { id: own.id },
-      ownAdmin,
-    );
+    await server.op(TestRevokeApiTokenDocument, { id: made.apiToken.id }, ownAdmin);
+    const events = await server.op(TestAuditEventsWithActorDocument, { id: own.id }, ownAdmin);
     expect(
       (
         events.data!.auditEvents.nodes as {
