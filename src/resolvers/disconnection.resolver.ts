@@ -7,6 +7,7 @@ import {
   DisconnectClientPayload,
   DisconnectImpact,
 } from '../schema/types/payloads';
+import { convertClientToPremium } from '../services/convert-to-premium.service';
 import * as disconnection from '../services/disconnection.service';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 
@@ -52,6 +53,6 @@ export class DisconnectionResolver {
     @Arg('input', () => ConvertClientToPremiumInput) input: ConvertClientToPremiumInput,
     @Ctx() ctx: RequestContext,
   ): Promise<AccountPayload> {
-    return { account: await disconnection.convertClientToPremium(ctx, input), userErrors: [] };
+    return { account: await convertClientToPremium(ctx, input), userErrors: [] };
   }
 }

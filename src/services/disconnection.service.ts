@@ -10,15 +10,14 @@ import {
 } from '../entities';
 import { managesOwningAgency, reaches, REACHES } from '../permissions/authority';
 import { requireViewer, type RequestContext } from '../context/request-context';
-import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import { queueAdminEmails } from './outbox.service';
 import { returnedIds, rowCount } from './sql';
 import { recordAuditEvent } from './audit.service';
 import { lockVisibleConnection } from './connection.service';
-import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
+import { DomainError, invalidInput, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { archiveReportsOfAccount, reportsToArchive } from './report.service';
-import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
+import { inTransaction } from './transaction';
 
 /** What a disconnection changes (R23): the preview's answer and the mutation's payload. */
 export interface DisconnectImpact {
@@ -509,62 +508,4 @@ export async function disconnectClient(ctx: RequestContext, clientAccountId: str
   const outcome = await inTransaction(ctx, (em) => disconnectClientWork(ctx, em, clientAccountId));
   const { impact, target } = settle(outcome, ['clientAccountId']);
   return { account: target, impact };
-}
-
-/**
- * R21 (staff only, shield): keeps a client's data with the brand. In one transaction the CLIENT
- * row is locked FOR UPDATE, becomes a PREMIUM_CLIENT with the contract reference and no owning
- * agency, and gets a new ACTIVE connection to its former agency. Reports, items and mappings are
- * kept; the client-access mode and selected users move onto the connection (a premium's access
- * is per connection), so the agency's users reach it exactly as before (REACHES now through the
- * connection); a later disconnectAgency follows R4–R8.
- * Empty contract reference → INVALID_INPUT; not a CLIENT → INVALID_INPUT; archived →
- * ACCOUNT_ARCHIVED. R22: audited.
- */
-export async function convertClientToPremium(
-  ctx: RequestContext,
-  input: ConvertClientToPremiumInput,
-) {
-  const { viewer, visibility } = requireViewer(ctx);
-  const contractReference = requiredText(input.contractReference, ['input', 'contractReference']);
-  return inTransaction(ctx, async (em) => {
-    const client = await lockVisibleAccount(em, visibility, input.clientAccountId, 'update', [
-      'input',
-      'clientAccountId',
-    ]);
-    if (client.type !== AccountType.CLIENT) {
-      throw invalidInput(['input', 'clientAccountId'], 'Only a CLIENT account can be converted');
-    }
-    assertActiveAccount(client);
-    const agencyId = client.agencyId!;
-    await em.query(
-      `UPDATE accounts SET type = 'PREMIUM_CLIENT', contract_reference = $2, agency_id = NULL,
-              client_access = NULL
-        WHERE id = $1`,
-      [client.id, contractReference],
-    );
-    // A premium client's access belongs to its connection: the client's mode and selected users
-    // move onto the new one, so the agency's users reach it exactly as before.
-    const [connection]: { id: string }[] = await em.query(
-      `INSERT INTO agency_connections
-         (agency_id, premium_client_id, status, requested_by_account_id, requested_by_id,
-          responded_at, responded_by_id, client_access)
-       VALUES ($1, $2, 'ACTIVE', $1, $3, now(), $3,
-               COALESCE($4::client_access_mode, 'EVERYONE_IN_AGENCY'))
-       RETURNING id`,
-      [agencyId, client.id, viewer.user.id, client.clientAccess],
-    );
-    await em.query(
-      `WITH moved AS (DELETE FROM client_access_grants WHERE account_id = $2 RETURNING user_id)
-       INSERT INTO connection_access_grants (connection_id, user_id) SELECT $1, user_id FROM moved`,
-      [connection.id, client.id],
-    );
-    await recordAuditEvent(em, ctx, {
-      action: 'CLIENT_CONVERTED_TO_PREMIUM',
-      accountId: client.id,
-      relatedAccountId: agencyId,
-      details: { contractReference, connectionId: connection.id, formerAgencyId: agencyId },
-    });
-    return em.getRepository(Account).findOneByOrFail({ id: client.id });
-  });
 }
