@@ -117,8 +117,10 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
     // True while the connection is in COPY mode: it can run nothing else until the COPY ends.
     let copying = false;
     try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await client.query(`SET LOCAL statement_timeout = ${EXPORT_STATEMENT_TIMEOUT_MS}`);
+      await client.query(
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+         SET LOCAL statement_timeout = ${EXPORT_STATEMENT_TIMEOUT_MS}`,
+      );
       const [visibleSql, visibleParams] = namedSql(
         db,
         `SELECT 1 FROM reports r WHERE r.id = :reportId AND ${visibility.report('r')}`,
