@@ -28,26 +28,36 @@ GRANT USAGE ON SCHEMA public TO bench_peer;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM bench_peer;
 GRANT SELECT ON reports, accounts, users TO bench_peer;
 
+-- Helpers are PL/pgSQL, not SQL: a SECURITY DEFINER function is never inlined, and a SQL one
+-- is planned again at every call (a dozen calls a request), while PL/pgSQL keeps its plans for
+-- the session, and PostGraphile's pool keeps its sessions.
+
 -- An unknown or deactivated user is nobody (Handover answers UNAUTHENTICATED).
 CREATE OR REPLACE FUNCTION bench_peer.viewer_id() RETURNS uuid
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $f$
-  SELECT u.id FROM users u
-   WHERE u.id = nullif(current_setting('jwt.claims.sub', true), '')::uuid AND u.active
-$f$;
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $f$
+BEGIN
+  RETURN (SELECT u.id FROM users u
+           WHERE u.id = nullif(current_setting('jwt.claims.sub', true), '')::uuid AND u.active);
+END $f$;
 
 CREATE OR REPLACE FUNCTION bench_peer.viewer_is_staff() RETURNS boolean
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $f$
-  SELECT coalesce((SELECT u.is_staff FROM users u WHERE u.id = bench_peer.viewer_id()), false)
-$f$;
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $f$
+BEGIN
+  RETURN coalesce((SELECT u.is_staff FROM users u WHERE u.id = bench_peer.viewer_id()), false);
+END $f$;
 
 -- The accounts whose data the viewer reaches (A2), and whether as ADMIN there: RESTRICTED
 -- reports open to "account admins", read as the role the viewer reaches the account with
 -- (an agency ADMIN on its clients and connected premiums), not as acting for it (A1).
 CREATE OR REPLACE FUNCTION bench_peer.reached_accounts()
   RETURNS TABLE (account_id uuid, is_admin boolean)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 50 AS $f$
-  WITH me AS (SELECT bench_peer.viewer_id() AS id),
-  mine AS (SELECT m.account_id, m.role FROM me JOIN memberships m ON m.user_id = me.id)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 50 AS $f$
+#variable_conflict use_column
+DECLARE
+  me uuid := bench_peer.viewer_id();
+BEGIN
+  RETURN QUERY
+  WITH mine AS (SELECT m.account_id, m.role FROM memberships m WHERE m.user_id = me)
   SELECT x.account_id, bool_or(x.is_admin)
     FROM (
       -- Own accounts; a CLIENT's own users lose it when it is archived (R15).
@@ -60,8 +70,8 @@ CREATE OR REPLACE FUNCTION bench_peer.reached_accounts()
       SELECT c.id, mine.role = 'ADMIN'
         FROM mine JOIN accounts c ON c.agency_id = mine.account_id AND c.type = 'CLIENT'
        WHERE mine.role = 'ADMIN' OR c.client_access = 'EVERYONE_IN_AGENCY'
-          OR EXISTS (SELECT 1 FROM client_access_grants g, me
-                      WHERE g.account_id = c.id AND g.user_id = me.id)
+          OR EXISTS (SELECT 1 FROM client_access_grants g
+                      WHERE g.account_id = c.id AND g.user_id = me)
       UNION ALL
       -- Premium clients over an ACTIVE connection, as that connection's own setting says; a
       -- DISCONNECTED one reaches nobody (R5, R6).
@@ -69,46 +79,58 @@ CREATE OR REPLACE FUNCTION bench_peer.reached_accounts()
         FROM mine JOIN agency_connections k ON k.agency_id = mine.account_id
        WHERE k.status = 'ACTIVE'
          AND (mine.role = 'ADMIN' OR k.client_access = 'EVERYONE_IN_AGENCY'
-              OR EXISTS (SELECT 1 FROM connection_access_grants cg, me
-                          WHERE cg.connection_id = k.id AND cg.user_id = me.id))
+              OR EXISTS (SELECT 1 FROM connection_access_grants cg
+                          WHERE cg.connection_id = k.id AND cg.user_id = me))
     ) x (account_id, is_admin)
-   GROUP BY x.account_id
-$f$;
+   GROUP BY x.account_id;
+END $f$;
 
 CREATE OR REPLACE FUNCTION bench_peer.shared_report_ids() RETURNS SETOF uuid
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $f$
-  SELECT s.report_id FROM report_shares s WHERE s.user_id = bench_peer.viewer_id()
-$f$;
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $f$
+DECLARE
+  me uuid := bench_peer.viewer_id();
+BEGIN
+  RETURN QUERY SELECT s.report_id FROM report_shares s WHERE s.user_id = me;
+END $f$;
 
 -- R16: archived reports the viewer could open when they were archived, while still a member
 -- of the agency that owns the report's account.
 CREATE OR REPLACE FUNCTION bench_peer.open_archived_report_ids()
   RETURNS TABLE (report_id uuid, account_id uuid)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 50 AS $f$
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 50 AS $f$
+#variable_conflict use_column
+DECLARE
+  me uuid := bench_peer.viewer_id();
+BEGIN
+  RETURN QUERY
   SELECT r.id, r.account_id
     FROM archived_report_access s
     JOIN reports r ON r.id = s.report_id AND r.status = 'ARCHIVED'
     JOIN accounts owner ON owner.id = r.account_id
     JOIN memberships am ON am.account_id = owner.agency_id AND am.user_id = s.user_id
-   WHERE s.user_id = bench_peer.viewer_id()
-$f$;
+   WHERE s.user_id = me;
+END $f$;
 
 -- Every account a visible report can be on: the list's driving set (staff: all of them).
 CREATE OR REPLACE FUNCTION bench_peer.report_account_ids() RETURNS SETOF uuid
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 50 AS $f$
-  SELECT a.id FROM accounts a WHERE bench_peer.viewer_is_staff()
-  UNION
-  SELECT account_id FROM bench_peer.reached_accounts()
-  UNION
-  SELECT account_id FROM bench_peer.open_archived_report_ids()
-$f$;
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 50 AS $f$
+BEGIN
+  IF bench_peer.viewer_is_staff() THEN
+    RETURN QUERY SELECT a.id FROM accounts a;
+  ELSE
+    RETURN QUERY SELECT ra.account_id FROM bench_peer.reached_accounts() ra
+                 UNION SELECT o.account_id FROM bench_peer.open_archived_report_ids() o;
+  END IF;
+END $f$;
 
 -- People of the accounts the viewer reaches (a report's creator among them).
 CREATE OR REPLACE FUNCTION bench_peer.visible_user_ids() RETURNS SETOF uuid
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 50 AS $f$
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 50 AS $f$
+BEGIN
+  RETURN QUERY
   SELECT m.user_id FROM memberships m
-   WHERE m.account_id IN (SELECT account_id FROM bench_peer.reached_accounts())
-$f$;
+   WHERE m.account_id IN (SELECT ra.account_id FROM bench_peer.reached_accounts() ra);
+END $f$;
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA bench_peer FROM PUBLIC;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA bench_peer TO bench_peer;
