@@ -10,6 +10,12 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
+import {
+  TestCreateIntegrationDocument,
+  TestIntegrationMappingsDocument,
+  TestMapAdvertiserDocument,
+  TestSyncIntegrationDocument,
+} from '../generated/graphql';
 import { usingPostgres } from '../helpers/test-database';
 import { useTestServer } from '../helpers/test-server';
 
@@ -26,28 +32,9 @@ beforeAll(async () => {
   regular = await f.member(agency, Role.REGULAR);
 });
 
-const CREATE = `mutation($input: CreateIntegrationInput!) {
-  createIntegration(input: $input) {
-    integration { id name adServer owner { id } mappings { id } }
-    userErrors { code field message }
-  }
-}`;
-const MAP = `mutation($input: MapAdvertiserInput!) {
-  mapAdvertiser(input: $input) {
-    mapping { id externalAdvertiserId status pausedAt client { id } }
-    userErrors { code field message }
-  }
-}`;
-const SYNC = `mutation($id: ID!, $client: ID) {
-  syncIntegration(integrationId: $id, clientAccountId: $client) {
-    itemsCreated itemsUpdated mappingsSynced mappingsSkipped
-    userErrors { code field message }
-  }
-}`;
-
 async function createIntegration(owner: Account, as: User = admin, adServer = 'SIMULATED') {
-  const response = await server.gql(
-    CREATE,
+  const response = await server.op(
+    TestCreateIntegrationDocument,
     { input: { ownerAccountId: owner.id, name: 'DCM', adServer } },
     as,
   );
@@ -55,9 +42,16 @@ async function createIntegration(owner: Account, as: User = admin, adServer = 'S
   return response.data!.createIntegration;
 }
 
+/** An integration that must be created: the refusals call createIntegration. */
+async function newIntegration(owner: Account, as: User = admin) {
+  const { integration, userErrors } = await createIntegration(owner, as);
+  expect(userErrors).toEqual([]);
+  return integration!;
+}
+
 async function map(integrationId: string, account: Account, advertiser: string, as: User = admin) {
-  const response = await server.gql(
-    MAP,
+  const response = await server.op(
+    TestMapAdvertiserDocument,
     { input: { integrationId, clientAccountId: account.id, externalAdvertiserId: advertiser } },
     as,
   );
@@ -66,7 +60,11 @@ async function map(integrationId: string, account: Account, advertiser: string, 
 }
 
 async function sync(integrationId: string, as: User = admin, client?: string) {
-  const response = await server.gql(SYNC, { id: integrationId, client: client ?? null }, as);
+  const response = await server.op(
+    TestSyncIntegrationDocument,
+    { id: integrationId, client: client ?? null },
+    as,
+  );
   expect(response.errors).toBeUndefined();
   return response.data!.syncIntegration;
 }
@@ -94,7 +92,7 @@ describe('createIntegration (R3)', () => {
     const premiumAdmin = await f.member(premium, Role.ADMIN);
     const payload = await createIntegration(premium, premiumAdmin);
     expect(payload.userErrors).toEqual([]);
-    expect(payload.integration.owner.id).toBe(premium.id);
+    expect(payload.integration!.owner.id).toBe(premium.id);
   });
 
   it('refuses a CLIENT owner with INVALID_INPUT', async () => {
@@ -115,8 +113,8 @@ describe('createIntegration (R3)', () => {
   });
 
   it('is FORBIDDEN for a REGULAR user and NOT_FOUND for an invisible account', async () => {
-    const forbidden = await server.gql(
-      CREATE,
+    const forbidden = await server.op(
+      TestCreateIntegrationDocument,
       { input: { ownerAccountId: agency.id, name: 'x', adServer: 'SIMULATED' } },
       regular,
     );
@@ -131,7 +129,7 @@ describe('createIntegration (R3)', () => {
 
 describe('mapAdvertiser (R3)', () => {
   it('maps a client and a connected premium; one mapping per advertiser', async () => {
-    const { integration } = await createIntegration(agency);
+    const integration = await newIntegration(agency);
     const client = await f.client(agency);
     const premium = await f.premium();
     await f.connection(agency, premium);
@@ -157,7 +155,7 @@ describe('mapAdvertiser (R3)', () => {
   });
 
   it('refuses an archived client with ACCOUNT_ARCHIVED', async () => {
-    const { integration } = await createIntegration(agency);
+    const integration = await newIntegration(agency);
     const archived = await f.client(agency, {
       status: AccountStatus.ARCHIVED,
       archivedAt: new Date(),
@@ -167,7 +165,7 @@ describe('mapAdvertiser (R3)', () => {
   });
 
   it('refuses a premium that is not connected, and another agency’s client', async () => {
-    const { integration } = await createIntegration(agency);
+    const integration = await newIntegration(agency);
     const premium = await f.premium();
     await f.connection(agency, premium, { status: ConnectionStatus.DISCONNECTED });
     const otherAgency = await f.agency();
@@ -185,14 +183,14 @@ describe('mapAdvertiser (R3)', () => {
   it('maps a premium integration only to the premium itself', async () => {
     const premium = await f.premium();
     const premiumAdmin = await f.member(premium, Role.ADMIN);
-    const { integration } = await createIntegration(premium, premiumAdmin);
+    const integration = await newIntegration(premium, premiumAdmin);
     expect((await map(integration.id, premium, 'own', premiumAdmin)).userErrors).toEqual([]);
   });
 });
 
 describe('syncIntegration', () => {
   it('creates items, then updates them, and skips paused mappings (R7, R13)', async () => {
-    const { integration } = await createIntegration(agency);
+    const integration = await newIntegration(agency);
     const clientA = await f.client(agency);
     const clientB = await f.client(agency);
     await map(integration.id, clientA, 'alpha');
@@ -254,16 +252,9 @@ describe('syncIntegration', () => {
     });
 
     // The mappings show their state.
-    const read = await server.gql(
-      `query($id: ID!) { node(id: $id) { ... on Integration { mappings { externalAdvertiserId status pausedAt } } } }`,
-      { id: integration.id },
-      admin,
-    );
-    const mappings = read.data!.node.mappings as {
-      externalAdvertiserId: string;
-      status: string;
-      pausedAt: string | null;
-    }[];
+    const read = await server.op(TestIntegrationMappingsDocument, { id: integration.id }, admin);
+    const node = read.data!.node;
+    const mappings = node && 'mappings' in node ? node.mappings : [];
     expect(
       mappings.map((m) => [m.externalAdvertiserId, m.status, m.pausedAt !== null]).sort(),
     ).toEqual([
@@ -273,7 +264,7 @@ describe('syncIntegration', () => {
   });
 
   it('never updates FROZEN items and never feeds an ARCHIVED account (R12)', async () => {
-    const { integration } = await createIntegration(agency);
+    const integration = await newIntegration(agency);
     const client = await f.client(agency);
     await map(integration.id, client, 'gamma');
     const gamma = simulatedCampaigns('gamma');
@@ -305,7 +296,7 @@ describe('syncIntegration', () => {
   });
 
   it('refuses an integration whose every mapping is paused with MAPPING_PAUSED', async () => {
-    const { integration } = await createIntegration(agency);
+    const integration = await newIntegration(agency);
     const client = await f.client(agency);
     await map(integration.id, client, 'epsilon');
     await server.db
@@ -323,7 +314,7 @@ describe('syncIntegration', () => {
   });
 
   it('skips a premium whose agency connection ended, even if its mapping was not paused (R7)', async () => {
-    const { integration } = await createIntegration(agency);
+    const integration = await newIntegration(agency);
     const premium = await f.premium();
     const connection = await f.connection(agency, premium);
     const client = await f.client(agency);
@@ -342,13 +333,13 @@ describe('syncIntegration', () => {
   });
 
   it('answers NOT_FOUND for an invisible integration and FORBIDDEN for a REGULAR user', async () => {
-    const { integration } = await createIntegration(agency);
+    const integration = await newIntegration(agency);
     const stranger = await f.member(await f.agency(), Role.ADMIN);
     const hidden = await sync(integration.id, stranger);
     expect(hidden.userErrors).toEqual([
       expect.objectContaining({ code: 'NOT_FOUND', field: ['integrationId'] }),
     ]);
-    const response = await server.gql(SYNC, { id: integration.id }, regular);
+    const response = await server.op(TestSyncIntegrationDocument, { id: integration.id }, regular);
     expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
 });
@@ -357,7 +348,7 @@ const pgOnly = usingPostgres() ? describe : describe.skip;
 
 pgOnly('concurrent syncs (PostgreSQL)', () => {
   it('never duplicate an item: every campaign is created exactly once', async () => {
-    const { integration } = await createIntegration(agency);
+    const integration = await newIntegration(agency);
     const clients = [await f.client(agency), await f.client(agency), await f.client(agency)];
     const advertisers = ['c-one', 'c-two', 'c-three'];
     for (const [n, client] of clients.entries()) await map(integration.id, client, advertisers[n]);
