@@ -11,6 +11,7 @@ import { signUserToken } from '../src/server/auth';
 import { startHandover, type RunningHandover } from '../src/server/bootstrap';
 import * as schemaBuilder from '../src/schema/build-schema';
 import { benchDisconnections, benchShield, type BenchRow } from './disconnect.bench';
+import { benchExport } from './export.bench';
 import { applyPeerPolicies, benchPeer } from './peer/peer.bench';
 import { emailOf, generateWorld, type WorldSize } from './world';
 
@@ -473,6 +474,15 @@ async function main() {
     readRequests: tiny ? 20 : 60,
   });
   rows.push(...shield.rows, ...disconnections.rows);
+  // Issue 11, B7: the CSV export through its signed link vs COPY (bench/export.bench.ts).
+  const exports = await benchExport({
+    sql: sqlBig,
+    gql: (who, query, variables) => gql(big, who as Viewer, query, variables),
+    viewer: await viewer(sqlBig, emailOf(3, 0)),
+    items: option('export-items', tiny ? 5000 : 100_000),
+    rounds: tiny ? 9 : 15,
+  });
+  rows.push(...exports.rows);
   const peer = await benchPeer({
     databaseUrl: bigUrl,
     poolSize: envFor(bigUrl).DB_POOL_SIZE,
@@ -599,6 +609,7 @@ async function main() {
     '',
     ...shield.lines,
     ...disconnections.lines,
+    ...exports.lines,
     ...peer.lines,
     '## Latency (ms)',
     '',
