@@ -4,6 +4,13 @@
  * come back as userErrors (NOT_FOUND for anything invisible, ACCOUNT_ARCHIVED, REPORT_ARCHIVED,
  * INVALID_INPUT with the field) and change nothing.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import {
+  TestAddReportItemsCountedDocument,
+  TestCreateReportDocument,
+  TestCreateReportingItemDocument,
+  TestReportIdDocument,
+} from '../generated/graphql';
 import {
   AccountStatus,
   ClientAccessMode,
@@ -24,18 +31,11 @@ let premium: Account;
 const u: Record<string, User> = {};
 let token: As;
 
-const CREATE_ITEM = `mutation($input: CreateReportingItemInput!) {
-  createReportingItem(input: $input) {
-    item { id name source status account { id } }
-    userErrors { code message field } } }`;
-const CREATE_REPORT = `mutation($input: CreateReportInput!) {
-  createReport(input: $input) {
-    report { id name visibility archived account { id } createdBy { id } items { totalCount nodes { id } } }
-    userErrors { code message field } } }`;
-const ADD_ITEMS = `mutation($input: AddReportItemsInput!) {
-  addReportItems(input: $input) {
-    report { id items { totalCount nodes { id } } }
-    userErrors { code message field } } }`;
+/** The mutations under test, each with one `input` argument (some tests send invalid ones). */
+type InputMutation = TypedDocumentNode<Record<string, unknown>, { input: any }>;
+const CREATE_ITEM: InputMutation = TestCreateReportingItemDocument;
+const CREATE_REPORT: InputMutation = TestCreateReportDocument;
+const ADD_ITEMS: InputMutation = TestAddReportItemsCountedDocument;
 
 async function counts() {
   const [row]: { reports: string; items: string; links: string; shares: string }[] =
@@ -50,14 +50,14 @@ async function counts() {
 
 /** Runs a mutation expected to be refused with a user error, and checks nothing changed. */
 async function refused(
-  query: string,
+  query: InputMutation,
   input: Record<string, unknown>,
   as: As,
   code: string,
   field?: string[],
 ) {
   const before = await counts();
-  const response = await server.gql(query, { input }, as);
+  const response = await server.op(query, { input }, as);
   expect(response.errors).toBeUndefined();
   const payload = Object.values(response.data!)[0] as {
     userErrors: { code: string; field: string[] | null }[];
@@ -70,16 +70,16 @@ async function refused(
   expect(await counts()).toEqual(before);
 }
 
-async function forbidden(query: string, input: Record<string, unknown>, as: As) {
+async function forbidden(query: InputMutation, input: Record<string, unknown>, as: As) {
   const before = await counts();
-  const response = await server.gql(query, { input }, as);
+  const response = await server.op(query, { input }, as);
   expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   expect(response.data ?? null).toBeNull();
   expect(await counts()).toEqual(before);
 }
 
-async function succeeds(query: string, input: Record<string, unknown>, as: As) {
-  const response = await server.gql(query, { input }, as);
+async function succeeds(query: InputMutation, input: Record<string, unknown>, as: As) {
+  const response = await server.op(query, { input }, as);
   expect(response.errors).toBeUndefined();
   const payload = Object.values(response.data!)[0] as Record<string, any>;
   expect(payload.userErrors).toEqual([]);
@@ -154,11 +154,7 @@ describe('who may create', () => {
     );
     expect(added.report.items.totalCount).toBe(2);
     // The new report is listed for the creator at once.
-    const listed = await server.gql(
-      `query($id: ID!) { report(id: $id) { id } }`,
-      { id: report.report.id },
-      u[who],
-    );
+    const listed = await server.op(TestReportIdDocument, { id: report.report.id }, u[who]);
     expect(listed.data!.report).toEqual({ id: report.report.id });
   });
 
@@ -177,7 +173,7 @@ describe('who may create', () => {
   });
 
   it('anonymous requests get UNAUTHENTICATED', async () => {
-    const response = await server.gql(CREATE_ITEM, {
+    const response = await server.op(CREATE_ITEM, {
       input: { accountId: client.id, name: 'x' },
     });
     expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
@@ -324,8 +320,7 @@ describe('RESTRICTED reports with shares', () => {
     );
     const id = payload.report.id;
     const sees = async (who: User) =>
-      (await server.gql(`query($id: ID!) { report(id: $id) { id } }`, { id }, who)).data!.report !==
-      null;
+      (await server.op(TestReportIdDocument, { id }, who)).data!.report !== null;
     expect(await sees(u.regular)).toBe(true);
     expect(await sees(u.viewOnly)).toBe(true);
     expect(await sees(u.admin)).toBe(true);
