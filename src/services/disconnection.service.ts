@@ -248,49 +248,30 @@ async function assertClientVisible(
 }
 
 /**
- * R9–R15, R16, R19, R20, R22, R23 (I1, I2, I4): disconnects (archives) a CLIENT account in one
- * transaction, set-based (a fixed number of statements whatever the number of reports, items,
- * users or mappings):
- * - the client row is locked FOR UPDATE first (creates racing it hold FOR SHARE: they commit
- *   first and are archived here, or wait and then fail with ACCOUNT_ARCHIVED);
- * - not a CLIENT → INVALID_INPUT; already ARCHIVED → `already` (R14: nothing re-activates it);
- * - R11/R16: every ACTIVE report archived with its archived-access snapshot;
- * - R12: every ACTIVE item FROZEN; R13: every ACTIVE mapping of the client PAUSED;
- * - R10: the account ARCHIVED with archivedAt;
- * - R15: client-access grants and the client's own users' memberships deleted;
- * - R20: when its organization has no other ACTIVE account in any product, the organization is
- *   removed and its users with no membership left are deactivated;
- * - R19: outbox rows for the ADMINs of the agency (and of the client); R22: an audit event.
+ * R9, I2: locks the owning agency FOR SHARE, then the client FOR UPDATE. Member changes of the
+ * agency take its row FOR UPDATE, so a user removed from the agency (R24) and this
+ * disconnection's R16 snapshot never interleave: the snapshot sees them or never records them.
+ * Creates racing the client hold it FOR SHARE: they commit first and are archived here, or wait
+ * and then fail with ACCOUNT_ARCHIVED.
  */
-async function disconnectClientWork(
-  ctx: RequestContext,
-  em: EntityManager,
-  clientAccountId: string,
-): Promise<Outcome<Account>> {
-  const { viewer } = requireViewer(ctx);
-  await assertClientVisible(ctx, em, clientAccountId);
-  // Lock order: the owning agency (FOR SHARE) before its client (FOR UPDATE). Member changes of
-  // the agency take its row FOR UPDATE, so a user removed from the agency (R24) and this
-  // disconnection's R16 snapshot never interleave: the snapshot sees them or never records them.
+async function lockClientAfterAgency(em: EntityManager, clientAccountId: string) {
   await em.query(
     `SELECT a.id FROM accounts a
       WHERE a.id = (SELECT c.agency_id FROM accounts c WHERE c.id = $1) FOR SHARE`,
     [clientAccountId.toLowerCase()],
   );
-  const client = await em
+  return em
     .createQueryBuilder(Account, 'c')
     .where('c.id = :clientId', { clientId: clientAccountId.toLowerCase() })
     .setLock('pessimistic_write')
     .getOneOrFail();
-  if (client.type !== AccountType.CLIENT) {
-    throw invalidInput(['clientAccountId'], 'Only a CLIENT account can be disconnected this way');
-  }
-  if (client.status === AccountStatus.ARCHIVED) {
-    return { kind: 'already', message: `Client "${client.name}" is already disconnected` };
-  }
-  const agency = await em.getRepository(Account).findOneByOrFail({ id: client.agencyId! });
-  const before = await usersReaching(em, client.id);
+}
 
+/**
+ * R10–R13, R16: archives the client's reports with their R16 snapshot, freezes its items, pauses
+ * its mappings and archives the account — each by the predicate its preview counts (R23).
+ */
+async function archiveClient(em: EntityManager, client: Account) {
   const reportsArchived = await archiveReportsOfAccount(em, client.id);
   const itemsFrozen = rowCount(
     await em.query(
@@ -311,7 +292,12 @@ async function disconnectClientWork(
     `UPDATE accounts SET status = 'ARCHIVED', archived_at = now() WHERE id = $1 AND status = 'ACTIVE'`,
     [client.id],
   );
-  const organizationRemoved =
+  return { reportsArchived, itemsFrozen, mappingIds };
+}
+
+/** R20: removes the client's organization when no other account of it is ACTIVE. */
+async function removeOrganizationIfLast(em: EntityManager, client: Account): Promise<boolean> {
+  return (
     returnedIds(
       await em.query(
         `UPDATE organizations o SET removed_at = now()
@@ -319,8 +305,91 @@ async function disconnectClientWork(
          RETURNING o.id`,
         [client.organizationId, client.id],
       ),
-    ).length > 0;
+    ).length > 0
+  );
+}
 
+/**
+ * R19: outbox rows for the ADMINs of the agency and of the client. Queued while the client's
+ * memberships still exist (R15 deletes them next), so its admins, if any, are told too.
+ */
+async function queueClientDisconnectionEmails(
+  em: EntityManager,
+  viewer: User,
+  client: Account,
+  agency: Account,
+  impact: DisconnectImpact,
+) {
+  await queueAdminEmails(em, {
+    dedupePrefix: `disconnect-client:${client.id}`,
+    accountIds: [agency.id, client.id],
+    subject: `Handover: client ${client.name} was disconnected from ${agency.name}`,
+    body: [
+      `The client account "${client.name}" of the agency "${agency.name}" was disconnected and archived by ${viewer.name} (${viewer.email}).`,
+      `Its reports are archived (read-only), its reporting items frozen and its integration mappings paused.`,
+      impactLines(impact) +
+        (impact.organizationRemoved ? '\nThe client organization was removed.' : ''),
+    ].join('\n\n'),
+  });
+}
+
+/** R15: the client-access grants and the client's own users' memberships end. */
+async function revokeClientAccess(em: EntityManager, client: Account) {
+  await em.query(`DELETE FROM client_access_grants WHERE account_id = $1`, [client.id]);
+  await em.query(`DELETE FROM memberships WHERE account_id = $1`, [client.id]);
+}
+
+/**
+ * R20: with the organization removed, its users left with no membership anywhere are
+ * deactivated (staff never). Runs after R15, which removed their memberships of the client.
+ */
+async function deactivateUsersOfRemovedOrganization(
+  em: EntityManager,
+  client: Account,
+  organizationRemoved: boolean,
+): Promise<string[]> {
+  if (!organizationRemoved) return [];
+  return returnedIds(
+    await em.query(
+      `UPDATE users u SET active = false
+        WHERE u.organization_id = $1 AND u.active AND NOT u.is_staff
+          AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
+       RETURNING u.id`,
+      [client.organizationId],
+    ),
+  );
+}
+
+/**
+ * R9–R15, R16, R19, R20, R22, R23 (I1, I2, I4): disconnects (archives) a CLIENT account in one
+ * transaction, set-based (a fixed number of statements whatever the number of reports, items,
+ * users or mappings), in this order:
+ * - R9/I2: the agency, then the client locked (lockClientAfterAgency);
+ * - not a CLIENT → INVALID_INPUT; already ARCHIVED → `already` (R14: nothing re-activates it);
+ * - R10–R13, R16: reports, items, mappings and the account archived (archiveClient);
+ * - R20: the organization removed when it has no other ACTIVE account (removeOrganizationIfLast);
+ * - R19: emails queued; R15: grants and the client's memberships deleted; R20: the removed
+ *   organization's users with no membership left deactivated; R22: an audit event.
+ */
+async function disconnectClientWork(
+  ctx: RequestContext,
+  em: EntityManager,
+  clientAccountId: string,
+): Promise<Outcome<Account>> {
+  const { viewer } = requireViewer(ctx);
+  await assertClientVisible(ctx, em, clientAccountId);
+  const client = await lockClientAfterAgency(em, clientAccountId);
+  if (client.type !== AccountType.CLIENT) {
+    throw invalidInput(['clientAccountId'], 'Only a CLIENT account can be disconnected this way');
+  }
+  if (client.status === AccountStatus.ARCHIVED) {
+    return { kind: 'already', message: `Client "${client.name}" is already disconnected` };
+  }
+  const agency = await em.getRepository(Account).findOneByOrFail({ id: client.agencyId! });
+  const before = await usersReaching(em, client.id);
+
+  const { reportsArchived, itemsFrozen, mappingIds } = await archiveClient(em, client);
+  const organizationRemoved = await removeOrganizationIfLast(em, client);
   // R10/R15: an ARCHIVED client is reached by nobody, so everyone who reached it loses access.
   const impact: DisconnectImpact = {
     reportsToArchive: reportsArchived,
@@ -330,30 +399,13 @@ async function disconnectClientWork(
     organizationRemoved,
   };
 
-  // Queued while the client's memberships still exist (its admins, if any, are told too).
-  await queueAdminEmails(em, {
-    dedupePrefix: `disconnect-client:${client.id}`,
-    accountIds: [agency.id, client.id],
-    subject: `Handover: client ${client.name} was disconnected from ${agency.name}`,
-    body: [
-      `The client account "${client.name}" of the agency "${agency.name}" was disconnected and archived by ${viewer.user.name} (${viewer.user.email}).`,
-      `Its reports are archived (read-only), its reporting items frozen and its integration mappings paused.`,
-      impactLines(impact) + (organizationRemoved ? '\nThe client organization was removed.' : ''),
-    ].join('\n\n'),
-  });
-  await em.query(`DELETE FROM client_access_grants WHERE account_id = $1`, [client.id]);
-  await em.query(`DELETE FROM memberships WHERE account_id = $1`, [client.id]);
-  const deactivatedIds = organizationRemoved
-    ? returnedIds(
-        await em.query(
-          `UPDATE users u SET active = false
-            WHERE u.organization_id = $1 AND u.active AND NOT u.is_staff
-              AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id)
-           RETURNING u.id`,
-          [client.organizationId],
-        ),
-      )
-    : [];
+  await queueClientDisconnectionEmails(em, viewer.user, client, agency, impact);
+  await revokeClientAccess(em, client);
+  const deactivatedIds = await deactivateUsersOfRemovedOrganization(
+    em,
+    client,
+    organizationRemoved,
+  );
   await recordAuditEvent(em, ctx, {
     action: 'CLIENT_DISCONNECTED',
     accountId: client.id,
