@@ -186,20 +186,30 @@ export interface SyncResult {
 }
 
 /**
- * R3, R7, R12, R13: pulls campaigns for every ACTIVE mapping and upserts INTEGRATION items on the
- * mapped accounts with one set-based INSERT ... ON CONFLICT on reporting_items_external_key
- * (never a duplicate, also under concurrent syncs). PAUSED mappings and ARCHIVED accounts are
- * skipped; FROZEN items are never updated.
- * MAPPING_PAUSED (decision, docs/ad-servers.md): syncing one client alone (`clientAccountId`)
- * whose mappings are all paused, or an integration whose every mapping is paused, is refused.
- * The ad server is called outside the transaction; the transaction re-checks pause states
- * under lock before it writes.
+ * MAPPING_PAUSED (decision, docs/ad-servers.md): syncing one client alone (`client`) whose
+ * mappings are all paused (R7, R13), or an integration whose every mapping is paused, is refused.
  */
-export async function syncIntegration(
+function assertNotAllPaused(rows: MappingRow[], client: string | null) {
+  if (rows.length > 0 && rows.every((m) => m.status === MappingStatus.PAUSED)) {
+    throw new DomainError(
+      'MAPPING_PAUSED',
+      client
+        ? 'The integration is paused for this account; no data is pulled for it'
+        : 'Every mapping of this integration is paused',
+      client ? ['clientAccountId'] : ['integrationId'],
+    );
+  }
+}
+
+/**
+ * R3: the integration (visible to the viewer), the one client to sync if named, and the ad
+ * server's adapter — before anything is pulled.
+ */
+async function syncTarget(
   ctx: RequestContext,
   integrationId: string,
   clientAccountId: string | null | undefined,
-): Promise<SyncResult> {
+) {
   const { visibility } = requireViewer(ctx);
   const integration = await findVisibleIntegration(ctx.db.manager, visibility, integrationId);
   if (!integration) throw notFound('Integration', ['integrationId']);
@@ -212,81 +222,119 @@ export async function syncIntegration(
   if (!adServer) {
     throw new DomainError('INVALID_STATE', `No adapter for ad server "${integration.adServer}"`);
   }
+  return { integration, client, adServer };
+}
 
-  const before = await mappingsOf(ctx.db.manager, integration, client, false);
-  if (client && before.length === 0) throw notFound('Mapping', ['clientAccountId']);
-  const assertNotAllPaused = (rows: MappingRow[]) => {
-    if (rows.length > 0 && rows.every((m) => m.status === MappingStatus.PAUSED)) {
-      throw new DomainError(
-        'MAPPING_PAUSED',
-        client
-          ? 'The integration is paused for this account; no data is pulled for it'
-          : 'Every mapping of this integration is paused',
-        client ? ['clientAccountId'] : ['integrationId'],
-      );
-    }
-  };
-  assertNotAllPaused(before);
-
+/**
+ * R7, R13: the campaigns of every advertiser with a syncable mapping, pulled outside the
+ * transaction (an ad server's latency must not hold row locks).
+ */
+async function pullCampaigns(
+  adServer: NonNullable<ReturnType<typeof adServerFor>>,
+  mappings: MappingRow[],
+): Promise<Map<string, AdServerCampaign[]>> {
   const campaigns = new Map<string, AdServerCampaign[]>();
   const advertisers = [
-    ...new Set(before.filter((m) => m.syncable).map((m) => m.externalAdvertiserId)),
+    ...new Set(mappings.filter((m) => m.syncable).map((m) => m.externalAdvertiserId)),
   ];
   await Promise.all(
     advertisers.map(async (advertiserId) => {
       campaigns.set(advertiserId, await adServer.listCampaigns(advertiserId));
     }),
   );
+  return campaigns;
+}
+
+type ItemRow = { accountId: string } & AdServerCampaign;
+
+/**
+ * R7, R13: one row per (account, external id) of the syncable mappings' valid campaigns — the
+ * upsert may not touch a row twice — in a stable order, so two concurrent syncs do not deadlock
+ * on the unique index.
+ */
+function itemRows(syncable: MappingRow[], campaigns: Map<string, AdServerCampaign[]>): ItemRow[] {
+  const rows = new Map<string, ItemRow>();
+  for (const mapping of syncable) {
+    for (const campaign of campaigns.get(mapping.externalAdvertiserId) ?? []) {
+      if (!valid(campaign)) continue;
+      rows.set(`${mapping.clientAccountId}\u0000${campaign.externalId}`, {
+        accountId: mapping.clientAccountId,
+        ...campaign,
+      });
+    }
+  }
+  const sorted = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return sorted.map(([, row]) => row);
+}
+
+/**
+ * R3, R12: one set-based INSERT ... ON CONFLICT on reporting_items_external_key (never a
+ * duplicate, also under concurrent syncs); a FROZEN item is never updated.
+ */
+async function upsertIntegrationItems(
+  em: EntityManager,
+  integrationId: string,
+  values: ItemRow[],
+): Promise<{ created: number; updated: number }> {
+  let created = 0;
+  let updated = 0;
+  if (values.length === 0) return { created, updated };
+  const result: { created: boolean }[] = await em.query(
+    `INSERT INTO reporting_items
+       (name, account_id, source, status, integration_id, external_id,
+        impressions, clicks, reach, last_data_at)
+     SELECT c.name, c.account_id, 'INTEGRATION', 'ACTIVE', $1, c.external_id,
+            c.impressions, c.clicks, c.reach, now()
+       FROM unnest($2::uuid[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[])
+            AS c(account_id, external_id, name, impressions, clicks, reach)
+     ON CONFLICT (account_id, integration_id, external_id) WHERE external_id IS NOT NULL
+     DO UPDATE SET name = EXCLUDED.name, impressions = EXCLUDED.impressions,
+                   clicks = EXCLUDED.clicks, reach = EXCLUDED.reach, last_data_at = now()
+      WHERE reporting_items.status = 'ACTIVE'
+     RETURNING (xmax = 0) AS created`,
+    [
+      integrationId,
+      values.map((v) => v.accountId),
+      values.map((v) => v.externalId),
+      values.map((v) => v.name),
+      values.map((v) => v.impressions),
+      values.map((v) => v.clicks),
+      values.map((v) => v.reach),
+    ],
+  );
+  for (const row of result) {
+    if (row.created) created += 1;
+    else updated += 1;
+  }
+  return { created, updated };
+}
+
+/**
+ * R3, R7, R12, R13: pulls campaigns for every ACTIVE mapping and upserts INTEGRATION items on the
+ * mapped accounts. PAUSED mappings and ARCHIVED accounts are skipped; FROZEN items are never
+ * updated; MAPPING_PAUSED as assertNotAllPaused says. The ad server is called outside the
+ * transaction; the transaction re-checks pause states under lock before it writes.
+ */
+export async function syncIntegration(
+  ctx: RequestContext,
+  integrationId: string,
+  clientAccountId: string | null | undefined,
+): Promise<SyncResult> {
+  const { integration, client, adServer } = await syncTarget(ctx, integrationId, clientAccountId);
+  const before = await mappingsOf(ctx.db.manager, integration, client, false);
+  if (client && before.length === 0) throw notFound('Mapping', ['clientAccountId']);
+  assertNotAllPaused(before, client);
+  const campaigns = await pullCampaigns(adServer, before);
 
   return inTransaction(ctx, async (em) => {
     const mappings = await mappingsOf(em, integration, client, true);
-    assertNotAllPaused(mappings);
+    assertNotAllPaused(mappings, client);
     const syncable = mappings.filter((m) => m.syncable && campaigns.has(m.externalAdvertiserId));
-    // One row per (account, external id): the upsert may not touch a row twice.
-    const rows = new Map<string, { accountId: string } & AdServerCampaign>();
-    for (const mapping of syncable) {
-      for (const campaign of campaigns.get(mapping.externalAdvertiserId) ?? []) {
-        if (!valid(campaign)) continue;
-        rows.set(`${mapping.clientAccountId}\u0000${campaign.externalId}`, {
-          accountId: mapping.clientAccountId,
-          ...campaign,
-        });
-      }
-    }
-    // A stable order keeps two concurrent syncs from deadlocking on the unique index.
-    const sorted = [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    let created = 0;
-    let updated = 0;
-    if (sorted.length > 0) {
-      const values = sorted.map(([, row]) => row);
-      const result: { created: boolean }[] = await em.query(
-        `INSERT INTO reporting_items
-           (name, account_id, source, status, integration_id, external_id,
-            impressions, clicks, reach, last_data_at)
-         SELECT c.name, c.account_id, 'INTEGRATION', 'ACTIVE', $1, c.external_id,
-                c.impressions, c.clicks, c.reach, now()
-           FROM unnest($2::uuid[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[])
-                AS c(account_id, external_id, name, impressions, clicks, reach)
-         ON CONFLICT (account_id, integration_id, external_id) WHERE external_id IS NOT NULL
-         DO UPDATE SET name = EXCLUDED.name, impressions = EXCLUDED.impressions,
-                       clicks = EXCLUDED.clicks, reach = EXCLUDED.reach, last_data_at = now()
-          WHERE reporting_items.status = 'ACTIVE'
-         RETURNING (xmax = 0) AS created`,
-        [
-          integration.id,
-          values.map((v) => v.accountId),
-          values.map((v) => v.externalId),
-          values.map((v) => v.name),
-          values.map((v) => v.impressions),
-          values.map((v) => v.clicks),
-          values.map((v) => v.reach),
-        ],
-      );
-      for (const row of result) {
-        if (row.created) created += 1;
-        else updated += 1;
-      }
-    }
+    const { created, updated } = await upsertIntegrationItems(
+      em,
+      integration.id,
+      itemRows(syncable, campaigns),
+    );
     return {
       itemsCreated: created,
       itemsUpdated: updated,
