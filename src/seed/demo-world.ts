@@ -39,51 +39,101 @@ export async function seedDemoWorldIfEmpty(db: DataSource, _env: Env): Promise<D
   });
 }
 
-async function seedDemoWorld(em: EntityManager): Promise<DemoUser[]> {
-  const org = (name: string) => em.save(Organization, { name, removedAt: null });
-  const user = (email: string, name: string, organizationId: string | null, isStaff = false) =>
-    em.save(User, { email, name, organizationId, isStaff, active: true });
-  const member = (userId: string, accountId: string, role: Role) =>
-    em.save(Membership, { userId, accountId, role });
+/** Row writers the demo world is built with, all in the seeding transaction. */
+function writers(em: EntityManager) {
+  return {
+    org: (name: string) => em.save(Organization, { name, removedAt: null }),
+    user: (email: string, name: string, organizationId: string | null, isStaff = false) =>
+      em.save(User, { email, name, organizationId, isStaff, active: true }),
+    member: (userId: string, accountId: string, role: Role) =>
+      em.save(Membership, { userId, accountId, role }),
+    items: async (accountId: string, names: string[]) =>
+      em.save(
+        ReportingItem,
+        names.map((name, index) =>
+          em.create(ReportingItem, {
+            name,
+            accountId,
+            source: ItemSource.MANUAL,
+            impressions: 10000 * (index + 1),
+            clicks: 120 * (index + 1),
+            reach: 4000 * (index + 1),
+            lastDataAt: new Date(),
+          }),
+        ),
+      ),
+    report: async (
+      accountId: string,
+      name: string,
+      itemIds: string[],
+      createdById: string,
+      visibility = ReportVisibility.ACCOUNT,
+    ) => {
+      const saved = await em.save(Report, { name, accountId, visibility, createdById });
+      await em.insert(
+        ReportItem,
+        itemIds.map((itemId) => ({ reportId: saved.id, itemId })),
+      );
+      return saved;
+    },
+  };
+}
+type Writers = ReturnType<typeof writers>;
 
-  const staff = await user('staff@handover.example', 'Sam Staff', null, true);
-
-  const agencyOrg = await org('Northwind Media');
+/** A1, R24: the agency with one user of every role. */
+async function seedAgency(em: EntityManager, w: Writers) {
+  const agencyOrg = await w.org('Northwind Media');
   const agency = await em.save(Account, {
     name: 'Northwind Agency',
     type: AccountType.AGENCY,
     organizationId: agencyOrg.id,
   });
-  const agencyUsers = {
-    admin: await user('admin@northwind.example', 'Ada Admin', agencyOrg.id),
-    manager: await user('manager@northwind.example', 'Max Manager', agencyOrg.id),
-    regular: await user('regular@northwind.example', 'Rita Regular', agencyOrg.id),
-    viewer: await user('viewer@northwind.example', 'Vic Viewer', agencyOrg.id),
+  const users = {
+    admin: await w.user('admin@northwind.example', 'Ada Admin', agencyOrg.id),
+    manager: await w.user('manager@northwind.example', 'Max Manager', agencyOrg.id),
+    regular: await w.user('regular@northwind.example', 'Rita Regular', agencyOrg.id),
+    viewer: await w.user('viewer@northwind.example', 'Vic Viewer', agencyOrg.id),
   };
-  await member(agencyUsers.admin.id, agency.id, Role.ADMIN);
-  await member(agencyUsers.manager.id, agency.id, Role.ACCOUNT_MANAGER);
-  await member(agencyUsers.regular.id, agency.id, Role.REGULAR);
-  await member(agencyUsers.viewer.id, agency.id, Role.VIEW_ONLY);
+  await w.member(users.admin.id, agency.id, Role.ADMIN);
+  await w.member(users.manager.id, agency.id, Role.ACCOUNT_MANAGER);
+  await w.member(users.regular.id, agency.id, Role.REGULAR);
+  await w.member(users.viewer.id, agency.id, Role.VIEW_ONLY);
+  return { agency, users };
+}
 
-  const acmeOrg = await org('Acme Brands');
+/** R1: a premium client with its ADMIN, connected to the agency (ACTIVE, as if accepted). */
+async function seedConnectedPremium(
+  em: EntityManager,
+  w: Writers,
+  agency: Account,
+  requestedBy: User,
+) {
+  const acmeOrg = await w.org('Acme Brands');
   const premium = await em.save(Account, {
     name: 'Acme (premium)',
     type: AccountType.PREMIUM_CLIENT,
     organizationId: acmeOrg.id,
   });
-  const acmeAdmin = await user('admin@acme.example', 'Alice Acme', acmeOrg.id);
-  await member(acmeAdmin.id, premium.id, Role.ADMIN);
+  const admin = await w.user('admin@acme.example', 'Alice Acme', acmeOrg.id);
+  await w.member(admin.id, premium.id, Role.ADMIN);
   await em.save(AgencyConnection, {
     agencyId: agency.id,
     premiumClientId: premium.id,
     status: ConnectionStatus.ACTIVE,
     requestedByAccountId: agency.id,
-    requestedById: agencyUsers.admin.id,
+    requestedById: requestedBy.id,
     respondedAt: new Date(),
-    respondedById: acmeAdmin.id,
+    respondedById: admin.id,
   });
+  return { premium, admin };
+}
 
-  const globexOrg = await org('Globex');
+/**
+ * R2: two clients of the agency — Globex open to everyone in the agency (with a VIEW_ONLY brand
+ * user), Initech to the selected account manager only.
+ */
+async function seedClients(em: EntityManager, w: Writers, agency: Account, selected: User) {
+  const globexOrg = await w.org('Globex');
   const globex = await em.save(Account, {
     name: 'Globex',
     type: AccountType.CLIENT,
@@ -91,10 +141,10 @@ async function seedDemoWorld(em: EntityManager): Promise<DemoUser[]> {
     agencyId: agency.id,
     clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY,
   });
-  const globexViewer = await user('viewer@globex.example', 'Gary Globex', globexOrg.id);
-  await member(globexViewer.id, globex.id, Role.VIEW_ONLY);
+  const globexViewer = await w.user('viewer@globex.example', 'Gary Globex', globexOrg.id);
+  await w.member(globexViewer.id, globex.id, Role.VIEW_ONLY);
 
-  const initechOrg = await org('Initech');
+  const initechOrg = await w.org('Initech');
   const initech = await em.save(Account, {
     name: 'Initech',
     type: AccountType.CLIENT,
@@ -102,99 +152,114 @@ async function seedDemoWorld(em: EntityManager): Promise<DemoUser[]> {
     agencyId: agency.id,
     clientAccess: ClientAccessMode.SELECTED_USERS,
   });
-  await em.save(ClientAccessGrant, { accountId: initech.id, userId: agencyUsers.manager.id });
+  await em.save(ClientAccessGrant, { accountId: initech.id, userId: selected.id });
+  return { globex, globexViewer, initech };
+}
 
-  const items = async (accountId: string, names: string[]) =>
-    em.save(
-      ReportingItem,
-      names.map((name, index) =>
-        em.create(ReportingItem, {
-          name,
-          accountId,
-          source: ItemSource.MANUAL,
-          impressions: 10000 * (index + 1),
-          clicks: 120 * (index + 1),
-          reach: 4000 * (index + 1),
-          lastDataAt: new Date(),
-        }),
-      ),
-    );
-  const report = async (
-    accountId: string,
-    name: string,
-    itemIds: string[],
-    createdById: string,
-    visibility = ReportVisibility.ACCOUNT,
-  ) => {
-    const saved = await em.save(Report, { name, accountId, visibility, createdById });
-    await em.insert(
-      ReportItem,
-      itemIds.map((itemId) => ({ reportId: saved.id, itemId })),
-    );
-    return saved;
-  };
-
-  const globexItems = await items(globex.id, [
+/**
+ * R25: items and reports on every brand — Globex's board review RESTRICTED and shared with the
+ * agency's REGULAR user.
+ */
+async function seedReports(
+  em: EntityManager,
+  w: Writers,
+  accounts: { globex: Account; initech: Account; premium: Account },
+  people: { manager: User; regular: User; premiumAdmin: User },
+) {
+  const { globex, initech, premium } = accounts;
+  const globexItems = await w.items(globex.id, [
     'Globex spring video',
     'Globex spring display',
     'Globex search',
   ]);
-  await report(
+  await w.report(
     globex.id,
     'Globex spring campaign',
     globexItems.map((i) => i.id),
-    agencyUsers.manager.id,
+    people.manager.id,
   );
-  const secret = await report(
+  const secret = await w.report(
     globex.id,
     'Globex board review',
     [globexItems[0].id],
-    agencyUsers.manager.id,
+    people.manager.id,
     ReportVisibility.RESTRICTED,
   );
-  await em.save(ReportShare, { reportId: secret.id, userId: agencyUsers.regular.id });
+  await em.save(ReportShare, { reportId: secret.id, userId: people.regular.id });
 
-  const initechItems = await items(initech.id, ['Initech launch display', 'Initech launch social']);
-  await report(
+  const initechItems = await w.items(initech.id, [
+    'Initech launch display',
+    'Initech launch social',
+  ]);
+  await w.report(
     initech.id,
     'Initech launch',
     initechItems.map((i) => i.id),
-    agencyUsers.manager.id,
+    people.manager.id,
   );
 
-  const acmeItems = await items(premium.id, ['Acme TV sync', 'Acme online video']);
-  await report(
+  const acmeItems = await w.items(premium.id, ['Acme TV sync', 'Acme online video']);
+  await w.report(
     premium.id,
     'Acme brand tracking',
     acmeItems.map((i) => i.id),
-    acmeAdmin.id,
+    people.premiumAdmin.id,
   );
+}
 
-  // One simulated ad-server integration on the agency covering all three brands: syncing it
-  // feeds INTEGRATION items; disconnecting Globex or Acme pauses that advertiser only (R7, R13).
+/**
+ * R3, R7, R13: one simulated ad-server integration on the agency covering all three brands:
+ * syncing it feeds INTEGRATION items; disconnecting Globex or Acme pauses that advertiser only.
+ */
+async function seedIntegration(
+  em: EntityManager,
+  agency: Account,
+  createdBy: User,
+  mapped: { globex: Account; initech: Account; premium: Account },
+) {
   const integration = await em.save(Integration, {
     name: 'Northwind ad server (simulated)',
     adServer: 'SIMULATED',
     ownerAccountId: agency.id,
-    createdById: agencyUsers.admin.id,
+    createdById: createdBy.id,
   });
   await em.save(IntegrationMapping, [
     {
       integrationId: integration.id,
-      clientAccountId: globex.id,
+      clientAccountId: mapped.globex.id,
       externalAdvertiserId: 'adv-globex',
     },
     {
       integrationId: integration.id,
-      clientAccountId: initech.id,
+      clientAccountId: mapped.initech.id,
       externalAdvertiserId: 'adv-initech',
     },
     {
       integrationId: integration.id,
-      clientAccountId: premium.id,
+      clientAccountId: mapped.premium.id,
       externalAdvertiserId: 'adv-acme',
     },
   ]);
+}
+
+async function seedDemoWorld(em: EntityManager): Promise<DemoUser[]> {
+  const w = writers(em);
+  const staff = await w.user('staff@handover.example', 'Sam Staff', null, true);
+  const { agency, users: agencyUsers } = await seedAgency(em, w);
+  const { premium, admin: acmeAdmin } = await seedConnectedPremium(
+    em,
+    w,
+    agency,
+    agencyUsers.admin,
+  );
+  const { globex, globexViewer, initech } = await seedClients(em, w, agency, agencyUsers.manager);
+  await seedReports(
+    em,
+    w,
+    { globex, initech, premium },
+    { manager: agencyUsers.manager, regular: agencyUsers.regular, premiumAdmin: acmeAdmin },
+  );
+  await seedIntegration(em, agency, agencyUsers.admin, { globex, initech, premium });
 
   return [
     { email: staff.email, role: 'platform staff' },
