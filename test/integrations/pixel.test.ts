@@ -1,3 +1,7 @@
+import {
+  TestCreateApiTokenDocument,
+  TestRecordCampaignMetricsDocument,
+} from '../generated/graphql';
 import http from 'node:http';
 import {
   ConnectionStatus,
@@ -21,13 +25,13 @@ let token: string;
 const pgOnly = usingPostgres() ? describe : describe.skip;
 
 async function createToken(accountId: string, as: User) {
-  const response = await server.gql(
-    `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code } } }`,
+  const response = await server.op(
+    TestCreateApiTokenDocument,
     { input: { accountId, name: 'pixel' } },
     as,
   );
   expect(response.data!.createApiToken.userErrors).toEqual([]);
-  return response.data!.createApiToken.token as string;
+  return response.data!.createApiToken.token!;
 }
 
 beforeAll(async () => {
@@ -266,33 +270,26 @@ describe('concurrent increments', () => {
 });
 
 describe('recordCampaignData', () => {
-  const RECORD = `mutation($input: RecordCampaignDataInput!) {
-    recordCampaignData(input: $input) {
-      item { id status metrics { impressions clicks reach } lastDataAt }
-      userErrors { code field }
-    }
-  }`;
-
   it('adds data for an account ADMIN and for staff', async () => {
     const item = await f.item(client);
-    const first = await server.gql(
-      RECORD,
+    const first = await server.op(
+      TestRecordCampaignMetricsDocument,
       { input: { itemId: item.id, impressions: 3, clicks: 1, reach: 2 } },
       admin,
     );
     expect(first.data!.recordCampaignData.userErrors).toEqual([]);
-    expect(first.data!.recordCampaignData.item.metrics).toEqual({
+    expect(first.data!.recordCampaignData.item?.metrics).toEqual({
       impressions: 3,
       clicks: 1,
       reach: 2,
     });
     const staff = await f.staff();
-    const second = await server.gql(
-      RECORD,
+    const second = await server.op(
+      TestRecordCampaignMetricsDocument,
       { input: { itemId: item.id, impressions: 1, clicks: 1, reach: 1 } },
       staff,
     );
-    expect(second.data!.recordCampaignData.item.metrics).toEqual({
+    expect(second.data!.recordCampaignData.item?.metrics).toEqual({
       impressions: 4,
       clicks: 2,
       reach: 3,
@@ -301,8 +298,8 @@ describe('recordCampaignData', () => {
 
   it('answers ITEM_FROZEN for a frozen item and leaves it unchanged', async () => {
     const item = await f.item(client, { status: ItemStatus.FROZEN, frozenAt: new Date() });
-    const response = await server.gql(
-      RECORD,
+    const response = await server.op(
+      TestRecordCampaignMetricsDocument,
       { input: { itemId: item.id, impressions: 3, clicks: 1, reach: 2 } },
       admin,
     );
@@ -315,8 +312,8 @@ describe('recordCampaignData', () => {
 
   it('answers NOT_FOUND for an invisible item, INVALID_INPUT for negative data', async () => {
     const foreign = await f.item(await f.client(await f.agency()));
-    const hidden = await server.gql(
-      RECORD,
+    const hidden = await server.op(
+      TestRecordCampaignMetricsDocument,
       { input: { itemId: foreign.id, impressions: 1, clicks: 1, reach: 1 } },
       admin,
     );
@@ -324,8 +321,8 @@ describe('recordCampaignData', () => {
       { code: 'NOT_FOUND', field: ['input', 'itemId'] },
     ]);
     const item = await f.item(client);
-    const negative = await server.gql(
-      RECORD,
+    const negative = await server.op(
+      TestRecordCampaignMetricsDocument,
       { input: { itemId: item.id, impressions: -1, clicks: 1, reach: 1 } },
       admin,
     );
@@ -337,8 +334,8 @@ describe('recordCampaignData', () => {
   it('finding 6: recordCampaignData answers INVALID_INPUT, never a 500, for 1.7e308 and an overflowing total', async () => {
     const item = await f.item(client, { clicks: MAX_METRIC_TOTAL - 1 });
     const record = (input: Record<string, number>) =>
-      server.gql(
-        RECORD,
+      server.op(
+        TestRecordCampaignMetricsDocument,
         { input: { itemId: item.id, impressions: 0, clicks: 0, reach: 0, ...input } },
         admin,
       );
@@ -372,9 +369,9 @@ describe('recordCampaignData', () => {
     const item = await f.item(client);
     const manager = await f.member(agency, Role.ACCOUNT_MANAGER);
     const input = { itemId: item.id, impressions: 1, clicks: 1, reach: 1 };
-    const asManager = await server.gql(RECORD, { input }, manager);
+    const asManager = await server.op(TestRecordCampaignMetricsDocument, { input }, manager);
     expect(asManager.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
-    const asToken = await server.gql(RECORD, { input }, { token });
+    const asToken = await server.op(TestRecordCampaignMetricsDocument, { input }, { token });
     expect(asToken.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(await metricsOf(item.id)).toEqual({ impressions: 0, clicks: 0, reach: 0 });
   });
