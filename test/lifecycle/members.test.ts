@@ -14,6 +14,7 @@ import {
   TestDeactivateUserDocument,
   TestRemoveMemberDocument,
   TestReportIdsDocument,
+  TestViewerIdDocument,
 } from '../generated/graphql';
 import { In } from 'typeorm';
 import { type As, useTestServer } from '../helpers/test-server';
@@ -213,7 +214,7 @@ describe('R24: deactivateUser', () => {
     const w = await agencyWorld();
     const staff = await f.staff();
     const token = await f.apiToken(w.agency, w.admin);
-    expect(codes(await server.gql('{ viewer { id } }', {}, token))).toEqual([]);
+    expect(codes(await server.op(TestViewerIdDocument, {}, token))).toEqual([]);
     expect(
       codes(await server.op(TestDeactivateUserDocument, { userId: w.admin.id }, w.manager)),
     ).toEqual(['FORBIDDEN']);
@@ -222,7 +223,7 @@ describe('R24: deactivateUser', () => {
       user: { id: w.admin.id, active: false },
       userErrors: [],
     });
-    expect(codes(await server.gql('{ viewer { id } }', {}, w.admin))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await server.gql('{ viewer { id } }', {}, token))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await server.op(TestViewerIdDocument, {}, w.admin))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await server.op(TestViewerIdDocument, {}, token))).toEqual(['UNAUTHENTICATED']);
   });
 });

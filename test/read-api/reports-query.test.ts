@@ -3,6 +3,11 @@
  * the very next request (no permission cache outlives a request).
  */
 import {
+  type ReportFilter,
+  TestReportIdDocument,
+  TestSearchReportsDocument,
+} from '../generated/graphql';
+import {
   ClientAccessMode,
   ConnectionStatus,
   Role,
@@ -17,17 +22,11 @@ let client: Account;
 let client2: Account;
 let viewer: User;
 
-const names = (data: any) => (data.reports.nodes as { name: string }[]).map((n) => n.name).sort();
-
-async function search(filter: Record<string, unknown>, as: User = viewer) {
-  const response = await server.gql(
-    `query($filter: ReportFilter) { reports(filter: $filter, first: 100) { totalCount nodes { name } } }`,
-    { filter },
-    as,
-  );
+async function search(filter: ReportFilter, as: User = viewer) {
+  const response = await server.op(TestSearchReportsDocument, { filter }, as);
   expect(response.errors).toBeUndefined();
   expect(response.data!.reports.totalCount).toBe(response.data!.reports.nodes.length);
-  return names(response.data);
+  return response.data!.reports.nodes.map((n) => n.name).sort();
 }
 
 beforeAll(async () => {
@@ -73,8 +72,7 @@ describe('reports filters', () => {
 
 describe('I3: access changes are seen by the next request', () => {
   const open = async (id: string, as: User) =>
-    (await server.gql(`query($id: ID!) { report(id: $id) { id } }`, { id }, as)).data!.report !==
-    null;
+    (await server.op(TestReportIdDocument, { id }, as)).data!.report !== null;
 
   it('revoking a grant, a membership or a connection hides the data at once', async () => {
     const selected = await f.client(agency, { clientAccess: ClientAccessMode.SELECTED_USERS });
