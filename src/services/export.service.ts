@@ -102,10 +102,10 @@ const jsNumberSql = (column: string) =>
    END`;
 
 /**
- * `Date#toISOString()` in SQL: UTC, milliseconds truncated (as the driver's Date truncates). The
- * added microsecond makes the ISO text (DateStyle ISO, set by `copyCsvExport`) always carry six
- * fraction digits, which PostgreSQL otherwise trims, so the first 23 characters are exactly
- * `YYYY-MM-DD HH:MM:SS.mmm`; to_char, which says the same, costs more than the rest of the row.
+ * `Date#toISOString()` in SQL for years 1–9999: UTC, milliseconds truncated (as the driver's Date
+ * truncates). The added microsecond makes the ISO text (DateStyle ISO, set by `copyCsvExport`)
+ * always carry six fraction digits, which PostgreSQL otherwise trims, so the first 23 characters
+ * are exactly `YYYY-MM-DD HH:MM:SS.mmm`. to_char says the same but measured slower.
  */
 const isoSql = (column: string) =>
   `replace(left((date_trunc('milliseconds', ${column} AT TIME ZONE 'UTC')
