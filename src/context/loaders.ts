@@ -46,76 +46,190 @@ const groupBy = <T, K>(rows: T[], keys: readonly K[], keyOf: (row: T) => K) => {
   return keys.map((key) => map.get(key) ?? []);
 };
 
+/** Rows by id for relation fields whose parent the viewer already may see (no visibility filter). */
+const entityById = <T extends ObjectLiteral & { id: string }>(
+  db: DataSource,
+  entity: EntityTarget<T>,
+) =>
+  new DataLoader<string, T | null>(async (ids) =>
+    byId(await db.getRepository(entity).findBy({ id: In([...ids]) } as never), ids),
+  );
+
+/** A3: rows by id that `predicate` lets the viewer see; null for the rest, and for no viewer. */
+const visibleById = <T extends ObjectLiteral & { id: string }>(
+  db: DataSource,
+  visibility: Visibility | null,
+  entity: EntityTarget<T>,
+  predicate: (v: Visibility, alias: string) => string,
+) =>
+  new DataLoader<string, T | null>(async (ids) => {
+    if (!visibility) return ids.map(() => null);
+    const rows = await db
+      .getRepository(entity)
+      .createQueryBuilder('x')
+      .where('x.id IN (:...ids)', { ids })
+      .andWhere(predicate(visibility, 'x'), visibility.params)
+      .getMany();
+    return byId(rows, ids);
+  });
+
 /**
- * Per-request batch loaders: one statement per relation per request, whatever the page size.
- * The `*ById` loaders do not filter by visibility: they serve relation fields whose parent the
- * viewer already may see (a visible report's account). Root lookups go through `visible*`.
+ * First pages of items for many reports in one statement: a window over report_items keeps
+ * `limit + 1` items per report (newest first) and counts each report's items alongside. The
+ * window's raw rows are hydrated into entities with TypeORM's own column mapping.
+ */
+const reportItemsFirstPage = (db: DataSource, limit: number) =>
+  new DataLoader<string, ReportItemsFirstPage>(async (reportIds) => {
+    const [sql, parameters] = db
+      .getRepository(ReportingItem)
+      .createQueryBuilder('i')
+      .innerJoin(ReportItem, 'ri', 'ri.item_id = i.id')
+      .addSelect('ri.report_id', 'page_report_id')
+      .addSelect('i.created_at::text', 'page_cursor_created_at')
+      .addSelect(
+        'ROW_NUMBER() OVER (PARTITION BY ri.report_id ORDER BY i.created_at DESC, i.id DESC)',
+        'page_row',
+      )
+      .addSelect('COUNT(*) OVER (PARTITION BY ri.report_id)', 'page_total')
+      .where('ri.report_id IN (:...reportIds)', { reportIds })
+      .getQueryAndParameters();
+    const raw: Record<string, unknown>[] = await db.query(
+      `SELECT * FROM (${sql}) page WHERE page.page_row <= ${limit + 1}
+        ORDER BY page.page_report_id, page.page_row`,
+      parameters,
+    );
+    const metadata = db.getMetadata(ReportingItem);
+    const pages = new Map<string, ReportItemsFirstPage>(
+      reportIds.map((id) => [id, { rows: [], total: 0 }]),
+    );
+    for (const row of raw) {
+      const node = metadata.create() as ReportingItem;
+      for (const column of metadata.columns) {
+        column.setEntityValue(
+          node,
+          db.driver.prepareHydratedValue(row[`i_${column.databaseName}`], column),
+        );
+      }
+      const page = pages.get(row.page_report_id as string);
+      if (!page) continue;
+      page.total = Number(row.page_total);
+      page.rows.push({ node, cursorTime: row.page_cursor_created_at as string });
+    }
+    return reportIds.map((id) => pages.get(id)!);
+  });
+
+/**
+ * A1, A2, R18: the principal's authority per account, one statement per batch. Staff act for and
+ * reach every account; an API token acts for none and reaches nothing it could write to.
+ */
+const authorityLoader = (db: DataSource, visibility: Visibility | null) =>
+  new DataLoader<string, AccountAuthority | null>(async (ids) => {
+    const principal = visibility?.principal;
+    const strongest = (relation: string) =>
+      !principal || principal.kind === 'token'
+        ? 'CAST(NULL AS role)'
+        : principal.isStaff
+          ? `CAST('${Role.ADMIN}' AS role)`
+          : `(SELECT rel.role FROM ${relation} rel
+              WHERE rel.user_id = :viewerId AND rel.account_id = a.id
+              ORDER BY rel.role LIMIT 1)`;
+    const rows: AccountAuthority[] = await db
+      .createQueryBuilder()
+      .select(['a.id AS id', 'a.type AS type', 'a.status AS status', 'a.agency_id AS "agencyId"'])
+      .addSelect(strongest(ACTS_FOR), 'actsAs')
+      .addSelect(strongest(REACHES), 'reachAs')
+      .from(Account, 'a')
+      .where('a.id IN (:...ids)', { ids })
+      .setParameters({ viewerId: principal?.user.id ?? null })
+      .getRawMany();
+    return byId(rows, ids);
+  });
+
+/** R24: an account's members or a user's memberships, oldest first. */
+const membershipsBy = (db: DataSource, key: 'accountId' | 'userId') =>
+  new DataLoader<string, Membership[]>(async (ids) =>
+    groupBy(
+      await db
+        .getRepository(Membership)
+        .find({ where: { [key]: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } }),
+      ids,
+      (m) => m[key],
+    ),
+  );
+
+/** R1, R8: an account's connections on either side, newest request first (history included). */
+const connectionsByAccount = (db: DataSource) =>
+  new DataLoader<string, AgencyConnection[]>(async (ids) => {
+    const rows = await db
+      .getRepository(AgencyConnection)
+      .createQueryBuilder('k')
+      .where('k.agency_id IN (:...ids) OR k.premium_client_id IN (:...ids)', { ids })
+      .orderBy('k.requested_at', 'DESC')
+      .addOrderBy('k.id', 'DESC')
+      .getMany();
+    return ids.map((id) => rows.filter((k) => k.agencyId === id || k.premiumClientId === id));
+  });
+
+/** R3: the integrations set up on an account, oldest first. */
+const integrationsByOwner = (db: DataSource) =>
+  new DataLoader<string, Integration[]>(async (ids) =>
+    groupBy(
+      await db.getRepository(Integration).find({
+        where: { ownerAccountId: In([...ids]) },
+        order: { createdAt: 'ASC', id: 'ASC' },
+      }),
+      ids,
+      (i) => i.ownerAccountId,
+    ),
+  );
+
+/**
+ * R3, A3: an integration's mappings name the owner's advertisers and clients: listed only to
+ * viewers who see the owner account's internals (an integration reached through a client's item
+ * is shown, its mappings are not), and only mappings of clients the viewer reaches (an agency
+ * manager not selected on a client does not learn it exists).
+ */
+const mappingsByIntegration = (db: DataSource, visibility: Visibility | null) =>
+  new DataLoader<string, IntegrationMapping[]>(async (ids) => {
+    if (!visibility) return ids.map(() => []);
+    const rows = await db
+      .getRepository(IntegrationMapping)
+      .createQueryBuilder('m')
+      .innerJoin(Integration, 'mi', 'mi.id = m.integration_id')
+      .innerJoin(Account, 'mo', 'mo.id = mi.owner_account_id')
+      .innerJoin(Account, 'mc', 'mc.id = m.client_account_id')
+      .where('m.integration_id IN (:...ids)', { ids })
+      .andWhere(visibility.accountInternals('mo'), visibility.params)
+      .andWhere(visibility.account('mc'), visibility.params)
+      .orderBy('m.created_at', 'ASC')
+      .addOrderBy('m.id', 'ASC')
+      .getMany();
+    return groupBy(rows, ids, (m) => m.integrationId);
+  });
+
+/** How many items each report holds. */
+const itemCountByReport = (db: DataSource) =>
+  new DataLoader<string, number>(async (ids) => {
+    const rows: { reportId: string; count: string }[] = await db
+      .createQueryBuilder()
+      .select('ri.report_id', 'reportId')
+      .addSelect('COUNT(*)', 'count')
+      .from('report_items', 'ri')
+      .where('ri.report_id IN (:...ids)', { ids })
+      .groupBy('ri.report_id')
+      .getRawMany();
+    const counts = new Map(rows.map((row) => [row.reportId, Number(row.count)]));
+    return ids.map((id) => counts.get(id) ?? 0);
+  });
+
+/**
+ * Per-request batch loaders (I3: built per request, so nothing outlives it): one statement per
+ * relation per request, whatever the page size. The `*ById` loaders do not filter by visibility:
+ * they serve relation fields whose parent the viewer already may see (a visible report's
+ * account). Root lookups go through `visible*`.
  */
 export function createLoaders(db: DataSource, visibility: Visibility | null) {
-  const entityById = <T extends ObjectLiteral & { id: string }>(entity: EntityTarget<T>) =>
-    new DataLoader<string, T | null>(async (ids) =>
-      byId(await db.getRepository(entity).findBy({ id: In([...ids]) } as never), ids),
-    );
-
-  const visibleById = <T extends ObjectLiteral & { id: string }>(
-    entity: EntityTarget<T>,
-    predicate: (v: Visibility, alias: string) => string,
-  ) =>
-    new DataLoader<string, T | null>(async (ids) => {
-      if (!visibility) return ids.map(() => null);
-      const rows = await db
-        .getRepository(entity)
-        .createQueryBuilder('x')
-        .where('x.id IN (:...ids)', { ids })
-        .andWhere(predicate(visibility, 'x'), visibility.params)
-        .getMany();
-      return byId(rows, ids);
-    });
-
-  /**
-   * First pages of items for many reports in one statement: a window over report_items keeps
-   * `limit + 1` items per report (newest first) and counts each report's items alongside.
-   */
-  const reportItemsFirstPage = (limit: number) =>
-    new DataLoader<string, ReportItemsFirstPage>(async (reportIds) => {
-      const [sql, parameters] = db
-        .getRepository(ReportingItem)
-        .createQueryBuilder('i')
-        .innerJoin(ReportItem, 'ri', 'ri.item_id = i.id')
-        .addSelect('ri.report_id', 'page_report_id')
-        .addSelect('i.created_at::text', 'page_cursor_created_at')
-        .addSelect(
-          'ROW_NUMBER() OVER (PARTITION BY ri.report_id ORDER BY i.created_at DESC, i.id DESC)',
-          'page_row',
-        )
-        .addSelect('COUNT(*) OVER (PARTITION BY ri.report_id)', 'page_total')
-        .where('ri.report_id IN (:...reportIds)', { reportIds })
-        .getQueryAndParameters();
-      const raw: Record<string, unknown>[] = await db.query(
-        `SELECT * FROM (${sql}) page WHERE page.page_row <= ${limit + 1}
-          ORDER BY page.page_report_id, page.page_row`,
-        parameters,
-      );
-      const metadata = db.getMetadata(ReportingItem);
-      const pages = new Map<string, ReportItemsFirstPage>(
-        reportIds.map((id) => [id, { rows: [], total: 0 }]),
-      );
-      for (const row of raw) {
-        const node = metadata.create() as ReportingItem;
-        for (const column of metadata.columns) {
-          column.setEntityValue(
-            node,
-            db.driver.prepareHydratedValue(row[`i_${column.databaseName}`], column),
-          );
-        }
-        const page = pages.get(row.page_report_id as string);
-        if (!page) continue;
-        page.total = Number(row.page_total);
-        page.rows.push({ node, cursorTime: row.page_cursor_created_at as string });
-      }
-      return reportIds.map((id) => pages.get(id)!);
-    });
-  const reportItemsFirstPageBySize = new Map<number, ReturnType<typeof reportItemsFirstPage>>();
+  const firstPagesBySize = new Map<number, ReturnType<typeof reportItemsFirstPage>>();
   const batches = new Map<string, DataLoader<string, unknown>>();
 
   return {
@@ -129,122 +243,32 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
       if (!loader) batches.set(name, (loader = new DataLoader<string, unknown>(load)));
       return loader as DataLoader<string, V>;
     },
-    account: entityById(Account),
-    user: entityById(User),
-    organization: entityById(Organization),
-    integration: entityById(Integration),
-    connection: entityById(AgencyConnection),
+    account: entityById(db, Account),
+    user: entityById(db, User),
+    organization: entityById(db, Organization),
+    integration: entityById(db, Integration),
+    connection: entityById(db, AgencyConnection),
 
-    visibleAccount: visibleById(Account, (v, a) => v.account(a)),
-    visibleReport: visibleById(Report, (v, a) => v.report(a)),
-    visibleItem: visibleById(ReportingItem, (v, a) => v.item(a)),
+    visibleAccount: visibleById(db, visibility, Account, (v, a) => v.account(a)),
+    visibleReport: visibleById(db, visibility, Report, (v, a) => v.report(a)),
+    visibleItem: visibleById(db, visibility, ReportingItem, (v, a) => v.item(a)),
     /** Accounts whose people, connections and integrations the viewer may list. */
-    accountInternals: visibleById(Account, (v, a) => v.accountInternals(a)),
+    accountInternals: visibleById(db, visibility, Account, (v, a) => v.accountInternals(a)),
 
-    /**
-     * The principal's authority per account, one statement per batch. Staff act for and reach
-     * every account; an API token acts for none and reaches nothing it could write to (R18).
-     */
-    authority: new DataLoader<string, AccountAuthority | null>(async (ids) => {
-      const principal = visibility?.principal;
-      const strongest = (relation: string) =>
-        !principal || principal.kind === 'token'
-          ? 'CAST(NULL AS role)'
-          : principal.isStaff
-            ? `CAST('${Role.ADMIN}' AS role)`
-            : `(SELECT rel.role FROM ${relation} rel
-                WHERE rel.user_id = :viewerId AND rel.account_id = a.id
-                ORDER BY rel.role LIMIT 1)`;
-      const rows: AccountAuthority[] = await db
-        .createQueryBuilder()
-        .select(['a.id AS id', 'a.type AS type', 'a.status AS status', 'a.agency_id AS "agencyId"'])
-        .addSelect(strongest(ACTS_FOR), 'actsAs')
-        .addSelect(strongest(REACHES), 'reachAs')
-        .from(Account, 'a')
-        .where('a.id IN (:...ids)', { ids })
-        .setParameters({ viewerId: principal?.user.id ?? null })
-        .getRawMany();
-      return byId(rows, ids);
-    }),
+    authority: authorityLoader(db, visibility),
 
-    membershipsByAccount: new DataLoader<string, Membership[]>(async (ids) =>
-      groupBy(
-        await db
-          .getRepository(Membership)
-          .find({ where: { accountId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } }),
-        ids,
-        (m) => m.accountId,
-      ),
-    ),
-    membershipsByUser: new DataLoader<string, Membership[]>(async (ids) =>
-      groupBy(
-        await db
-          .getRepository(Membership)
-          .find({ where: { userId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } }),
-        ids,
-        (m) => m.userId,
-      ),
-    ),
-    connectionsByAccount: new DataLoader<string, AgencyConnection[]>(async (ids) => {
-      const rows = await db
-        .getRepository(AgencyConnection)
-        .createQueryBuilder('k')
-        .where('k.agency_id IN (:...ids) OR k.premium_client_id IN (:...ids)', { ids })
-        .orderBy('k.requested_at', 'DESC')
-        .addOrderBy('k.id', 'DESC')
-        .getMany();
-      return ids.map((id) => rows.filter((k) => k.agencyId === id || k.premiumClientId === id));
-    }),
-    integrationsByOwner: new DataLoader<string, Integration[]>(async (ids) =>
-      groupBy(
-        await db.getRepository(Integration).find({
-          where: { ownerAccountId: In([...ids]) },
-          order: { createdAt: 'ASC', id: 'ASC' },
-        }),
-        ids,
-        (i) => i.ownerAccountId,
-      ),
-    ),
-    /**
-     * An integration's mappings name the owner's advertisers and clients: listed only to viewers
-     * who see the owner account's internals (an integration reached through a client's item is
-     * shown, its mappings are not), and only mappings of clients the viewer reaches (A3: an agency
-     * manager not selected on a client does not learn it exists).
-     */
-    mappingsByIntegration: new DataLoader<string, IntegrationMapping[]>(async (ids) => {
-      if (!visibility) return ids.map(() => []);
-      const rows = await db
-        .getRepository(IntegrationMapping)
-        .createQueryBuilder('m')
-        .innerJoin(Integration, 'mi', 'mi.id = m.integration_id')
-        .innerJoin(Account, 'mo', 'mo.id = mi.owner_account_id')
-        .innerJoin(Account, 'mc', 'mc.id = m.client_account_id')
-        .where('m.integration_id IN (:...ids)', { ids })
-        .andWhere(visibility.accountInternals('mo'), visibility.params)
-        .andWhere(visibility.account('mc'), visibility.params)
-        .orderBy('m.created_at', 'ASC')
-        .addOrderBy('m.id', 'ASC')
-        .getMany();
-      return groupBy(rows, ids, (m) => m.integrationId);
-    }),
+    membershipsByAccount: membershipsBy(db, 'accountId'),
+    membershipsByUser: membershipsBy(db, 'userId'),
+    connectionsByAccount: connectionsByAccount(db),
+    integrationsByOwner: integrationsByOwner(db),
+    mappingsByIntegration: mappingsByIntegration(db, visibility),
     /** Report.items without `after`: one loader (one statement) per page size per request. */
     reportItemsFirstPage(limit: number) {
-      let loader = reportItemsFirstPageBySize.get(limit);
-      if (!loader) reportItemsFirstPageBySize.set(limit, (loader = reportItemsFirstPage(limit)));
+      let loader = firstPagesBySize.get(limit);
+      if (!loader) firstPagesBySize.set(limit, (loader = reportItemsFirstPage(db, limit)));
       return loader;
     },
-    itemCountByReport: new DataLoader<string, number>(async (ids) => {
-      const rows: { reportId: string; count: string }[] = await db
-        .createQueryBuilder()
-        .select('ri.report_id', 'reportId')
-        .addSelect('COUNT(*)', 'count')
-        .from('report_items', 'ri')
-        .where('ri.report_id IN (:...ids)', { ids })
-        .groupBy('ri.report_id')
-        .getRawMany();
-      const counts = new Map(rows.map((row) => [row.reportId, Number(row.count)]));
-      return ids.map((id) => counts.get(id) ?? 0);
-    }),
+    itemCountByReport: itemCountByReport(db),
   };
 }
 
