@@ -46,18 +46,141 @@ export interface MailRelay {
 /** The deterministic Message-ID of an outbox row: a retried delivery carries the same id. */
 export const messageIdOf = (rowId: string) => `<${rowId}@handover.local>`;
 
+type Transport = ReturnType<typeof nodemailer.createTransport>;
+
+/** R19: SMTP_URL when set; otherwise messages are rendered in memory and written as files. */
+function mailTransport(env: MailRelayOptions['env']): Transport {
+  return env.SMTP_URL
+    ? nodemailer.createTransport(env.SMTP_URL, {
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+      } as never)
+    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+}
+
+/**
+ * R19: claims due PENDING rows with `FOR UPDATE SKIP LOCKED` in one short statement that
+ * counts the attempt and leases the row (next_attempt_at = now + lease), so several relays never
+ * send the same row concurrently, and a row whose relay crashed mid-send is retried once the
+ * lease expires.
+ */
+async function claimDueRows(db: DataSource, batchSize: number, leaseMs: number) {
+  const [rows] = await db.query<[OutboxRow[], number]>(
+    `UPDATE email_outbox o
+        SET attempts = o.attempts + 1,
+            next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+      WHERE o.id IN (SELECT d.id FROM email_outbox d
+                      WHERE d.status = 'PENDING' AND d.next_attempt_at <= now()
+                      ORDER BY d.next_attempt_at, d.id
+                      LIMIT $1
+                      FOR UPDATE SKIP LOCKED)
+     RETURNING o.id, o.to_address, o.subject, o.body, o.attempts`,
+    [batchSize, leaseMs],
+  );
+  return rows;
+}
+
+/**
+ * R19: sends one row, with the row's own Message-ID so a retried delivery is recognisable as the
+ * same message; without SMTP_URL the message is written to `<DATA_DIR>/mail/<id>.eml`.
+ */
+async function deliverRow(
+  transport: Transport,
+  env: MailRelayOptions['env'],
+  mailDir: string,
+  row: OutboxRow,
+) {
+  const info = await transport.sendMail({
+    from: env.MAIL_FROM,
+    to: row.to_address,
+    subject: row.subject,
+    text: row.body,
+    messageId: messageIdOf(row.id),
+    date: new Date(),
+  });
+  if (!env.SMTP_URL) {
+    await mkdir(mailDir, { recursive: true });
+    await writeFile(path.join(mailDir, `${row.id}.eml`), (info as { message: Buffer }).message);
+  }
+}
+
+interface RetryPolicy {
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+/**
+ * R19: marks a delivered row SENT; a failed one records last_error and is retried with
+ * exponential backoff, FAILED after `maxAttempts`. Both are conditional on PENDING, so a late
+ * relay never overwrites SENT.
+ */
+async function settleRow(
+  db: DataSource,
+  log: Logger,
+  policy: RetryPolicy,
+  row: OutboxRow,
+  error: unknown,
+) {
+  if (!error) {
+    await db.query(
+      `UPDATE email_outbox SET status = 'SENT', sent_at = now(), last_error = NULL
+        WHERE id = $1 AND status = 'PENDING'`,
+      [row.id],
+    );
+    return;
+  }
+  const message = (error instanceof Error ? error.message : JSON.stringify(error)).slice(0, 1000);
+  const failed = row.attempts >= policy.maxAttempts;
+  const delay = Math.min(
+    policy.backoffMaxMs,
+    policy.backoffBaseMs * 2 ** Math.max(0, row.attempts - 1),
+  );
+  await db.query(
+    `UPDATE email_outbox
+        SET status = $2::outbox_status, last_error = $3,
+            next_attempt_at = now() + make_interval(secs => $4::double precision / 1000)
+      WHERE id = $1 AND status = 'PENDING'`,
+    [row.id, failed ? 'FAILED' : 'PENDING', message, delay],
+  );
+  log.warn({ outboxId: row.id, attempts: row.attempts, failed, err: message }, 'mail failed');
+}
+
+/**
+ * R19: runs `round` every `pollMs` until stopped, at once again after a full batch (more may be
+ * due); `stop` waits for the round in flight.
+ */
+function pollInBackground(
+  round: () => Promise<number>,
+  options: { pollMs: number; batchSize: number; autoStart: boolean; log: Logger },
+) {
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    timer = null;
+    if (stopped) return;
+    inFlight = round()
+      .catch((error: unknown) => options.log.error({ err: error }, 'mail relay round failed'))
+      .then((claimed) => {
+        if (stopped) return;
+        timer = setTimeout(tick, claimed === options.batchSize ? 0 : options.pollMs);
+      });
+  };
+  if (options.autoStart) timer = setTimeout(tick, 0);
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await inFlight;
+  };
+}
+
 /**
  * R19 transactional-outbox relay. Disconnections write email_outbox rows in their own
- * transaction; this relay delivers them after commit:
- * - claims due PENDING rows with `FOR UPDATE SKIP LOCKED` in a short transaction that counts the
- *   attempt and leases the row (next_attempt_at = now + lease), so several relays (the server
- *   and `npm run worker`, several processes) never send the same row concurrently, and a row
- *   whose relay crashed mid-send is retried once the lease expires;
- * - sends with nodemailer to SMTP_URL, or writes `<DATA_DIR>/mail/<id>.eml` when it is unset,
- *   with Message-ID `<row id@handover.local>`;
- * - marks SENT (sent_at), or on failure records last_error and retries with exponential
- *   backoff, FAILED after `maxAttempts`.
- * Every statement is conditional on the row's status, so a late relay never overwrites SENT.
+ * transaction; this relay delivers them after commit, in rounds: claim (claimDueRows), send
+ * (deliverRow), settle (settleRow). Several relays (the server and `npm run worker`, several
+ * processes) may run at once.
  */
 export function startMailRelay(options: MailRelayOptions): MailRelay {
   const {
@@ -73,103 +196,28 @@ export function startMailRelay(options: MailRelayOptions): MailRelay {
   } = options;
   const log = options.log ?? rootLogger.child({ component: 'mail-relay' });
   const mailDir = path.resolve(env.DATA_DIR, 'mail');
-  const transport = env.SMTP_URL
-    ? nodemailer.createTransport(env.SMTP_URL, {
-        connectionTimeout: 10_000,
-        greetingTimeout: 10_000,
-        socketTimeout: 30_000,
-      } as never)
-    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-
-  async function claim(): Promise<OutboxRow[]> {
-    const [rows] = await db.query<[OutboxRow[], number]>(
-      `UPDATE email_outbox o
-          SET attempts = o.attempts + 1,
-              next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
-        WHERE o.id IN (SELECT d.id FROM email_outbox d
-                        WHERE d.status = 'PENDING' AND d.next_attempt_at <= now()
-                        ORDER BY d.next_attempt_at, d.id
-                        LIMIT $1
-                        FOR UPDATE SKIP LOCKED)
-       RETURNING o.id, o.to_address, o.subject, o.body, o.attempts`,
-      [batchSize, leaseMs],
-    );
-    return rows;
-  }
-
-  async function deliver(row: OutboxRow): Promise<void> {
-    const info = await transport.sendMail({
-      from: env.MAIL_FROM,
-      to: row.to_address,
-      subject: row.subject,
-      text: row.body,
-      messageId: messageIdOf(row.id),
-      date: new Date(),
-    });
-    if (!env.SMTP_URL) {
-      await mkdir(mailDir, { recursive: true });
-      await writeFile(path.join(mailDir, `${row.id}.eml`), (info as { message: Buffer }).message);
-    }
-  }
-
-  async function settle(row: OutboxRow, error: unknown) {
-    if (!error) {
-      await db.query(
-        `UPDATE email_outbox SET status = 'SENT', sent_at = now(), last_error = NULL
-          WHERE id = $1 AND status = 'PENDING'`,
-        [row.id],
-      );
-      return;
-    }
-    const message = (error instanceof Error ? error.message : JSON.stringify(error)).slice(0, 1000);
-    const failed = row.attempts >= maxAttempts;
-    const delay = Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.max(0, row.attempts - 1));
-    await db.query(
-      `UPDATE email_outbox
-          SET status = $2::outbox_status, last_error = $3,
-              next_attempt_at = now() + make_interval(secs => $4::double precision / 1000)
-        WHERE id = $1 AND status = 'PENDING'`,
-      [row.id, failed ? 'FAILED' : 'PENDING', message, delay],
-    );
-    log.warn({ outboxId: row.id, attempts: row.attempts, failed, err: message }, 'mail failed');
-  }
+  const transport = mailTransport(env);
+  const policy: RetryPolicy = { maxAttempts, backoffBaseMs, backoffMaxMs };
 
   async function runOnce(): Promise<number> {
-    const rows = await claim();
+    const rows = await claimDueRows(db, batchSize, leaseMs);
     for (const row of rows) {
       let error: unknown = null;
       try {
-        await deliver(row);
+        await deliverRow(transport, env, mailDir, row);
       } catch (caught) {
         error = caught ?? new Error('unknown mail error');
       }
-      await settle(row, error);
+      await settleRow(db, log, policy, row, error);
     }
     return rows.length;
   }
 
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let inFlight: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    timer = null;
-    if (stopped) return;
-    inFlight = runOnce()
-      .catch((error: unknown) => log.error({ err: error }, 'mail relay round failed'))
-      .then((claimed) => {
-        if (stopped) return;
-        // A full batch means more may be due: go again at once.
-        timer = setTimeout(tick, claimed === batchSize ? 0 : pollMs);
-      });
-  };
-  if (autoStart) timer = setTimeout(tick, 0);
-
+  const stopPolling = pollInBackground(runOnce, { pollMs, batchSize, autoStart, log });
   return {
     runOnce,
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await inFlight;
+      await stopPolling();
       transport.close();
     },
   };
