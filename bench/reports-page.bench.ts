@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { loadEnv } from '../src/config/env';
 import { statementCounter } from '../src/database/data-source';
 import { openDatabase } from '../src/database/database';
 import { signUserToken } from '../src/server/auth';
@@ -13,7 +12,16 @@ import * as schemaBuilder from '../src/schema/build-schema';
 import { benchDisconnections, benchShield, type BenchRow } from './disconnect.bench';
 import { benchExport } from './export.bench';
 import { applyPeerPolicies, benchPeer } from './peer/peer.bench';
-import { emailOf, generateWorld, type WorldSize } from './world';
+import {
+  envFor,
+  flag,
+  JWT_SECRET,
+  option,
+  percentile,
+  world as sharedWorld,
+  worldSizeFromFlags,
+} from './shared';
+import { emailOf, type WorldSize } from './world';
 
 /**
  * `npm run bench` (issue 10): lists cost what the viewer sees, not what the platform holds.
@@ -24,28 +32,18 @@ import { emailOf, generateWorld, type WorldSize } from './world';
  */
 
 const ROOT = path.join(__dirname, '..', '..');
-const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const option = (name: string, fallback: number) => {
-  const at = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (at < 0) return fallback;
-  const raw = args[at].includes('=') ? args[at].split('=')[1] : args[at + 1];
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} needs an integer`);
-  return value;
-};
 
 const tiny = flag('tiny');
-const size: WorldSize = {
-  agencies: option('agencies', tiny ? 20 : 1000),
-  clients: option('clients', tiny ? 300 : 10_000),
-  premiums: option('premiums', tiny ? 5 : 50),
-  reports: option('reports', tiny ? 20_000 : 1_000_000),
-  reportItems: option('report-items', tiny ? 60_000 : 3_000_000),
-  bigClients: option('big-clients', tiny ? 60 : 1000),
-  bigReportsPerClient: option('big-reports-per-client', tiny ? 50 : 110),
-  bigArchivedClients: option('big-archived-clients', tiny ? 3 : 20),
-};
+const size: WorldSize = worldSizeFromFlags({
+  agencies: tiny ? 20 : 1000,
+  clients: tiny ? 300 : 10_000,
+  premiums: tiny ? 5 : 50,
+  reports: tiny ? 20_000 : 1_000_000,
+  reportItems: tiny ? 60_000 : 3_000_000,
+  bigClients: tiny ? 60 : 1000,
+  bigReportsPerClient: tiny ? 50 : 110,
+  bigArchivedClients: tiny ? 3 : 20,
+});
 /** B1's baseline: the same small tenant on a platform of this many reports. */
 const baseReports = option('base-reports', tiny ? 2_000 : 10_000);
 const baseSize: WorldSize = {
@@ -62,75 +60,8 @@ const baseSize: WorldSize = {
 const rounds = option('rounds', tiny ? 8 : 60);
 const warmup = option('warmup', tiny ? 2 : 5);
 
-const serverUrl =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.TEST_DATABASE_URL ??
-  'postgres://postgres@127.0.0.1:5432/test';
-const databaseName = (suffix: string) => `handover_bench${tiny ? '_tiny' : ''}${suffix}`;
-const urlOf = (name: string) => {
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-};
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const JWT_SECRET = 'bench-secret-not-for-production';
-const envFor = (url: string) =>
-  loadEnv({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    JWT_SECRET,
-    LOG_LEVEL: 'silent',
-    SEED_DEMO: 'false',
-    DATABASE_URL: url,
-  });
-
-/** A world in its own database: reused when it was built with the same sizes. */
-async function world(suffix: string, worldSize: WorldSize): Promise<string> {
-  const name = databaseName(suffix);
-  const url = urlOf(name);
-  const wanted = JSON.stringify(worldSize);
-  const existing = await withClient(serverUrl, async (c) =>
-    c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]),
-  );
-  if (existing.rowCount && !flag('regenerate')) {
-    const built = await withClient(url, async (c) =>
-      c
-        .query<{ size: string }>(`SELECT size FROM bench_world`)
-        .then((r) => r.rows[0]?.size)
-        .catch(() => undefined),
-    );
-    if (built === wanted) {
-      console.log(`Reusing ${name} (same sizes; --regenerate to rebuild)`);
-      return url;
-    }
-  }
-  await withClient(serverUrl, async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${name}`);
-  });
-  const migrated = await openDatabase(envFor(url));
-  await migrated.close();
-  console.log(`Generating ${name}: ${wanted}`);
-  const start = Date.now();
-  await withClient(url, async (c) => {
-    await generateWorld(c, worldSize, (line) => console.log(line));
-    await c.query(`CREATE TABLE bench_world (size text NOT NULL)`);
-    await c.query(`INSERT INTO bench_world VALUES ($1)`, [wanted]);
-  });
-  console.log(`Generated ${name} in ${((Date.now() - start) / 1000).toFixed(0)} s`);
-  return url;
-}
+const world = (suffix: string, worldSize: WorldSize) =>
+  sharedWorld(`handover_bench${tiny ? '_tiny' : ''}${suffix}`, worldSize);
 
 // ---- what is measured --------------------------------------------------------------------
 
@@ -205,11 +136,6 @@ interface Scenario {
   name: string;
   run: () => Promise<unknown>;
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)];
-};
 
 async function main() {
   process.env.LOG_LEVEL = 'silent';

@@ -1,0 +1,106 @@
+import { Client } from 'pg';
+import { loadEnv } from '../src/config/env';
+import { openDatabase } from '../src/database/database';
+import { generateWorld, type WorldSize } from './world';
+
+/**
+ * What every bench script needs around a world: its flags, the PostgreSQL server it builds on,
+ * the one JWT secret its servers and tokens share, and the world database itself, reused by size.
+ * Shared by `npm run bench` and `npm run load`, so both reuse worlds by the same rule.
+ */
+
+const args = process.argv.slice(2);
+export const flag = (name: string) => args.includes(`--${name}`);
+export const option = (name: string, fallback: number) => {
+  const at = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (at < 0) return fallback;
+  const raw = args[at].includes('=') ? args[at].split('=')[1] : args[at + 1];
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} needs an integer`);
+  return value;
+};
+
+/** The world's sizes: each one a flag (bench/README.md), else the script's default. */
+export const worldSizeFromFlags = (defaults: WorldSize): WorldSize => ({
+  agencies: option('agencies', defaults.agencies),
+  clients: option('clients', defaults.clients),
+  premiums: option('premiums', defaults.premiums),
+  reports: option('reports', defaults.reports),
+  reportItems: option('report-items', defaults.reportItems),
+  bigClients: option('big-clients', defaults.bigClients),
+  bigReportsPerClient: option('big-reports-per-client', defaults.bigReportsPerClient),
+  bigArchivedClients: option('big-archived-clients', defaults.bigArchivedClients),
+});
+
+export const serverUrl =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
+export const urlOf = (name: string) => {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export const JWT_SECRET = 'bench-secret-not-for-production';
+export const envFor = (url: string) =>
+  loadEnv({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    SEED_DEMO: 'false',
+    DATABASE_URL: url,
+  });
+
+export const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)];
+};
+
+/** A world in its own database `name`: reused when it was built with the same sizes. */
+export async function world(name: string, worldSize: WorldSize): Promise<string> {
+  const url = urlOf(name);
+  const wanted = JSON.stringify(worldSize);
+  const existing = await withClient(serverUrl, async (c) =>
+    c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]),
+  );
+  if (existing.rowCount && !flag('regenerate')) {
+    const built = await withClient(url, async (c) =>
+      c
+        .query<{ size: string }>(`SELECT size FROM bench_world`)
+        .then((r) => r.rows[0]?.size)
+        .catch(() => undefined),
+    );
+    if (built === wanted) {
+      console.log(`Reusing ${name} (same sizes; --regenerate to rebuild)`);
+      return url;
+    }
+  }
+  await withClient(serverUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name}`);
+  });
+  const migrated = await openDatabase(envFor(url));
+  await migrated.close();
+  console.log(`Generating ${name}: ${wanted}`);
+  const start = Date.now();
+  await withClient(url, async (c) => {
+    await generateWorld(c, worldSize, (line) => console.log(line));
+    await c.query(`CREATE TABLE bench_world (size text NOT NULL)`);
+    await c.query(`INSERT INTO bench_world VALUES ($1)`, [wanted]);
+  });
+  console.log(`Generated ${name} in ${((Date.now() - start) / 1000).toFixed(0)} s`);
+  return url;
+}
