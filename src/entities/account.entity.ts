@@ -1,13 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  type Relation,
-} from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
+import { BaseRecord } from './base-record';
 import { Field, ObjectType } from 'type-graphql';
 import { AccountStatus, AccountType, ClientAccessMode, Product } from './enums';
 import { Node } from './node.interface';
@@ -17,10 +9,7 @@ import { Organization } from './organization.entity';
 @Index('accounts_agency_status_created_idx', ['agencyId', 'status', 'createdAt'])
 @Index('accounts_organization_idx', ['organizationId'])
 @ObjectType({ implements: Node, simpleResolvers: true })
-export class Account implements Node {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class Account extends BaseRecord implements Node {
   @Field()
   @Column('text')
   name!: string;
@@ -69,7 +58,4 @@ export class Account implements Node {
   /** R21: the contract that made a CLIENT a PREMIUM_CLIENT. */
   @Column('text', { nullable: true })
   contractReference!: string | null;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
 }

@@ -1,13 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  type Relation,
-} from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
+import { BaseRecord } from './base-record';
 import { Account } from './account.entity';
 import { User } from './user.entity';
 
@@ -15,10 +7,7 @@ import { User } from './user.entity';
 @Entity('api_tokens')
 @Index('api_tokens_hash_key', ['tokenHash'], { unique: true })
 @Index('api_tokens_account_idx', ['accountId'])
-export class ApiToken {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class ApiToken extends BaseRecord {
   @Column('text')
   name!: string;
 
@@ -44,7 +33,4 @@ export class ApiToken {
 
   @Column('timestamptz', { nullable: true })
   lastUsedAt!: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
 }

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { BaseRecord } from './base-record';
 import { OutboxStatus } from './enums';
 
 /**
@@ -8,10 +9,7 @@ import { OutboxStatus } from './enums';
 @Entity('email_outbox')
 @Index('email_outbox_dedupe_key', ['dedupeKey'], { unique: true })
 @Index('email_outbox_due_idx', ['status', 'nextAttemptAt'])
-export class EmailOutbox {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class EmailOutbox extends BaseRecord {
   @Column('text')
   dedupeKey!: string;
 
@@ -43,7 +41,4 @@ export class EmailOutbox {
 
   @Column('timestamptz', { nullable: true })
   sentAt!: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
 }

@@ -1,13 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  type Relation,
-} from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
+import { BaseRecord } from './base-record';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { MappingStatus } from './enums';
 import { Account } from './account.entity';
@@ -20,10 +12,9 @@ import { Integration } from './integration.entity';
 })
 @Index('integration_mappings_client_idx', ['clientAccountId'])
 @ObjectType({ simpleResolvers: true })
-export class IntegrationMapping {
+export class IntegrationMapping extends BaseRecord {
   @Field(() => ID)
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
+  declare id: string;
 
   @Column('uuid')
   integrationId!: string;
@@ -55,7 +46,4 @@ export class IntegrationMapping {
   @Field(() => Date, { nullable: true })
   @Column('timestamptz', { nullable: true })
   pausedAt!: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
 }

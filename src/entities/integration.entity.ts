@@ -1,13 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  type Relation,
-} from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
+import { BaseRecord } from './base-record';
 import { Field, ObjectType } from 'type-graphql';
 import { Account } from './account.entity';
 import { User } from './user.entity';
@@ -17,10 +9,7 @@ import { Node } from './node.interface';
 @Entity('integrations')
 @Index('integrations_owner_idx', ['ownerAccountId'])
 @ObjectType({ implements: Node, simpleResolvers: true })
-export class Integration implements Node {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class Integration extends BaseRecord implements Node {
   @Field()
   @Column('text')
   name!: string;
@@ -43,7 +32,4 @@ export class Integration implements Node {
   @ManyToOne(() => User, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'created_by_id' })
   createdBy?: Relation<User> | null;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
 }

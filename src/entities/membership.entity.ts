@@ -1,13 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  type Relation,
-} from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
+import { BaseRecord } from './base-record';
 import { Field, ObjectType } from 'type-graphql';
 import { Role } from './enums';
 import { Account } from './account.entity';
@@ -17,10 +9,7 @@ import { User } from './user.entity';
 @Index('memberships_user_account_key', ['userId', 'accountId'], { unique: true })
 @Index('memberships_account_idx', ['accountId'])
 @ObjectType({ simpleResolvers: true })
-export class Membership {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class Membership extends BaseRecord {
   @Column('uuid')
   userId!: string;
 
@@ -38,7 +27,4 @@ export class Membership {
   @Field(() => Role)
   @Column({ type: 'enum', enum: Role, enumName: 'role' })
   role!: Role;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
 }

@@ -1,13 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { BaseRecord } from './base-record';
 import { Field, ObjectType } from 'type-graphql';
 import { Node } from './node.interface';
 
 @Entity('organizations')
 @ObjectType({ implements: Node, simpleResolvers: true })
-export class Organization implements Node {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class Organization extends BaseRecord implements Node {
   @Field()
   @Column('text')
   name!: string;
@@ -16,7 +14,4 @@ export class Organization implements Node {
   @Field(() => Date, { nullable: true })
   @Column('timestamptz', { nullable: true })
   removedAt!: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
 }

@@ -1,13 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  type Relation,
-} from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
+import { BaseRecord } from './base-record';
 import { Field, ObjectType } from 'type-graphql';
 import { ReportStatus, ReportVisibility } from './enums';
 import { Account } from './account.entity';
@@ -19,10 +11,7 @@ import { Node } from './node.interface';
 @Index('reports_status_created_idx', ['status', 'createdAt', 'id'])
 @Index('reports_account_status_created_idx', ['accountId', 'status', 'createdAt', 'id'])
 @ObjectType({ implements: Node, simpleResolvers: true })
-export class Report implements Node {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class Report extends BaseRecord implements Node {
   @Field()
   @Column('text')
   name!: string;
@@ -63,6 +52,5 @@ export class Report implements Node {
   createdBy?: Relation<User> | null;
 
   @Field(() => Date)
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
+  declare createdAt: Date;
 }

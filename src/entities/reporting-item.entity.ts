@@ -1,13 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  type Relation,
-} from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
+import { BaseRecord } from './base-record';
 import { Field, ObjectType } from 'type-graphql';
 import { ItemSource, ItemStatus } from './enums';
 import { Account } from './account.entity';
@@ -22,10 +14,7 @@ import { Node } from './node.interface';
   where: '"external_id" IS NOT NULL',
 })
 @ObjectType({ implements: Node, simpleResolvers: true })
-export class ReportingItem implements Node {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class ReportingItem extends BaseRecord implements Node {
   @Field()
   @Column('text')
   name!: string;
@@ -72,7 +61,4 @@ export class ReportingItem implements Node {
 
   @Column('timestamptz', { nullable: true })
   frozenAt!: Date | null;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
 }

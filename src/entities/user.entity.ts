@@ -1,23 +1,12 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  type Relation,
-} from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
+import { BaseRecord } from './base-record';
 import { Field, ObjectType } from 'type-graphql';
 import { Node } from './node.interface';
 import { Organization } from './organization.entity';
 
 @Entity('users')
 @ObjectType({ implements: Node, simpleResolvers: true })
-export class User implements Node {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class User extends BaseRecord implements Node {
   /** Stored lower-cased; unique. */
   @Field()
   @Index('users_email_key', { unique: true })
@@ -46,7 +35,4 @@ export class User implements Node {
   @ManyToOne(() => Organization, { onDelete: 'RESTRICT', nullable: true })
   @JoinColumn({ name: 'organization_id' })
   organization?: Relation<Organization> | null;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
 }
