@@ -4,7 +4,7 @@ import { ApiToken, User } from '../entities';
 import { API_TOKEN_PREFIX, hashApiToken, usableApiToken } from '../permissions/api-token-rules';
 import { tokenPrincipal, userPrincipal } from '../permissions/principal';
 import { isId } from '../shared/ids';
-import { query, rowMapper } from '../services/list-sql';
+import { query, rowMapper } from '../database/raw-sql';
 import { unauthenticated } from '../shared/errors';
 import type { Principal as Viewer } from '../permissions/principal';
 

@@ -4,7 +4,8 @@ import type { Page } from '../schema/types/connections.type';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { AccountFilter } from '../schema/types/inputs';
 import { isId } from '../shared/ids';
-import { keysetBefore, query, rowMapper } from './list-sql';
+import { query, rowMapper } from '../database/raw-sql';
+import { keysetBefore } from './list-sql';
 import {
   cursorParameters,
   groupRows,

@@ -2,7 +2,7 @@ import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Page } from '../schema/types/connections.type';
 import { badUserInput } from '../shared/errors';
 import { isId } from '../shared/ids';
-import { query } from './list-sql';
+import { query } from '../database/raw-sql';
 
 export interface PageArgs {
   first?: number | null;

@@ -22,7 +22,8 @@ import { DomainError, invalidInput, notFound, requiredText } from '../shared/err
 import { distinctIds, isId } from '../shared/ids';
 import type { Visibility } from '../permissions/visibility';
 import type { Page } from '../schema/types/connections.type';
-import { keysetBefore, likePattern, query, rowMapper } from './list-sql';
+import { query, rowMapper } from '../database/raw-sql';
+import { keysetBefore, likePattern } from './list-sql';
 import {
   cursorParameters,
   groupRows,
