@@ -68,12 +68,13 @@ export const EXPORT_REPORT_SQL = `
 
 /**
  * R17. Formula injection (CSV injection): a text cell a spreadsheet would evaluate — starting with
- * = + - @ tab or CR — is prefixed with a single quote. NULLIF: COPY writes NULL as an empty field
- * but an empty string as `""`; the export promises the same empty field for both.
+ * = + - @ tab or CR (by code: 61 43 45 64 9 13; `ascii` reads the first character without copying
+ * it) — is prefixed with a single quote. NULLIF: COPY writes NULL as an empty field but an empty
+ * string as `""`; the export promises the same empty field for both.
  */
 const safeCellSql = (column: string) =>
-  `NULLIF(CASE WHEN left(${column}, 1) IN ('=', '+', '-', '@', chr(9), chr(13))
-               THEN '''' || ${column} ELSE ${column} END, '')`;
+  `CASE WHEN ascii(${column}) IN (61, 43, 45, 64, 9, 13) THEN '''' || ${column}
+        ELSE NULLIF(${column}, '') END`;
 
 /**
  * A float8 column as JavaScript's `String(number)` writes it, so the CSV keeps the numbers the
