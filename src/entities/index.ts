@@ -1,6 +1,7 @@
 import { Account } from './account.entity';
 import { AgencyConnection } from './agency-connection.entity';
 import { ApiToken } from './api-token.entity';
+import { ArchivedAccountAccess } from './archived-account-access.entity';
 import { ArchivedReportAccess } from './archived-report-access.entity';
 import { AuditEvent } from './audit-event.entity';
 import { ClientAccessGrant } from './client-access-grant.entity';
@@ -21,6 +22,7 @@ export {
   Account,
   AgencyConnection,
   ApiToken,
+  ArchivedAccountAccess,
   ArchivedReportAccess,
   AuditEvent,
   ClientAccessGrant,
@@ -41,6 +43,7 @@ export const entities = [
   Account,
   AgencyConnection,
   ApiToken,
+  ArchivedAccountAccess,
   ArchivedReportAccess,
   AuditEvent,
   ClientAccessGrant,

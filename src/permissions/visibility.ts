@@ -35,14 +35,35 @@ export const activeReportOpenTo = (report: string, acl: string, user = `${acl}.u
 
 /**
  * R16: an ARCHIVED report is open to the users recorded when it was archived who are still
- * members of the agency that owns its account. Nobody is added later.
+ * members of the agency that owns its account. Nobody is added later. The record has the
+ * granularity of the rule: an ACCOUNT-visibility report is open to whoever reached its account
+ * then (`archived_account_access`, one row per account and user — an account's reports are
+ * archived once, with the account, and an archived account never becomes active again); a
+ * RESTRICTED report to its own list (`archived_report_access`, which also holds per-report rows
+ * written before the account-level table existed).
  */
 export const archivedReportOpenToViewer = (report: string) => `(
     ${report}.status = ${q(ReportStatus.ARCHIVED)}
-    AND EXISTS (SELECT 1 FROM archived_report_access s
-                JOIN accounts owner ON owner.id = ${report}.account_id
-                JOIN memberships am ON am.account_id = owner.agency_id AND am.user_id = s.user_id
-               WHERE s.report_id = ${report}.id AND s.user_id = :viewerId))`;
+    AND EXISTS (SELECT 1 FROM accounts owner
+                JOIN memberships am ON am.account_id = owner.agency_id AND am.user_id = :viewerId
+               WHERE owner.id = ${report}.account_id)
+    AND (EXISTS (SELECT 1 FROM archived_report_access s
+                 WHERE s.report_id = ${report}.id AND s.user_id = :viewerId)
+         OR (${report}.visibility = ${q(ReportVisibility.ACCOUNT)}
+             AND EXISTS (SELECT 1 FROM archived_account_access aa
+                         WHERE aa.account_id = ${report}.account_id AND aa.user_id = :viewerId))))`;
+
+/**
+ * The ids of the ARCHIVED reports the viewer's R16 records name (`report_id`), driven by the
+ * viewer's own rows: a superset of `archivedReportOpenToViewer`, which still decides each one.
+ */
+const ARCHIVED_REPORTS_RECORDED_FOR_VIEWER = `
+    SELECT s.report_id FROM archived_report_access s WHERE s.user_id = :viewerId
+    UNION
+    SELECT ar.id FROM archived_account_access aa
+      JOIN reports ar ON ar.account_id = aa.account_id AND ar.status = ${q(ReportStatus.ARCHIVED)}
+                     AND ar.visibility = ${q(ReportVisibility.ACCOUNT)}
+     WHERE aa.user_id = :viewerId`;
 
 const SCOPE = 'CAST(:scopeAccountId AS uuid)';
 
@@ -52,7 +73,8 @@ const SCOPE = 'CAST(:scopeAccountId AS uuid)';
  * platform's reports (issue 10):
  * - `accounts`: a small set of accounts (`account_id`, `role`, `user_id`) to read reports of, one
  *   index range `(account_id, status, created_at, id)` each, with `open(r, d)` per report;
- * - `archived`: the viewer's `archived_report_access` rows (R16), with `open(r)` per report;
+ * - `archived`: the reports the viewer's R16 records name (`reports`: `report_id`), with `open(r)`
+ *   per report;
  * - `all`: staff, every report of the status;
  * - `none`: nothing (an API token never reads an ACTIVE report).
  * `open` repeats the parts of the predicate the driver does not already imply, so the rows are
@@ -62,7 +84,7 @@ export type ReportDriver =
   | { kind: 'none' }
   | { kind: 'all' }
   | { kind: 'accounts'; accounts: string; open: (report: string, driver: string) => string }
-  | { kind: 'archived'; open: (report: string) => string };
+  | { kind: 'archived'; reports: string; open: (report: string) => string };
 
 /** As `ReportDriver`, for accounts: the viewer's accounts, or a predicate over all of them. */
 export type AccountDriver =
@@ -146,7 +168,11 @@ export class Visibility {
     if (p.isStaff) return { kind: 'all' };
     if (status === ReportStatus.ARCHIVED) {
       // Only R16 admits an ARCHIVED report (activeReportOpenTo needs ACTIVE).
-      return { kind: 'archived', open: (report) => archivedReportOpenToViewer(report) };
+      return {
+        kind: 'archived',
+        reports: ARCHIVED_REPORTS_RECORDED_FOR_VIEWER,
+        open: (report) => archivedReportOpenToViewer(report),
+      };
     }
     // Only REACHES admits an ACTIVE report (R16 needs ARCHIVED).
     return {

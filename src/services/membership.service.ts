@@ -92,6 +92,11 @@ async function dropAgencyAccess(em: EntityManager, agencyId: string, userId: str
       WHERE r.id = s.report_id AND c.id = r.account_id AND c.agency_id = $1 AND s.user_id = $2`,
     [agencyId, userId],
   );
+  await em.query(
+    `DELETE FROM archived_account_access s USING accounts c
+      WHERE c.id = s.account_id AND c.agency_id = $1 AND s.user_id = $2`,
+    [agencyId, userId],
+  );
 }
 
 /**

@@ -61,7 +61,7 @@ const NEWEST_FIRST = (alias: string) => `${alias}.created_at DESC, ${alias}.id D
  * bench/plans/): `driver` is `d (account_id, role, user_id)` — the viewer's accounts, a token's
  * accounts, or the requested accounts — read one index range `(account_id, status, created_at,
  * id)` each; without one (staff, or a user's archived list) the statement starts from the status
- * index or from the viewer's `archived_report_access` rows. Same rows as `Visibility.report`.
+ * index or from the reports the viewer's R16 records name. Same rows as `Visibility.report`.
  */
 function reportListSql(visibility: Visibility, args: ReportListArgs) {
   const driver = visibility.reportDriver(args.status);
@@ -108,7 +108,7 @@ function reportListSql(visibility: Visibility, args: ReportListArgs) {
   }
   const from =
     driver.kind === 'archived'
-      ? `archived_report_access s JOIN reports r ON r.id = s.report_id AND s.user_id = :viewerId`
+      ? `(${driver.reports}) s JOIN reports r ON r.id = s.report_id`
       : 'reports r';
   const where = (keyset: string) =>
     `r.status = :status AND ${driver.kind === 'archived' ? driver.open('r') : 'TRUE'} AND ${search} AND ${keyset}`;
@@ -259,22 +259,39 @@ export const reportsToArchive = (r: string, account: string) =>
   `${r}.account_id = ${account} AND ${r}.status = 'ACTIVE'`;
 
 /**
- * R16 snapshot, for the archiving transaction: records every user who can open each ACTIVE
- * report of the account right now (same predicate as reads, ./visibility), then archives the
- * reports. Set-based: two statements whatever the number of reports and users.
- * Returns the number of reports archived.
+ * R16 snapshot, for the archiving transaction, at the granularity of the rule: every active user
+ * who reaches the account now may open its ACCOUNT-visibility reports (one row per user,
+ * `archived_account_access`); each RESTRICTED report records its own readers (ADMINs there, its
+ * creator, shares). Same predicate as reads (./visibility). Then archives the reports. Only an
+ * account with ACTIVE ACCOUNT-visibility reports gets account-level rows, so archiving again
+ * records nobody new (an account is archived once, with its reports; it never comes back).
+ * Set-based: three statements whatever the number of reports and users. Returns the number of
+ * reports archived.
  */
 export async function archiveReportsOfAccount(
   em: EntityManager,
   accountId: string,
 ): Promise<number> {
   await em.query(
+    `INSERT INTO archived_account_access (account_id, user_id)
+     SELECT DISTINCT acl.account_id, acl.user_id
+       FROM ${REACHES} acl
+       JOIN users u ON u.id = acl.user_id AND u.active
+      WHERE acl.account_id = $1
+        AND EXISTS (SELECT 1 FROM reports r
+                     WHERE r.account_id = $1 AND r.status = '${ReportStatus.ACTIVE}'
+                       AND r.visibility = '${ReportVisibility.ACCOUNT}')
+     ON CONFLICT DO NOTHING`,
+    [accountId],
+  );
+  await em.query(
     `INSERT INTO archived_report_access (report_id, user_id)
      SELECT DISTINCT r.id, acl.user_id
        FROM reports r
        JOIN ${REACHES} acl ON acl.account_id = r.account_id
        JOIN users u ON u.id = acl.user_id AND u.active
-      WHERE r.account_id = $1 AND ${activeReportOpenTo('r', 'acl')}
+      WHERE r.account_id = $1 AND r.visibility = '${ReportVisibility.RESTRICTED}'
+        AND ${activeReportOpenTo('r', 'acl')}
      ON CONFLICT DO NOTHING`,
     [accountId],
   );

@@ -42,6 +42,7 @@ type Rng = ReturnType<typeof prng>;
 async function footprint() {
   const [row] = await server.db.query(
     `SELECT (SELECT count(*) FROM archived_report_access)::int AS snapshots,
+            (SELECT count(*) FROM archived_account_access)::int AS account_snapshots,
             (SELECT count(*) FROM reports WHERE status = 'ARCHIVED')::int AS archived,
             (SELECT count(*) FROM reporting_items WHERE status = 'FROZEN')::int AS frozen,
             (SELECT count(*) FROM integration_mappings WHERE status = 'PAUSED')::int AS paused,

@@ -168,7 +168,12 @@ pgOnly('I2: creates racing a disconnection', () => {
     expect(disconnected.impact.reportsToArchive).toBe(1 + succeeded.length);
     // and its creators can still open it (R16 snapshot written in the same transaction)
     const snapshot: { n: string }[] = await server.db.query(
-      `SELECT count(DISTINCT report_id) AS n FROM archived_report_access WHERE report_id = ANY($1::uuid[])`,
+      `SELECT count(*) AS n FROM reports r
+        WHERE r.id = ANY($1::uuid[])
+          AND (EXISTS (SELECT 1 FROM archived_report_access s
+                        WHERE s.report_id = r.id AND s.user_id = r.created_by_id)
+               OR EXISTS (SELECT 1 FROM archived_account_access aa
+                           WHERE aa.account_id = r.account_id AND aa.user_id = r.created_by_id))`,
       [succeeded],
     );
     expect(Number(snapshot[0].n)).toBe(succeeded.length);
@@ -262,8 +267,9 @@ pgOnly('I1: a killed disconnection leaves everything as it was', () => {
     ).toBe(MappingStatus.ACTIVE);
     expect(await db.getRepository(Membership).countBy({ accountId: w.client.id })).toBe(1);
     const snapshot: { n: string }[] = await db.query(
-      `SELECT count(*) AS n FROM archived_report_access s JOIN reports r ON r.id = s.report_id
-        WHERE r.account_id = $1`,
+      `SELECT (SELECT count(*) FROM archived_report_access s JOIN reports r ON r.id = s.report_id
+                WHERE r.account_id = $1)
+            + (SELECT count(*) FROM archived_account_access WHERE account_id = $1) AS n`,
       [w.client.id],
     );
     expect(Number(snapshot[0].n)).toBe(0);

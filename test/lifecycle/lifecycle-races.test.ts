@@ -82,12 +82,14 @@ pgOnly('member and report changes racing each other and disconnections', () => {
       expect(removed.data!.removeMember.userErrors).toEqual([]);
       expect(disconnected.data!.disconnectClient.userErrors).toEqual([]);
       const [{ count }] = await server.db.query(
-        `SELECT count(*)::int AS count FROM archived_report_access WHERE user_id = $1`,
+        `SELECT (SELECT count(*) FROM archived_report_access WHERE user_id = $1)::int
+              + (SELECT count(*) FROM archived_account_access WHERE user_id = $1)::int AS count`,
         [leaving.id],
       );
       expect(count).toBe(0);
       const [{ kept }] = await server.db.query(
-        `SELECT count(*)::int AS kept FROM archived_report_access WHERE user_id = $1`,
+        `SELECT (SELECT count(*) FROM archived_report_access WHERE user_id = $1)::int
+              + (SELECT count(*) FROM archived_account_access WHERE user_id = $1)::int AS kept`,
         [admin.id],
       );
       expect(kept).toBe(1);

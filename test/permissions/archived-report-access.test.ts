@@ -191,13 +191,15 @@ describe('R16: archived-report access is the access at archiving time', () => {
 
   it('repeating the archiving records nobody new', async () => {
     const before: { n: string }[] = await server.db.query(
-      `SELECT COUNT(*) AS n FROM archived_report_access WHERE report_id = ANY($1::uuid[])`,
-      [[accountReport, restrictedReport]],
+      `SELECT (SELECT COUNT(*) FROM archived_report_access WHERE report_id = ANY($1::uuid[]))
+            + (SELECT COUNT(*) FROM archived_account_access WHERE account_id = $2) AS n`,
+      [[accountReport, restrictedReport], client.id],
     );
     expect(await archiveClient(client.id)).toBe(0);
     const after: { n: string }[] = await server.db.query(
-      `SELECT COUNT(*) AS n FROM archived_report_access WHERE report_id = ANY($1::uuid[])`,
-      [[accountReport, restrictedReport]],
+      `SELECT (SELECT COUNT(*) FROM archived_report_access WHERE report_id = ANY($1::uuid[]))
+            + (SELECT COUNT(*) FROM archived_account_access WHERE account_id = $2) AS n`,
+      [[accountReport, restrictedReport], client.id],
     );
     expect(after[0].n).toBe(before[0].n);
     expect(await opens(u.lateAdmin, accountReport)).toBe(false);

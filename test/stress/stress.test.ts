@@ -594,6 +594,11 @@ async function checkInvariants(server: TestServer) {
       `SELECT s.report_id, s.user_id FROM archived_report_access s JOIN reports r ON r.id = s.report_id
         WHERE r.status <> 'ARCHIVED' OR r.archived_at IS DISTINCT FROM s.recorded_at`,
     )),
+    ...(await violations(
+      'account snapshot row of an account not archived with it',
+      `SELECT s.account_id, s.user_id FROM archived_account_access s JOIN accounts a ON a.id = s.account_id
+        WHERE a.status <> 'ARCHIVED' OR a.archived_at IS DISTINCT FROM s.recorded_at`,
+    )),
   ];
   expect(found).toEqual([]);
 }
