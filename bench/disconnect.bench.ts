@@ -92,7 +92,18 @@ async function makeClient(
  * developer would with the schema in front of them: lock, R16 snapshot, archive, freeze, pause,
  * account, organization, outbox, grants, memberships, deactivation, audit.
  */
-async function handDisconnect(sql: Client, clientId: string, actorId: string) {
+/**
+ * The disconnection as hand-written SQL. `snapshot`: 'rule' records R16 as the service does
+ * (one row per user for the account's ACCOUNT-visibility reports, per-report rows for RESTRICTED
+ * ones); 'per-report' as it did before issue 11 (a row per report and user) — the variant without
+ * the feature, for B5's snapshot ratio.
+ */
+async function handDisconnect(
+  sql: Client,
+  clientId: string,
+  actorId: string,
+  snapshot: 'rule' | 'per-report' = 'rule',
+) {
   let statements = 0;
   const run = async (text: string, values: unknown[] = []) => {
     statements += 1;
@@ -111,14 +122,19 @@ async function handDisconnect(sql: Client, clientId: string, actorId: string) {
           WHERE m.account_id = c.agency_id
             AND (m.role = 'ADMIN' OR c.client_access = 'EVERYONE_IN_AGENCY'
                  OR EXISTS (SELECT 1 FROM client_access_grants g WHERE g.account_id = c.id AND g.user_id = m.user_id))
-         UNION ALL SELECT m.user_id, m.role FROM memberships m WHERE m.account_id = $1)
+         UNION ALL SELECT m.user_id, m.role FROM memberships m WHERE m.account_id = $1),
+       account_level AS (
+         INSERT INTO archived_account_access (account_id, user_id)
+         SELECT DISTINCT $1::uuid, reach.user_id FROM reach JOIN users u ON u.id = reach.user_id AND u.active
+          WHERE $2
+         ON CONFLICT DO NOTHING)
        INSERT INTO archived_report_access (report_id, user_id)
        SELECT DISTINCT r.id, reach.user_id FROM reports r CROSS JOIN reach JOIN users u ON u.id = reach.user_id AND u.active
-        WHERE r.account_id = $1 AND r.status = 'ACTIVE'
+        WHERE r.account_id = $1 AND r.status = 'ACTIVE' AND (NOT $2 OR r.visibility = 'RESTRICTED')
           AND (r.visibility = 'ACCOUNT' OR reach.role = 'ADMIN' OR r.created_by_id = reach.user_id
                OR EXISTS (SELECT 1 FROM report_shares sh WHERE sh.report_id = r.id AND sh.user_id = reach.user_id))
        ON CONFLICT DO NOTHING`,
-      [clientId],
+      [clientId, snapshot === 'rule'],
     );
     await run(
       `UPDATE reports SET status = 'ARCHIVED', archived_at = now() WHERE account_id = $1 AND status = 'ACTIVE'`,
@@ -197,8 +213,9 @@ const snapshotRows = async (sql: Client, clientId: string) =>
   Number(
     (
       await sql.query<{ n: string }>(
-        `SELECT count(*) AS n FROM archived_report_access s JOIN reports r ON r.id = s.report_id
-          WHERE r.account_id = $1`,
+        `SELECT (SELECT count(*) FROM archived_report_access s JOIN reports r ON r.id = s.report_id
+                  WHERE r.account_id = $1)
+              + (SELECT count(*) FROM archived_account_access WHERE account_id = $1) AS n`,
         [clientId],
       )
     ).rows[0].n,
@@ -279,6 +296,21 @@ export async function benchDisconnections(o: {
     } else {
       hand = await runHand();
       api = await runApi();
+    }
+    if (n === o.sizes.at(-1)) {
+      // The variant without the feature: the same writes with a snapshot row per report and user.
+      const oldClient = await makeClient(sql, agency, n, tag(`old${n}`));
+      const t = performance.now();
+      await handDisconnect(sql, oldClient, admin.id, 'per-report');
+      const oldMs = performance.now() - t;
+      const oldRows = await snapshotRows(sql, oldClient);
+      rows.push({
+        id: 'B5',
+        what: `disconnectClient, ${n.toLocaleString('en')} reports: API / hand SQL with a snapshot row per report (${oldRows.toLocaleString('en')} rows)`,
+        value: api.ms / oldMs,
+        target: 0.3,
+        unit: '×',
+      });
     }
     start = performance.now();
     statementsBySize.push(api.statements);

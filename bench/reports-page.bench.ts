@@ -112,13 +112,19 @@ const HAND_REPORTS = `
            ORDER BY r.created_at DESC, r.id DESC LIMIT $4) p
     JOIN accounts a ON a.id = p.account_id LEFT JOIN users u ON u.id = p.created_by_id
    ORDER BY p.created_at DESC, p.id DESC`;
+// The viewer is a member of the owning agency of every archived client in the world, so the
+// R16 rows alone decide: the account-level ones for ACCOUNT reports, per-report ones otherwise.
 const HAND_ARCHIVED = `
+  WITH mine AS (
+    SELECT r.* FROM archived_account_access aa
+      JOIN reports r ON r.account_id = aa.account_id AND r.status = 'ARCHIVED' AND r.visibility = 'ACCOUNT'
+     WHERE aa.user_id = $1
+    UNION ALL
+    SELECT r.* FROM archived_report_access s JOIN reports r ON r.id = s.report_id
+     WHERE s.user_id = $1 AND r.status = 'ARCHIVED' AND r.visibility = 'RESTRICTED')
   SELECT r.id, r.name, r.archived_at, a.id AS account_id, a.name AS account_name,
-         (SELECT count(*) FROM archived_report_access s2 JOIN reports r2 ON r2.id = s2.report_id
-           WHERE s2.user_id = $1 AND r2.status = 'ARCHIVED') AS total
-    FROM archived_report_access s JOIN reports r ON r.id = s.report_id
-    JOIN accounts a ON a.id = r.account_id
-   WHERE s.user_id = $1 AND r.status = 'ARCHIVED'
+         (SELECT count(*) FROM mine) AS total
+    FROM mine r JOIN accounts a ON a.id = r.account_id
    ORDER BY r.created_at DESC, r.id DESC LIMIT $2`;
 const HAND_ACCOUNTS = `
   WITH page AS (SELECT a.* FROM accounts a WHERE a.id = ANY($1) AND a.status = 'ACTIVE'
@@ -505,7 +511,8 @@ async function main() {
               (SELECT count(*) FROM accounts) AS accounts, (SELECT count(*) FROM users) AS users,
               (SELECT count(*) FROM reports WHERE visibility = 'RESTRICTED') AS restricted,
               (SELECT count(*) FROM reports WHERE status = 'ARCHIVED') AS archived,
-              (SELECT count(*) FROM archived_report_access) AS snapshots`,
+              (SELECT count(*) FROM archived_report_access) AS snapshots,
+              (SELECT count(*) FROM archived_account_access) AS account_snapshots`,
     )
   ).rows[0];
   const baseCount = (await sqlBase.query<{ n: string }>(`SELECT count(*) AS n FROM reports`))

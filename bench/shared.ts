@@ -72,7 +72,9 @@ export const percentile = (values: number[], p: number) => {
 /** A world in its own database `name`: reused when it was built with the same sizes. */
 export async function world(name: string, worldSize: WorldSize): Promise<string> {
   const url = urlOf(name);
-  const wanted = JSON.stringify(worldSize);
+  // The R16 snapshot's form is part of what a world is: one generated before issue 11's
+  // account-level rows is rebuilt, not reused.
+  const wanted = JSON.stringify({ ...worldSize, r16: 'account-level' });
   const existing = await withClient(serverUrl, async (c) =>
     c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]),
   );

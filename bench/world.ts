@@ -165,14 +165,20 @@ export async function generateWorld(
          CROSS JOIN generate_series(0, ${linksPerReport} - 1) j
          JOIN it ON it.account_id = r.account_id AND it.k = (r.k + j) % p.items`,
   );
-  // R16: who could open each report of an archived client when it was archived — the very
-  // statement the archiving transaction runs (report.service archiveReportsOfAccount), set-based.
+  // R16: who could open the reports of an archived client when it was archived — the
+  // statements the archiving transaction runs (report.service archiveReportsOfAccount), set-based:
+  // one row per (account, user) for ACCOUNT-visibility reports, per-report rows for RESTRICTED.
   await step(
     'archive (R16 snapshot)',
-    `INSERT INTO archived_report_access (report_id, user_id)
-     SELECT DISTINCT r.id, acl.user_id
+    `INSERT INTO archived_account_access (account_id, user_id, recorded_at)
+     SELECT DISTINCT acl.account_id, acl.user_id, now() - interval '10 days'
+       FROM ${REACHES} acl WHERE acl.account_id IN (SELECT id FROM cl WHERE archived)
+     ON CONFLICT DO NOTHING;
+     INSERT INTO archived_report_access (report_id, user_id, recorded_at)
+     SELECT DISTINCT r.id, acl.user_id, now() - interval '10 days'
        FROM reports r JOIN ${REACHES} acl ON acl.account_id = r.account_id
-      WHERE r.account_id IN (SELECT id FROM cl WHERE archived) AND ${activeReportOpenTo('r', 'acl')}
+      WHERE r.account_id IN (SELECT id FROM cl WHERE archived) AND r.visibility = 'RESTRICTED'
+        AND ${activeReportOpenTo('r', 'acl')}
      ON CONFLICT DO NOTHING;
      UPDATE reports SET status = 'ARCHIVED', archived_at = now() - interval '10 days'
       WHERE account_id IN (SELECT id FROM cl WHERE archived);

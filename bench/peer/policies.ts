@@ -108,7 +108,16 @@ BEGIN
     JOIN reports r ON r.id = s.report_id AND r.status = 'ARCHIVED'
     JOIN accounts owner ON owner.id = r.account_id
     JOIN memberships am ON am.account_id = owner.agency_id AND am.user_id = s.user_id
-   WHERE s.user_id = me;
+   WHERE s.user_id = me
+  UNION
+  -- the account-level record: the account's ACCOUNT-visibility reports
+  SELECT r.id, r.account_id
+    FROM archived_account_access aa
+    JOIN reports r ON r.account_id = aa.account_id AND r.status = 'ARCHIVED'
+                  AND r.visibility = 'ACCOUNT'
+    JOIN accounts owner ON owner.id = r.account_id
+    JOIN memberships am ON am.account_id = owner.agency_id AND am.user_id = aa.user_id
+   WHERE aa.user_id = me;
 END $f$;
 
 -- Every account a visible report can be on: the list's driving set (staff: all of them).
