@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { permissionRules } from './permission-map';
+import { ACCOUNT_GATES } from './rules';
 
 /**
  * Prints docs/permissions.md from the shield map (`npm run docs:permissions`). Generic: it walks
@@ -30,45 +31,17 @@ const GATES: Record<string, { who: Set<Column>; reads: string; relation?: Relati
   isAuthenticated: { who: ALL, reads: 'a valid user JWT or API token' },
   isUser: { who: USERS, reads: 'a user, not an API token (tokens are read-only, R18)' },
   isStaff: { who: new Set(['staff']), reads: 'platform staff' },
-  actsForAsManager: {
-    who: new Set(['ADMIN', 'ACCOUNT_MANAGER', 'staff']),
-    reads:
-      "acts for the account as ADMIN or ACCOUNT_MANAGER (A1: own role; on a CLIENT also its agency's managers who reach it)",
-    relation: 'acts for',
-  },
-  actsForClientAsManager: {
-    who: new Set(['ADMIN', 'ACCOUNT_MANAGER', 'staff']),
-    reads:
-      "acts for the CLIENT account as a manager: the owning agency's ADMINs and the ACCOUNT_MANAGERs who reach it (R9)",
-    relation: 'acts for',
-  },
-  actsForAsAdmin: {
-    who: new Set(['ADMIN', 'staff']),
-    reads: "acts for the account as ADMIN (on a CLIENT: its agency's managers who reach it)",
-    relation: 'acts for',
-  },
-  actsForAsAdminOrForbidden: {
-    who: new Set(['ADMIN', 'staff']),
-    reads:
-      'acts for the account as ADMIN; FORBIDDEN (not NOT_FOUND) when the account does not exist for the viewer',
-    relation: 'acts for',
-  },
-  reachesAsEditor: {
-    who: new Set(['ADMIN', 'ACCOUNT_MANAGER', 'REGULAR', 'staff']),
-    reads:
-      "reaches the account's data as ADMIN, ACCOUNT_MANAGER or REGULAR (A2: own role, or the agency role on a client or connected premium)",
-    relation: 'reaches',
-  },
-  isReportCreatorOrAdmin: {
-    who: new Set(['ADMIN', 'staff']),
-    reads: "the report's creator (any role), or an ADMIN reaching the report's account (R25)",
-    relation: 'reaches',
-  },
-  reachesAsAdmin: {
-    who: new Set(['ADMIN', 'staff']),
-    reads: "reaches the account's data as ADMIN",
-    relation: 'reaches',
-  },
+  // Account gates: roles and relation as src/permissions/rules.ts builds them.
+  ...Object.fromEntries(
+    Object.entries(ACCOUNT_GATES).map(([name, gate]) => [
+      name,
+      {
+        who: new Set<Column>([...gate.roles, 'staff']),
+        reads: gate.reads,
+        relation: gate.relation,
+      },
+    ]),
+  ),
 };
 
 const gateName = (name: string) => name.replace(/\(.*$/, '');

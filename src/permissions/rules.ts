@@ -113,24 +113,76 @@ const accountGate =
       ),
     );
 
-const actsAs = (roles: Role[]) => (a: AccountAuthority) => !!a.actsAs && roles.includes(a.actsAs);
-const reachesAs = (roles: Role[]) => (a: AccountAuthority) =>
+const actsAs = (roles: readonly Role[]) => (a: AccountAuthority) =>
+  !!a.actsAs && roles.includes(a.actsAs);
+const reachesAs = (roles: readonly Role[]) => (a: AccountAuthority) =>
   !!a.reachAs && roles.includes(a.reachAs);
 
+/**
+ * Each account gate: the relation it judges, the roles in it that pass (staff always pass), and
+ * what it reads as. The gates below are built from these roles and docs/permissions.md is
+ * printed from this table, so the documented roles are the enforced ones.
+ */
+export const ACCOUNT_GATES = {
+  actsForAsManager: {
+    relation: 'acts for',
+    roles: MANAGERS,
+    reads:
+      "acts for the account as ADMIN or ACCOUNT_MANAGER (A1: own role; on a CLIENT also its agency's managers who reach it)",
+  },
+  actsForClientAsManager: {
+    relation: 'acts for',
+    roles: MANAGERS,
+    reads:
+      "acts for the CLIENT account as a manager: the owning agency's ADMINs and the ACCOUNT_MANAGERs who reach it (R9)",
+  },
+  actsForAsAdmin: {
+    relation: 'acts for',
+    roles: [Role.ADMIN],
+    reads: "acts for the account as ADMIN (on a CLIENT: its agency's managers who reach it)",
+  },
+  actsForAsAdminOrForbidden: {
+    relation: 'acts for',
+    roles: [Role.ADMIN],
+    reads:
+      'acts for the account as ADMIN; FORBIDDEN (not NOT_FOUND) when the account does not exist for the viewer',
+  },
+  reachesAsEditor: {
+    relation: 'reaches',
+    roles: EDITORS,
+    reads:
+      "reaches the account's data as ADMIN, ACCOUNT_MANAGER or REGULAR (A2: own role, or the agency role on a client or connected premium)",
+  },
+  isReportCreatorOrAdmin: {
+    relation: 'reaches',
+    roles: [Role.ADMIN],
+    reads: "the report's creator (any role), or an ADMIN reaching the report's account (R25)",
+  },
+  reachesAsAdmin: {
+    relation: 'reaches',
+    roles: [Role.ADMIN],
+    reads: "reaches the account's data as ADMIN",
+  },
+} as const satisfies Record<
+  string,
+  { relation: 'acts for' | 'reaches'; roles: readonly Role[]; reads: string }
+>;
+const G = ACCOUNT_GATES;
+
 /** A1: acts for the account as ADMIN or ACCOUNT_MANAGER (R1, R2, R3, R4, R9, R23). */
-export const actsForAsManager = accountGate('actsForAsManager', actsAs(MANAGERS));
+export const actsForAsManager = accountGate('actsForAsManager', actsAs(G.actsForAsManager.roles));
 /** A1: acts for the account as ADMIN (R18 tokens, R24 members). */
-export const actsForAsAdmin = accountGate('actsForAsAdmin', actsAs([Role.ADMIN]));
+export const actsForAsAdmin = accountGate('actsForAsAdmin', actsAs(G.actsForAsAdmin.roles));
 /** A1, R22, R27: acts for the account as ADMIN; nothing is revealed to others (FORBIDDEN). */
 export const actsForAsAdminOrForbidden = accountGate(
   'actsForAsAdminOrForbidden',
-  actsAs([Role.ADMIN]),
+  actsAs(G.actsForAsAdminOrForbidden.roles),
   'deny',
 );
 /** A2: reaches the account's data as ADMIN, ACCOUNT_MANAGER or REGULAR: creates reports, items. */
-export const reachesAsEditor = accountGate('reachesAsEditor', reachesAs(EDITORS));
+export const reachesAsEditor = accountGate('reachesAsEditor', reachesAs(G.reachesAsEditor.roles));
 /** A2: reaches the account's data as ADMIN: records campaign data by hand. */
-export const reachesAsAdmin = accountGate('reachesAsAdmin', reachesAs([Role.ADMIN]));
+export const reachesAsAdmin = accountGate('reachesAsAdmin', reachesAs(G.reachesAsAdmin.roles));
 
 /**
  * R9: acts for the CLIENT account at `path` as a manager — the owning agency's ADMINs and the
@@ -139,7 +191,7 @@ export const reachesAsAdmin = accountGate('reachesAsAdmin', reachesAs([Role.ADMI
  */
 export const actsForClientAsManager = (path: string) =>
   accountGate('actsForClientAsManager', (a) =>
-    a.type === AccountType.CLIENT ? actsAs(MANAGERS)(a) : true,
+    a.type === AccountType.CLIENT ? actsAs(G.actsForClientAsManager.roles)(a) : true,
   )(accountAt(path), path);
 
 /**
@@ -156,7 +208,8 @@ export const isReportCreatorOrAdmin = (path: string) =>
         const report = await ctx.loaders.visibleReport.load(id.toLowerCase());
         if (!report) return true;
         if (report.createdById === ctx.viewer.user.id) return true;
-        return (await ctx.loaders.authority.load(report.accountId))?.reachAs === Role.ADMIN;
+        const authority = await ctx.loaders.authority.load(report.accountId);
+        return !!authority && reachesAs(G.isReportCreatorOrAdmin.roles)(authority);
       },
     ),
   );
