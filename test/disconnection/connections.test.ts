@@ -1,4 +1,8 @@
 import {
+  DisconnectionConnectionAccessDocument,
+  DisconnectionSetConnectionAccessDocument,
+} from '../generated/graphql';
+import {
   AgencyConnection,
   ConnectionStatus,
   Role,
@@ -72,7 +76,7 @@ describe('R1: connecting an agency and a premium client', () => {
     const accepted = await respond('acceptConnection', requested.connection.id, a.manager);
     const connection = await call(
       server,
-      `query ($id: ID!) { node(id: $id) { ... on AgencyConnection { clientAccess } } }`,
+      DisconnectionConnectionAccessDocument,
       { id: accepted.connection.id },
       a.regular,
     );
@@ -87,8 +91,7 @@ describe('R1: connecting an agency and a premium client', () => {
     const requested = await request(a.agency, p.premium, a.admin);
     const set = await call(
       server,
-      `mutation ($input: SetConnectionAccessInput!) {
-        setConnectionAccess(input: $input) { connection { clientAccess } userErrors { code } } }`,
+      DisconnectionSetConnectionAccessDocument,
       { input: { connectionId: requested.connection.id, access: 'SELECTED_USERS', userIds: [] } },
       a.manager,
     );

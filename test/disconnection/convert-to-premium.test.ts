@@ -82,7 +82,7 @@ describe('R21: platform staff convert a CLIENT into a PREMIUM_CLIENT to keep the
     expect(events.nodes.map((e: { action: string }) => e.action)).toEqual([
       'CLIENT_CONVERTED_TO_PREMIUM',
     ]);
-    const brandLog = await server.gql(ops.auditEvents, { id: w.client.id }, w.a.admin);
+    const brandLog = await server.op(ops.auditEvents, { id: w.client.id }, w.a.admin);
     expect(brandLog.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
 

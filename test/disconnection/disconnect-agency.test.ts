@@ -1,3 +1,4 @@
+import { DisconnectionConnectionHistoryDocument } from '../generated/graphql';
 import {
   AgencyConnection,
   ClientAccessMode,
@@ -130,7 +131,7 @@ describe('R4–R8: disconnecting an agency and a premium client', () => {
     expect(result.connection.disconnectedAt).toEqual(expect.any(String));
     const history = await call(
       server,
-      `query ($id: ID!) { account(id: $id) { connections { id status } } }`,
+      DisconnectionConnectionHistoryDocument,
       { id: w.p.premium.id },
       w.p.admin,
     );

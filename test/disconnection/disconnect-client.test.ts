@@ -1,3 +1,8 @@
+import {
+  DisconnectionClientsOfDocument,
+  DisconnectionCreateReportingItemDocument,
+  TestViewerIdDocument,
+} from '../generated/graphql';
 import { Like } from 'typeorm';
 import {
   AccountStatus,
@@ -84,8 +89,7 @@ describe('R9–R15: an agency account manager disconnects a client account', () 
 
     const clients = await call(
       server,
-      `query ($id: ID!) { account(id: $id) {
-        active: clients { nodes { id } } archived: clients(archived: true) { nodes { id } } } }`,
+      DisconnectionClientsOfDocument,
       { id: w.agency.id },
       w.admin,
     );
@@ -137,8 +141,7 @@ describe('R9–R15: an agency account manager disconnects a client account', () 
     expect(report.userErrors.map((e: { code: string }) => e.code)).toEqual(['ACCOUNT_ARCHIVED']);
     const item = await call(
       server,
-      `mutation ($input: CreateReportingItemInput!) {
-        createReportingItem(input: $input) { item { id } userErrors { code } } }`,
+      DisconnectionCreateReportingItemDocument,
       { input: { accountId: w.client.id, name: 'Too late' } },
       w.admin,
     );
@@ -229,7 +232,7 @@ describe('R20: removing the brand’s organization', () => {
     expect((await users.findOneByOrFail({ id: w.brandUser.id })).active).toBe(false);
     expect((await users.findOneByOrFail({ id: doubleHat.id })).active).toBe(true);
     // a deactivated user cannot sign in any more
-    expect(await errorCodes(server, '{ viewer { id } }', {}, w.brandUser)).toEqual([
+    expect(await errorCodes(server, TestViewerIdDocument, {}, w.brandUser)).toEqual([
       'UNAUTHENTICATED',
     ]);
   });

@@ -306,7 +306,7 @@ pgOnly('I1: a killed disconnection leaves everything as it was', () => {
     };
     const [sql, params] = locks[step];
     const result = await killAt(sql, params, () =>
-      server.gql(ops.disconnectClient, { id: w.client.id }, w.a.admin),
+      server.op(ops.disconnectClient, { id: w.client.id }, w.a.admin),
     );
     const response = result.value as { errors?: { extensions?: { code?: string } }[] } | null;
     expect(response?.errors?.[0]?.extensions?.code ?? 'failed').not.toBeUndefined();
