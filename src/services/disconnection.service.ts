@@ -12,6 +12,7 @@ import { managesOwningAgency, reaches, REACHES } from '../permissions/authority'
 import { requireViewer, type RequestContext } from '../context/request-context';
 import { queueAdminEmails } from './outbox.service';
 import { returnedIds, rowCount } from './sql';
+import { rowMapper } from '../database/raw-sql';
 import { recordAuditEvent } from './audit.service';
 import { lockVisibleConnection } from './connection.service';
 import { DomainError, invalidInput, notFound } from '../shared/errors';
@@ -255,16 +256,19 @@ async function assertClientVisible(
  * and then fail with ACCOUNT_ARCHIVED.
  */
 async function lockClientAfterAgency(em: EntityManager, clientAccountId: string) {
-  await em.query(
-    `SELECT a.id FROM accounts a
+  // The agency row comes back with its lock: the emails name it (one statement fewer).
+  const [agencyRow] = await em.query(
+    `SELECT a.* FROM accounts a
       WHERE a.id = (SELECT c.agency_id FROM accounts c WHERE c.id = $1) FOR SHARE`,
     [clientAccountId.toLowerCase()],
   );
-  return em
+  const client = await em
     .createQueryBuilder(Account, 'c')
     .where('c.id = :clientId', { clientId: clientAccountId.toLowerCase() })
     .setLock('pessimistic_write')
     .getOneOrFail();
+  const agency: Account | null = agencyRow ? rowMapper(em, Account)(agencyRow) : null;
+  return { client, agency };
 }
 
 /**
@@ -288,10 +292,14 @@ async function archiveClient(em: EntityManager, client: Account) {
       [client.id],
     ),
   );
-  await em.query(
-    `UPDATE accounts SET status = 'ARCHIVED', archived_at = now() WHERE id = $1 AND status = 'ACTIVE'`,
+  const [archived] = await em.query<[{ archived_at: Date }[], number]>(
+    `UPDATE accounts SET status = 'ARCHIVED', archived_at = now() WHERE id = $1 AND status = 'ACTIVE'
+     RETURNING archived_at`,
     [client.id],
   );
+  // The payload's account is this row as updated: no reload.
+  client.status = AccountStatus.ARCHIVED;
+  client.archivedAt = archived[0]?.archived_at ?? client.archivedAt;
   return { reportsArchived, itemsFrozen, mappingIds };
 }
 
@@ -378,14 +386,14 @@ async function disconnectClientWork(
 ): Promise<Outcome<Account>> {
   const { viewer } = requireViewer(ctx);
   await assertClientVisible(ctx, em, clientAccountId);
-  const client = await lockClientAfterAgency(em, clientAccountId);
+  const { client, agency } = await lockClientAfterAgency(em, clientAccountId);
   if (client.type !== AccountType.CLIENT) {
     throw invalidInput(['clientAccountId'], 'Only a CLIENT account can be disconnected this way');
   }
   if (client.status === AccountStatus.ARCHIVED) {
     return { kind: 'already', message: `Client "${client.name}" is already disconnected` };
   }
-  const agency = await em.getRepository(Account).findOneByOrFail({ id: client.agencyId! });
+  if (!agency) throw new Error(`CLIENT ${client.id} has no agency`);
   const before = await usersReaching(em, client.id);
 
   const { reportsArchived, itemsFrozen, mappingIds } = await archiveClient(em, client);
@@ -422,8 +430,7 @@ async function disconnectClientWork(
       deactivatedUserIds: deactivatedIds,
     },
   });
-  const updated = await em.getRepository(Account).findOneByOrFail({ id: client.id });
-  return { kind: 'done', impact, target: updated };
+  return { kind: 'done', impact, target: client };
 }
 
 // ---------------------------------------------------------------------------------------------
