@@ -613,7 +613,7 @@ function report(
     '',
     '## Machine and set-up',
     '',
-    `- ${cores} cores (${os.cpus()[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB memory, ${process.platform}/${process.arch}. **Shared**: other engineers were building and testing on the same machine during the run (load average ${loadBefore.map((l) => l.toFixed(2)).join(' / ')} at the start; their CPU use is "other work" in the CPU table).`,
+    `- ${cores} cores (${os.cpus()[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB memory, ${process.platform}/${process.arch}. Load average ${loadBefore.map((l) => l.toFixed(2)).join(' / ')} at the start; whatever else ran on the machine during the run is "other work" in the CPU table.`,
     `- Node ${process.version}; PostgreSQL ${info.version} (local server, default settings, the same machine); Redis ${info.redisVersion} (local).`,
     `- World \`${databaseName}\`: ${Object.entries(info.counts)
       .map(([k, v]) => `${int(Number(v))} ${k.replace('_', ' ')}`)
@@ -662,7 +662,7 @@ function report(
     '',
     '## Where the CPU went',
     '',
-    `CPU time during each configuration's measured phases as a share of one core (${cores} cores = ${cores * 100} %), from /proc. API processes: all ${replicaCount} (idle ones cost next to nothing); PostgreSQL: the backends connected to \`${databaseName}\`; other work: the machine's busy time minus everything listed (the other engineers, other databases' backends).`,
+    `CPU time during each configuration's measured phases as a share of one core (${cores} cores = ${cores * 100} %), from /proc. API processes: all ${replicaCount} (idle ones cost next to nothing); PostgreSQL: the backends connected to \`${databaseName}\`; other work: the machine's busy time minus everything listed (other processes, other databases' backends).`,
     '',
     '| configuration | machine busy | load generator | API process(es) | proxy | PostgreSQL | other work | requests per serving CPU-second |',
     '|---|---|---|---|---|---|---|---|',
