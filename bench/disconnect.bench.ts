@@ -265,6 +265,16 @@ export async function benchDisconnections(o: {
   );
   const statementsBySize: number[] = [];
   let handStatements = 0;
+  // Warm-up, unmeasured: one preview and one disconnection each way on a small client, so the
+  // first measured size does not pay for cold plan caches and JIT alone (every other scenario
+  // has warm-up rounds too).
+  {
+    const warmApi = await makeClient(sql, agency, o.sizes[0], tag('warm-api'));
+    const warmHand = await makeClient(sql, agency, o.sizes[0], tag('warm-sql'));
+    await gql(admin, PREVIEW, { id: warmApi });
+    await gql(admin, DISCONNECT, { id: warmApi });
+    await handDisconnect(sql, warmHand, admin.id);
+  }
   for (const n of o.sizes) {
     const apiClient = await makeClient(sql, agency, n, tag(`api${n}`));
     const handClient = await makeClient(sql, agency, n, tag(`sql${n}`));
