@@ -59,8 +59,8 @@ const entityById = <T extends ObjectLiteral & { id: string }>(
   new DataLoader<string, T | null>(async (ids) => {
     const rows = await query(
       db,
-      `SELECT * FROM ${db.getMetadata(entity).tableName} x WHERE x.id IN (:...ids)`,
-      { ids },
+      `SELECT * FROM ${db.getMetadata(entity).tableName} x WHERE x.id = ANY(CAST(:ids AS uuid[]))`,
+      { ids: [...ids] },
     );
     return byId(rows.map(rowMapper(db, entity)), ids);
   });
@@ -77,8 +77,8 @@ const visibleById = <T extends ObjectLiteral & { id: string }>(
     const rows = await query(
       db,
       `SELECT x.* FROM ${db.getMetadata(entity).tableName} x
-        WHERE x.id IN (:...ids) AND ${predicate(visibility, 'x')}`,
-      { ...visibility.params, ids },
+        WHERE x.id = ANY(CAST(:ids AS uuid[])) AND ${predicate(visibility, 'x')}`,
+      { ...visibility.params, ids: [...ids] },
     );
     return byId(rows.map(rowMapper(db, entity)), ids);
   });
