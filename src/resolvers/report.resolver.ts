@@ -26,7 +26,7 @@ import {
 } from '../services/report.service';
 import { PageArgsType } from './account.resolver';
 import { ReturnUserErrors } from './middleware/return-user-errors';
-import { selectsOnlyTotal, selectsTotal } from './selection';
+import { pageSelection, selectsOnlyTotal } from './selection';
 
 @Resolver(() => Report)
 export class ReportResolver {
@@ -42,7 +42,7 @@ export class ReportResolver {
     @Ctx() ctx: RequestContext,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return listReports(ctx, filter, page, selectsTotal(info));
+    return listReports(ctx, filter, page, pageSelection(info));
   }
 
   @FieldResolver(() => Account)

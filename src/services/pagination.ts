@@ -1,8 +1,8 @@
-import type { DataSource, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Page } from '../schema/types/connections.type';
 import { badUserInput } from '../shared/errors';
 import { isId } from '../shared/ids';
-import { query } from '../database/raw-sql';
+import { prefixedColumns, query, rowMapper } from '../database/raw-sql';
 
 export interface PageArgs {
   first?: number | null;
@@ -174,6 +174,48 @@ export function groupRows<T>(
 /** `WITH <cte> <sql>`, or `sql` alone without a CTE. */
 export const withCte = (cte: string | null, sql: string) => (cte ? `WITH ${cte} ${sql}` : sql);
 
+/** What the client selected on a list: `totalCount`, and the fields of its nodes. */
+export interface PageSelection {
+  total: boolean;
+  nodeFields: ReadonlySet<string>;
+}
+
+export const NOTHING_SELECTED: PageSelection = { total: false, nodeFields: new Set() };
+
+/**
+ * A row of another table joined to every page row in the page's own statement — a relation the
+ * client selected (a report's account) — handed to `take` (which primes that relation's loader),
+ * so the relation costs no statement of its own.
+ */
+export interface JoinedRow {
+  join: string;
+  columns: string;
+  take: (row: Record<string, unknown>) => void;
+}
+
+/**
+ * `entity`'s row whose id is the page row's `foreignKey` column, joined as `JoinedRow`: columns
+ * `<name>$<column>`, mapped once, given to `take` when the page row has one.
+ */
+export function joinedEntity<T extends ObjectLiteral & { id: string }>(
+  db: DataSource,
+  entity: EntityTarget<T>,
+  foreignKey: string,
+  name: string,
+  take: (node: T) => void,
+): JoinedRow {
+  const alias = `joined_${name}`;
+  const prefix = `${name}$`;
+  const map = rowMapper(db, entity, prefix);
+  return {
+    join: `LEFT JOIN ${db.getMetadata(entity).tableName} ${alias} ON ${alias}.id = page.${foreignKey}`,
+    columns: prefixedColumns(db, entity, alias, prefix),
+    take: (row) => {
+      if (row[`${prefix}id`] !== null && row[`${prefix}id`] !== undefined) take(map(row));
+    },
+  };
+}
+
 /** A keyset page from raw SQL: `page` selects rows with `page_cursor`, newest first. */
 export interface SqlPage<T> {
   /** A CTE (`name AS (…)`) both statements use, or null. */
@@ -182,12 +224,14 @@ export interface SqlPage<T> {
   count: string;
   parameters: Record<string, unknown>;
   map: (row: Record<string, unknown>) => T;
+  /** Rows joined to each page row (selected relations); none by default. */
+  joined?: JoinedRow[];
 }
 
 /**
  * Runs a raw-SQL page. With `withTotal` (the client selected `totalCount`) the count rides in
  * the page's own statement — one round trip, the CTE evaluated once; without, the count runs
- * only if `totalCount` is read after all.
+ * only if `totalCount` is read after all. Joined rows ride in the page's statement too.
  */
 export async function sqlPage<T extends { id: string }>(
   db: DataSource,
@@ -195,29 +239,41 @@ export async function sqlPage<T extends { id: string }>(
   limit: number,
   withTotal: boolean,
 ): Promise<Page<T>> {
-  if (!withTotal) {
-    const rows = await query(db, withCte(sql.with, sql.page), sql.parameters);
-    return pageFromRows(rows.map(pageRow(sql.map)), limit, async () => {
-      const [row] = await query<{ count: string }>(
-        db,
-        withCte(sql.with, sql.count),
-        sql.parameters,
-      );
-      return Number(row.count);
-    });
-  }
-  const rows = await query(db, pageWithTotal(sql.with, sql.page, sql.count), sql.parameters);
-  const total = Number(rows[0].page_total);
-  return pageFromRows(rows.filter((row) => row.id !== null).map(pageRow(sql.map)), limit, () =>
-    Promise.resolve(total),
+  const joined = sql.joined ?? [];
+  const rows = await query(
+    db,
+    pageStatement(sql.with, sql.page, withTotal ? sql.count : null, joined),
+    sql.parameters,
   );
+  for (const row of rows) for (const relation of joined) relation.take(row);
+  const count = withTotal
+    ? () => Promise.resolve(Number(rows[0].page_total))
+    : async () => {
+        const [row] = await query<{ count: string }>(
+          db,
+          withCte(sql.with, sql.count),
+          sql.parameters,
+        );
+        return Number(row.count);
+      };
+  return pageFromRows(rows.filter((row) => row.id !== null).map(pageRow(sql.map)), limit, count);
 }
 
 /**
- * One statement: the page's rows (by `created_at`), each with the total; one row of NULLs if the
- * page is empty.
+ * One statement: the page's rows (by `created_at`) with the columns of `joined` rows and, given a
+ * `count`, the total on every row — one row of NULLs but the total if the page is empty.
  */
-export const pageWithTotal = (cte: string | null, page: string, count: string) =>
-  `${cte ? `WITH ${cte}, ` : 'WITH '}page AS (${page})
-   SELECT page.*, (${count}) AS page_total FROM (SELECT 1) one LEFT JOIN page ON TRUE
+export function pageStatement(
+  cte: string | null,
+  page: string,
+  count: string | null,
+  joined: JoinedRow[] = [],
+): string {
+  if (count === null && joined.length === 0) return withCte(cte, page);
+  const columns = ['page.*', ...(count === null ? [] : [`(${count}) AS page_total`])];
+  columns.push(...joined.map((relation) => relation.columns));
+  const from = count === null ? 'page' : '(SELECT 1) one LEFT JOIN page ON TRUE';
+  return `${cte ? `WITH ${cte}, ` : 'WITH '}page AS (${page})
+   SELECT ${columns.join(', ')} FROM ${from} ${joined.map((relation) => relation.join).join(' ')}
     ORDER BY page.created_at DESC, page.id DESC`;
+}

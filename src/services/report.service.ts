@@ -8,6 +8,7 @@ import {
   ReportShare,
   ReportStatus,
   ReportVisibility,
+  User,
 } from '../entities';
 import { REACHES } from '../permissions/authority';
 import { activeReportOpenTo } from '../permissions/visibility';
@@ -30,13 +31,16 @@ import {
   keysetPage,
   pageFromRows,
   pageRow,
+  joinedEntity,
+  NOTHING_SELECTED,
   pageSize,
-  pageWithTotal,
   parseAfter,
   sqlPage,
-  withCte,
+  type JoinedRow,
   type PageArgs,
   type PageRow,
+  type PageSelection,
+  withCte,
 } from './pagination';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
@@ -123,20 +127,6 @@ function reportListSql(visibility: Visibility, args: ReportListArgs) {
   };
 }
 
-/** The statements of a reports page, for the bench's EXPLAIN (bench/plans/). */
-export function reportPageStatement(
-  visibility: Visibility,
-  args: ReportListArgs,
-  limit: number,
-  withTotal: boolean,
-) {
-  const sql = reportListSql(visibility, args);
-  if (!sql) return null;
-  const page = sql.page(keysetBefore('r', false));
-  const text = withTotal ? pageWithTotal(sql.with, page, sql.count) : withCte(sql.with, page);
-  return { text, parameters: { ...sql.parameters, limit: limit + 1 } };
-}
-
 function reportArgs(
   filter: (Partial<ReportFilter> & { accountId?: string | null }) | null | undefined,
 ): ReportListArgs | null {
@@ -151,21 +141,37 @@ function reportArgs(
 
 /**
  * The reports list page (R11): ACTIVE reports by default, ARCHIVED ones only with
- * `archived: true`; optionally one account's, optionally matching a name search. With
- * `withTotal` (the client selected `totalCount`) the count rides in the page's statement.
+ * `archived: true`; optionally one account's, optionally matching a name search. What the client
+ * selected rides in the page's one statement: `totalCount`, and the nodes' `account` and
+ * `createdBy` rows (handed to their loaders; a token's `createdBy` is always null).
  */
 export async function listReports(
   ctx: RequestContext,
   filter: (Partial<ReportFilter> & { accountId?: string | null }) | null | undefined,
   page: PageArgs,
-  withTotal = false,
+  selection: PageSelection = NOTHING_SELECTED,
 ): Promise<Page<Report>> {
-  const { visibility } = requireViewer(ctx);
+  const { viewer, visibility } = requireViewer(ctx);
   const limit = pageSize(page.first);
   const after = parseAfter(page.after);
   const args = reportArgs(filter);
   const sql = args && reportListSql(visibility, args);
   if (!sql) return pageFromRows([], limit, () => Promise.resolve(0));
+  const joined: JoinedRow[] = [];
+  if (selection.nodeFields.has('account')) {
+    joined.push(
+      joinedEntity(ctx.db, Account, 'account_id', 'account', (account) =>
+        ctx.loaders.account.prime(account.id, account),
+      ),
+    );
+  }
+  if (selection.nodeFields.has('createdBy') && viewer.kind !== 'token') {
+    joined.push(
+      joinedEntity(ctx.db, User, 'created_by_id', 'creator', (user) =>
+        ctx.loaders.user.prime(user.id, user),
+      ),
+    );
+  }
   return sqlPage(
     ctx.db,
     {
@@ -174,9 +180,10 @@ export async function listReports(
       count: sql.count,
       parameters: { ...sql.parameters, limit: limit + 1, ...cursorParameters(after) },
       map: rowMapper(ctx.db, Report),
+      joined,
     },
     limit,
-    withTotal,
+    selection.total,
   );
 }
 
