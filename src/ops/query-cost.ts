@@ -57,11 +57,62 @@ function withPageSizesInlined(
   });
 }
 
+/** The variables an operation passes as `first`/`last`: the only ones its cost depends on. */
+function pageSizeVariables(operation: OperationDefinitionNode): string[] {
+  const names = new Set<string>();
+  visit(operation, {
+    Argument(node) {
+      if (
+        (node.name.value === 'first' || node.name.value === 'last') &&
+        node.value.kind === Kind.VARIABLE
+      ) {
+        names.add(node.value.name.value);
+      }
+    },
+  });
+  return [...names];
+}
+
+/**
+ * Costs already computed, per schema and parsed document (Apollo keeps one parsed document per
+ * query text), keyed by operation and page-size variables: the frontend sends the same few
+ * documents all day, and the analysis is a full validation pass. A cost is a function of these
+ * inputs alone — no viewer, no data — so nothing here is a permission decision.
+ */
+const computed = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+const pageSizeVariablesOf = new WeakMap<OperationDefinitionNode, string[]>();
+/** Distinct page sizes kept per document; past it the document's entries start again. */
+const MAX_COSTS_PER_DOCUMENT = 100;
+
 /**
  * The cost of the operation that runs: the selected operation and the fragments of the
  * document, page sizes from the variables included. Introspection costs 0 (as in armor).
  */
 export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables?: Record<string, unknown>,
+): number {
+  let sizes = pageSizeVariablesOf.get(operation);
+  if (!sizes) pageSizeVariablesOf.set(operation, (sizes = pageSizeVariables(operation)));
+  const key = JSON.stringify([
+    operation.name?.value ?? null,
+    ...sizes.map((name) => variables?.[name] ?? null),
+  ]);
+  let bySchema = computed.get(schema);
+  if (!bySchema) computed.set(schema, (bySchema = new WeakMap()));
+  let costs = bySchema.get(document);
+  if (!costs) bySchema.set(document, (costs = new Map()));
+  const known = costs.get(key);
+  if (known !== undefined) return known;
+  const cost = analyseCost(schema, document, operation, variables);
+  if (costs.size >= MAX_COSTS_PER_DOCUMENT) costs.clear();
+  costs.set(key, cost);
+  return cost;
+}
+
+function analyseCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,

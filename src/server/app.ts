@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express from 'express';
@@ -84,12 +87,17 @@ export async function createHttpServer(deps: {
     introspection: explorerEnabled(env),
     includeStacktraceInErrorResponses: false,
     formatError,
+    // Compact JSON: Apollo's default indents every response, which a client never needs.
+    stringifyResult: (result) => JSON.stringify(result),
     plugins: [
       ...protection.plugins,
       metrics.plugin,
       rateLimits.plugin,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // No cache hints are served (no @cacheControl, no CDN in front); the default plugin would
+      // wrap every field's resolver to compute them, a cost each node of a page paid.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();

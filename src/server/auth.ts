@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DataSource } from 'typeorm';
 import { ApiToken, User } from '../entities';
@@ -8,7 +9,13 @@ import { query, rowMapper } from '../database/raw-sql';
 import { unauthenticated } from '../shared/errors';
 import type { Principal as Viewer } from '../permissions/principal';
 
-const secretKey = (secret: string) => new TextEncoder().encode(secret);
+// Imported once per secret: jose would otherwise import the raw bytes on every request.
+const keys = new Map<string, KeyObject>();
+const secretKey = (secret: string) => {
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  return key;
+};
 
 /** A user JWT: HS256, `sub` = the user id as the API serves it, expiring. */
 export async function signUserToken(secret: string, userId: string, ttlSeconds = 24 * 3600) {
