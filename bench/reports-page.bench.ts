@@ -18,6 +18,7 @@ import {
   JWT_SECRET,
   option,
   percentile,
+  postJson,
   world as sharedWorld,
   worldSizeFromFlags,
 } from './shared';
@@ -212,17 +213,20 @@ async function main() {
     query: string,
     variables: Record<string, unknown> = {},
   ) => {
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${who.token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: any; errors?: unknown };
+    const { body } = await postJson(
+      `${server.url}/graphql`,
+      { query, variables },
+      { authorization: `Bearer ${who.token}` },
+    );
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data;
   };
-  const handReports = (sql: Client, who: Viewer, first: number) =>
-    sql.query(HAND_REPORTS, [who.accounts, who.isAdmin, who.id, first + 1]);
+  const handReports = (sql: Client, who: Viewer, first: number, prepared = false) => {
+    const values = [who.accounts, who.isAdmin, who.id, first + 1];
+    return prepared
+      ? sql.query({ name: 'hand-reports', text: HAND_REPORTS, values })
+      : sql.query(HAND_REPORTS, values);
+  };
   const handArchived = (who: Viewer, first: number) =>
     sqlBig.query(HAND_ARCHIVED, [who.id, first + 1]);
   const handAccounts = (who: Viewer, first: number) =>
@@ -294,8 +298,10 @@ async function main() {
     { name: 'small/api/1M', run: () => gql(big, smallOnBig, REPORTS_PAGE) },
     { name: 'small/api/base', run: () => gql(base, smallOnBase, REPORTS_PAGE) },
     { name: 'small/sql/1M', run: () => handReports(sqlBig, smallOnBig, 20) },
+    { name: 'small/sql-prepared/1M', run: () => handReports(sqlBig, smallOnBig, 20, true) },
     { name: 'manager/api', run: () => gql(big, manager, REPORTS_PAGE) },
     { name: 'manager/sql', run: () => handReports(sqlBig, manager, 20) },
+    { name: 'manager/sql-prepared', run: () => handReports(sqlBig, manager, 20, true) },
     { name: 'archived/api', run: () => gql(big, manager, ARCHIVED_PAGE) },
     { name: 'archived/sql', run: () => handArchived(manager, 50) },
     { name: 'accounts/api', run: () => gql(big, manager, ACCOUNTS_PAGE) },
@@ -534,7 +540,7 @@ async function main() {
       .map(([k, v]) => `${Number(v).toLocaleString('en')} ${k.replace('_', ' ')}`)
       .join(', ')}; sizes ${JSON.stringify(size)}.`,
     `- Base world (B1): ${Number(baseCount).toLocaleString('en')} reports, the same small tenant.`,
-    `- ${rounds} measured rounds after ${warmup} warm-up rounds; every round runs every scenario once, in a rotating order (interleaved). API = one HTTP POST /graphql on loopback (JWT verified, authentication statement, shield, resolvers); SQL = one hand-written statement (bench/reports-page.bench.ts) for the same rows and totalCount, over one open connection.`,
+    `- ${rounds} measured rounds after ${warmup} warm-up rounds; every round runs every scenario once, in a rotating order (interleaved). API = one HTTP POST /graphql on loopback over a keep-alive \`node:http\` agent (JWT verified, authentication statement, shield, resolvers); SQL = one hand-written statement (bench/reports-page.bench.ts) for the same rows and totalCount, over one open connection, sent as pg sends a plain query (parsed and planned each time). The API runs its read statements as prepared statements (src/database/raw-sql.ts); the \`sql-prepared\` rows (no target) are the same hand-written statements prepared, so the part of each ratio that is plan caching can be read off.`,
     '',
     '## Targets',
     '',

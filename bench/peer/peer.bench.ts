@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { BenchRow } from '../disconnect.bench';
+import { postJson } from '../shared';
 import { startPeer } from './peer-server';
 
 export { applyPeerPolicies } from './policies';
@@ -52,12 +53,11 @@ export async function benchPeer<Who extends { token: string }>(o: {
   const peer = await startPeer(o);
   try {
     const peerPage = async (token: string) => {
-      const response = await fetch(peer.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: PEER_REPORTS_PAGE }),
-      });
-      const body = (await response.json()) as { data?: any; errors?: unknown };
+      const { body } = await postJson(
+        peer.url,
+        { query: PEER_REPORTS_PAGE },
+        { authorization: `Bearer ${token}` },
+      );
       if (body.errors) throw new Error(`PostGraphile peer: ${JSON.stringify(body.errors)}`);
       return body.data;
     };
