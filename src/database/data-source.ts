@@ -29,7 +29,11 @@ class CountingLogger implements TypeOrmLogger {
   log() {}
 }
 
-export function createDataSource(url: string, poolSize = 10): DataSource {
+export function createDataSource(
+  url: string,
+  poolSize = 10,
+  options: { embedded?: boolean } = {},
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -43,7 +47,13 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
     logging: ['query'],
     logger: new CountingLogger(),
     // A request waiting this long for a connection fails instead of hanging forever.
-    extra: { max: poolSize, connectionTimeoutMillis: 30_000 },
+    extra: {
+      max: poolSize,
+      connectionTimeoutMillis: 30_000,
+      // The embedded database is one session behind every socket connection: its one pooled
+      // connection stays open, so the statements it prepared (raw-sql.ts) stay its own.
+      ...(options.embedded ? { idleTimeoutMillis: 0 } : {}),
+    },
   });
 }
 

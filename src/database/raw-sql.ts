@@ -32,8 +32,8 @@ export async function query<R = Row>(
  * ~2.3 ms and ran in ~0.6 ms (bench/README.md). PostgreSQL decides per statement between the
  * generic plan and custom plans for the parameters (plan_cache_mode auto), so a viewer with
  * 100,000 reports keeps the plan that suits them. The texts come from code shapes, never from
- * values (lists are `= ANY(:ids)` or `:...ids` of a bounded batch), so each connection holds a
- * small fixed set. Visibility is unaffected: a prepared statement reads the rows as they are
+ * values (a list of ids is one array parameter, `= ANY(:ids)`), so each connection holds a small
+ * fixed set. Visibility is unaffected: a prepared statement reads the rows as they are
  * when it executes, so a revoked grant is seen by the very next statement.
  */
 async function preparedQuery<R>(db: DataSource, text: string, values: unknown[]): Promise<R[]> {
@@ -43,10 +43,7 @@ async function preparedQuery<R>(db: DataSource, text: string, values: unknown[])
   try {
     return (await run()).rows as R[];
   } catch (error) {
-    // A migration that changed a table under a `SELECT *` invalidates that statement on every
-    // connection prepared before it (SQLSTATE 0A000). New names make each connection prepare
-    // the text again; once, so any other error reaches the caller as it is.
-    if (!isStalePlan(error)) throw error;
+    if (!needsNewNames(error)) throw error;
     generation += 1;
     return (await run()).rows as R[];
   }
@@ -63,9 +60,18 @@ function statementName(text: string): string {
   return name;
 }
 
-const isStalePlan = (error: unknown) =>
-  (error as { code?: string }).code === '0A000' &&
-  /cached plan must not change result type/.test((error as Error).message);
+/**
+ * Errors that new statement names cure, retried once (any other error reaches the caller as it
+ * is): a migration changed a table under a `SELECT *` prepared before it (0A000 — every
+ * connection's copy is stale), or the session already holds the name although this connection
+ * never prepared it (42P05 — the embedded database serves every socket connection from one
+ * session, so a reconnected pool client or the CLI meets the statements of the one before).
+ */
+function needsNewNames(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === '42P05') return true;
+  return code === '0A000' && /cached plan must not change result type/.test(message ?? '');
+}
 
 const mappers = new Map<unknown, (row: Row) => unknown>();
 
