@@ -32,6 +32,12 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))];
 };
 
+/** Previews timed per size (B5); the median is the preview's time. */
+const PREVIEW_ROUNDS = 5;
+/** Sizes up to this many reports are disconnected DISCONNECT_ROUNDS times each way (medians). */
+const SMALL_DISCONNECTION = 1000;
+const DISCONNECT_ROUNDS = 5;
+
 const DISCONNECT = `mutation ($id: ID!) { disconnectClient(clientAccountId: $id) {
   account { id status } impact { reportsToArchive itemsToFreeze mappingsToPause organizationRemoved
   usersLosingAccess { id } } userErrors { code message } } }`;
@@ -45,7 +51,7 @@ const REPORTS_100 = `query { reports(filter: { archived: false }, first: 100) {
  * linked to one report, n/1000 (≥ 1) integration mappings, SELECTED_USERS access granted to the
  * agency's manager and regular user, and 4 VIEW_ONLY users of its own: ~7 snapshot users/report.
  */
-async function makeClient(
+export async function makeClient(
   sql: Client,
   agency: { id: string; integrationId: string; manager: string; regular: string },
   n: number,
@@ -98,7 +104,7 @@ async function makeClient(
  * ones); 'per-report' as it did before issue 11 (a row per report and user) — the variant without
  * the feature, for B5's snapshot ratio.
  */
-async function handDisconnect(
+export async function handDisconnect(
   sql: Client,
   clientId: string,
   actorId: string,
@@ -278,14 +284,25 @@ export async function benchDisconnections(o: {
   for (const n of o.sizes) {
     const apiClient = await makeClient(sql, agency, n, tag(`api${n}`));
     const handClient = await makeClient(sql, agency, n, tag(`sql${n}`));
+    // A preview writes nothing, so it can be asked again: the median of PREVIEW_ROUNDS, each
+    // the same answer (a single cold sample swung 0.036–0.070× between runs).
+    const previewTimes: number[] = [];
+    let preview: unknown;
+    for (let i = 0; i < PREVIEW_ROUNDS; i++) {
+      const t = performance.now();
+      const answer = (await gql(admin, PREVIEW, { id: apiClient })).disconnectClientPreview;
+      previewTimes.push(performance.now() - t);
+      if (i > 0 && JSON.stringify(answer) !== JSON.stringify(preview)) {
+        throw new Error(`preview answered differently at ${n} reports`);
+      }
+      preview = answer;
+    }
+    const previewMs = percentile(previewTimes, 0.5);
     let start = performance.now();
-    const preview = (await gql(admin, PREVIEW, { id: apiClient })).disconnectClientPreview;
-    const previewMs = performance.now() - start;
-    // Alternate which goes first per size, so neither always runs on a warmer cache.
-    const runApi = async () => {
+    const runApi = async (clientId: string) => {
       const before = statementCounter.count;
       const t = performance.now();
-      const result = (await gql(admin, DISCONNECT, { id: apiClient })).disconnectClient;
+      const result = (await gql(admin, DISCONNECT, { id: clientId })).disconnectClient;
       const ms = performance.now() - t;
       if (result.userErrors.length) throw new Error(JSON.stringify(result.userErrors));
       if (JSON.stringify(result.impact) !== JSON.stringify(preview)) {
@@ -293,20 +310,39 @@ export async function benchDisconnections(o: {
       }
       return { ms, statements: statementCounter.count - before };
     };
-    const runHand = async () => {
+    const runHand = async (clientId: string) => {
       const t = performance.now();
-      const statements = await handDisconnect(sql, handClient, admin.id);
+      const statements = await handDisconnect(sql, clientId, admin.id);
       return { ms: performance.now() - t, statements };
     };
-    let api: { ms: number; statements: number };
-    let hand: { ms: number; statements: number };
-    if (o.sizes.indexOf(n) % 2 === 0) {
-      api = await runApi();
-      hand = await runHand();
-    } else {
-      hand = await runHand();
-      api = await runApi();
+    // Small sizes take a few milliseconds, so one sample is mostly noise: DISCONNECT_ROUNDS
+    // fresh pairs of clients (the same shape, so the same impact) and the medians. Which goes
+    // first alternates, so neither always runs on a warmer cache.
+    const apiRuns: { ms: number; statements: number }[] = [];
+    const handRuns: { ms: number; statements: number }[] = [];
+    const rounds = n <= SMALL_DISCONNECTION ? DISCONNECT_ROUNDS : 1;
+    for (let round = 0; round < rounds; round++) {
+      const apiId =
+        round === 0 ? apiClient : await makeClient(sql, agency, n, tag(`api${n}-${round}`));
+      const handId =
+        round === 0 ? handClient : await makeClient(sql, agency, n, tag(`sql${n}-${round}`));
+      if ((o.sizes.indexOf(n) + round) % 2 === 0) {
+        apiRuns.push(await runApi(apiId));
+        handRuns.push(await runHand(handId));
+      } else {
+        handRuns.push(await runHand(handId));
+        apiRuns.push(await runApi(apiId));
+      }
     }
+    const median = (runs: { ms: number; statements: number }[]) => ({
+      ms: percentile(
+        runs.map((r) => r.ms),
+        0.5,
+      ),
+      statements: runs[0].statements,
+    });
+    const api = median(apiRuns);
+    const hand = median(handRuns);
     if (n === o.sizes.at(-1)) {
       // The variant without the feature: the same writes with a snapshot row per report and user.
       const oldClient = await makeClient(sql, agency, n, tag(`old${n}`));
