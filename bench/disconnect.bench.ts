@@ -298,7 +298,6 @@ export async function benchDisconnections(o: {
       preview = answer;
     }
     const previewMs = percentile(previewTimes, 0.5);
-    let start = performance.now();
     const runApi = async (clientId: string) => {
       const before = statementCounter.count;
       const t = performance.now();
@@ -358,7 +357,6 @@ export async function benchDisconnections(o: {
         unit: '×',
       });
     }
-    start = performance.now();
     statementsBySize.push(api.statements);
     handStatements = hand.statements;
     const [snapApi, snapHand] = [
