@@ -143,15 +143,14 @@ const authorityLoader = (db: DataSource, visibility: Visibility | null) =>
           : `(SELECT rel.role FROM ${relation} rel
               WHERE rel.user_id = :viewerId AND rel.account_id = a.id
               ORDER BY rel.role LIMIT 1)`;
-    const rows: AccountAuthority[] = await db
-      .createQueryBuilder()
-      .select(['a.id AS id', 'a.type AS type', 'a.status AS status', 'a.agency_id AS "agencyId"'])
-      .addSelect(strongest(ACTS_FOR), 'actsAs')
-      .addSelect(strongest(REACHES), 'reachAs')
-      .from(Account, 'a')
-      .where('a.id IN (:...ids)', { ids })
-      .setParameters({ viewerId: principal?.user.id ?? null })
-      .getRawMany();
+    // Every gated operation runs this: raw and prepared (raw-sql.ts), REACHES planned once.
+    const rows = await query<AccountAuthority>(
+      db,
+      `SELECT a.id, a.type, a.status, a.agency_id AS "agencyId",
+              ${strongest(ACTS_FOR)} AS "actsAs", ${strongest(REACHES)} AS "reachAs"
+         FROM accounts a WHERE a.id = ANY(CAST(:ids AS uuid[]))`,
+      { ids: [...ids], viewerId: principal?.user.id ?? null },
+    );
     return byId(rows, ids);
   });
 
