@@ -6,13 +6,13 @@
  * every request runs: lists, loaders, authentication.
  */
 import { createHash } from 'node:crypto';
-import type { Pool, QueryConfig } from 'pg';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
 type Row = Record<string, unknown>;
 type Queryable = DataSource | EntityManager;
 
-/** Runs `sql` with named parameters; returns the raw rows. */
+/** Runs `sql` with named parameters; returns the raw rows (prepared: see `preparedQuery`). */
 export async function query<R = Row>(
   db: Queryable,
   sql: string,
@@ -20,31 +20,57 @@ export async function query<R = Row>(
 ): Promise<R[]> {
   const source = 'connection' in db ? db.connection : db;
   const [text, values] = source.driver.escapeQueryWithParameters(sql, parameters);
-  // An EntityManager may be a transaction's: its statements stay on that transaction's runner.
-  if ('connection' in db) return db.query<R[]>(text, values);
-  return preparedQuery<R>(source, text, values);
+  if (!('connection' in db)) {
+    return preparedQuery<R>(
+      source,
+      (source.driver as unknown as { master: Pool }).master,
+      text,
+      values,
+    );
+  }
+  // A transaction's statements stay on its own connection.
+  const connection = transactionConnection(db);
+  if (connection) return preparedQuery<R>(source, connection, text, values, true);
+  return db.query<R[]>(text, values);
+}
+
+/** The connection of the transaction `em` runs in, or null outside one. */
+function transactionConnection(em: EntityManager): PoolClient | null {
+  const runner = em.queryRunner;
+  // TypeORM's PostgreSQL runner keeps its pooled pg client here while connected.
+  const connection = (runner as { databaseConnection?: PoolClient } | undefined)
+    ?.databaseConnection;
+  return runner?.isTransactionActive && !runner.isReleased && connection ? connection : null;
 }
 
 /**
- * Outside a transaction, a statement runs as a named prepared statement on the pool TypeORM
- * owns: PostgreSQL parses and plans a text once per connection, not on every request. For the
- * list pages that was most of their database time — a small tenant's reports page planned in
- * ~2.3 ms and ran in ~0.6 ms (bench/README.md). PostgreSQL decides per statement between the
- * generic plan and custom plans for the parameters (plan_cache_mode auto), so a viewer with
- * 100,000 reports keeps the plan that suits them. The texts come from code shapes, never from
- * values (a list of ids is one array parameter, `= ANY(:ids)`), so each connection holds a small
- * fixed set. Visibility is unaffected: a prepared statement reads the rows as they are
- * when it executes, so a revoked grant is seen by the very next statement.
+ * A statement runs as a named prepared statement: PostgreSQL parses and plans a text once per
+ * connection, not on every request. For the list pages and the REACHES checks that was most of
+ * their database time — a small tenant's reports page planned in ~2.3 ms and ran in ~0.6 ms
+ * (bench/README.md). PostgreSQL decides per statement between the generic plan and custom plans
+ * for the parameters (plan_cache_mode auto), so a viewer with 100,000 reports keeps the plan
+ * that suits them. The texts come from code shapes, never from values (a list of ids is one
+ * array parameter, `= ANY(:ids)`), so each connection holds a small fixed set. Visibility is
+ * unaffected: a prepared statement reads the rows as they are when it executes, so a revoked
+ * grant is seen by the very next statement.
  */
-async function preparedQuery<R>(db: DataSource, text: string, values: unknown[]): Promise<R[]> {
-  const pool = (db.driver as unknown as { master: Pool }).master;
+async function preparedQuery<R>(
+  db: DataSource,
+  target: Pool | PoolClient,
+  text: string,
+  values: unknown[],
+  inTransaction = false,
+): Promise<R[]> {
   db.logger.logQuery(text, values);
-  const run = () => pool.query({ name: statementName(text), text, values } as QueryConfig);
+  const run = () => target.query({ name: statementName(text), text, values } as QueryConfig);
   try {
     return (await run()).rows as R[];
   } catch (error) {
-    if (!needsNewNames(error)) throw error;
+    if (!isStaleStatement(error)) throw error;
     generation += 1;
+    // The failed statement aborted the transaction: the caller runs it again whole
+    // (`isStaleStatement`), under the new names.
+    if (inTransaction) throw error;
     return (await run()).rows as R[];
   }
 }
@@ -67,7 +93,7 @@ function statementName(text: string): string {
  * never prepared it (42P05 — the embedded database serves every socket connection from one
  * session, so a reconnected pool client or the CLI meets the statements of the one before).
  */
-function needsNewNames(error: unknown): boolean {
+export function isStaleStatement(error: unknown): boolean {
   const { code, message } = error as { code?: string; message?: string };
   if (code === '42P05') return true;
   return code === '0A000' && /cached plan must not change result type/.test(message ?? '');

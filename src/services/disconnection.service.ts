@@ -12,13 +12,13 @@ import { managesOwningAgency, reaches, REACHES } from '../permissions/authority'
 import { requireViewer, type RequestContext } from '../context/request-context';
 import { queueAdminEmails } from './outbox.service';
 import { returnedIds, rowCount } from './sql';
-import { rowMapper } from '../database/raw-sql';
+import { isStaleStatement, query, rowMapper } from '../database/raw-sql';
 import { recordAuditEvent } from './audit.service';
 import { lockVisibleConnection } from './connection.service';
 import { DomainError, invalidInput, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { archiveReportsOfAccount, reportsToArchive } from './report.service';
-import { inTransaction } from './transaction';
+import { exists, inTransaction } from './transaction';
 
 /** What a disconnection changes (R23): the preview's answer and the mutation's payload. */
 export interface DisconnectImpact {
@@ -77,23 +77,29 @@ const organizationToRemove = (o: string, organization: string, client: string) =
  * leaves no WAL or dead rows behind.
  */
 async function readOnly<T>(ctx: RequestContext, work: (em: EntityManager) => Promise<T>) {
-  return ctx.db.transaction('REPEATABLE READ', async (em) => {
-    await em.query('SET TRANSACTION READ ONLY');
-    return work(em);
+  const attempt = () =>
+    ctx.db.transaction('REPEATABLE READ', async (em) => {
+      await em.query('SET TRANSACTION READ ONLY');
+      return work(em);
+    });
+  // Once more when a prepared statement went stale under a migration (raw-sql.ts).
+  return attempt().catch((error: unknown) => {
+    if (isStaleStatement(error)) return attempt();
+    throw error;
   });
 }
 
 /** Active users who reach the account now through REACHES (members, agency users). */
 async function usersReaching(em: EntityManager, accountId: string): Promise<User[]> {
-  return em
-    .getRepository(User)
-    .createQueryBuilder('u')
-    .where(`u.id IN (SELECT acl.user_id FROM ${REACHES} acl WHERE acl.account_id = :accountId)`, {
-      accountId,
-    })
-    .andWhere('u.active')
-    .orderBy('u.email')
-    .getMany();
+  const rows = await query(
+    em,
+    `SELECT u.* FROM users u
+      WHERE u.id IN (SELECT acl.user_id FROM ${REACHES} acl WHERE acl.account_id = :accountId)
+        AND u.active
+      ORDER BY u.email`,
+    { accountId },
+  );
+  return rows.map(rowMapper(em, User));
 }
 
 /**
@@ -234,17 +240,15 @@ async function assertClientVisible(
   const { visibility } = requireViewer(ctx);
   const visible =
     isId(clientAccountId) &&
-    (await em
-      .createQueryBuilder(Account, 'c')
-      .where('c.id = :clientId', { clientId: clientAccountId.toLowerCase() })
-      .andWhere(
-        `(${visibility.account('c')}
-          OR (c.type = 'CLIENT' AND c.status = 'ARCHIVED'
-              AND EXISTS (SELECT 1 FROM memberships am
-                           WHERE am.user_id = :viewerId AND ${managesOwningAgency('c', 'am')})))`,
-        visibility.params,
-      )
-      .getExists());
+    (await exists(
+      em,
+      `accounts c WHERE c.id = :clientId
+         AND (${visibility.account('c')}
+              OR (c.type = 'CLIENT' AND c.status = 'ARCHIVED'
+                  AND EXISTS (SELECT 1 FROM memberships am
+                               WHERE am.user_id = :viewerId AND ${managesOwningAgency('c', 'am')})))`,
+      { ...visibility.params, clientId: clientAccountId.toLowerCase() },
+    ));
   if (!visible) throw notFound('Account', ['clientAccountId']);
 }
 

@@ -5,6 +5,7 @@ import type { Visibility } from '../permissions/visibility';
 import retry from 'async-retry';
 import { conflict, DomainError, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
+import { isStaleStatement, query } from '../database/raw-sql';
 
 /** PostgreSQL's answers that mean "run the whole transaction again": it changed nothing. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure
@@ -38,7 +39,9 @@ export async function inTransaction<T>(
         return await ctx.db.transaction('READ COMMITTED', work);
       } catch (error) {
         const state = sqlState(error);
-        if (!state || !RETRYABLE_SQLSTATES.has(state)) {
+        // A prepared statement gone stale under a migration (raw-sql.ts) aborted this attempt
+        // like a deadlock would: the re-run prepares it again.
+        if (!state || !(RETRYABLE_SQLSTATES.has(state) || isStaleStatement(error))) {
           bail(error);
           return undefined as never;
         }
@@ -70,11 +73,10 @@ export async function lockVisibleAccount(
 ): Promise<Account> {
   const visible =
     isId(accountId) &&
-    (await em
-      .createQueryBuilder(Account, 'a')
-      .where('a.id = :accountId', { accountId })
-      .andWhere(visibility.account('a'), visibility.params)
-      .getExists());
+    (await exists(em, `accounts a WHERE a.id = :accountId AND ${visibility.account('a')}`, {
+      ...visibility.params,
+      accountId,
+    }));
   if (!visible) throw notFound('Account', field);
   const account = await em
     .createQueryBuilder(Account, 'a')
@@ -88,4 +90,18 @@ export function assertActiveAccount(account: Account): void {
   if (account.status !== AccountStatus.ACTIVE) {
     throw new DomainError('ACCOUNT_ARCHIVED', `Account "${account.name}" is archived`);
   }
+}
+
+/** `SELECT EXISTS (SELECT 1 FROM <from>)`, prepared on the transaction's connection. */
+export async function exists(
+  em: EntityManager,
+  from: string,
+  parameters: Record<string, unknown>,
+): Promise<boolean> {
+  const [row] = await query<{ found: boolean }>(
+    em,
+    `SELECT EXISTS (SELECT 1 FROM ${from}) AS found`,
+    parameters,
+  );
+  return row.found;
 }

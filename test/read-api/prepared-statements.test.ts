@@ -1,0 +1,71 @@
+/**
+ * Read statements run prepared (src/database/raw-sql.ts), outside transactions and inside them.
+ * A table changed under a prepared `SELECT *` — a migration while the server runs — makes
+ * PostgreSQL refuse the old plan once; the request that meets it must still get its answer: a
+ * list page at once, a preview and a disconnection by running their transaction again.
+ */
+import { Role, type Account, type User } from '../../src/entities';
+import { factories } from '../helpers/factories';
+import { useTestServer } from '../helpers/test-server';
+
+const { server } = useTestServer();
+let manager: User;
+let client: Account;
+
+beforeAll(async () => {
+  const f = factories(server.db);
+  const agency = await f.agency();
+  manager = await f.member(agency, Role.ACCOUNT_MANAGER);
+  client = await f.client(agency);
+  for (let r = 0; r < 3; r++) await f.report(client, { createdById: manager.id });
+});
+
+const PAGE = `{ reports(first: 5) { totalCount nodes { id account { id name } createdBy { id } } } }`;
+const PREVIEW = `query ($id: ID!) { disconnectClientPreview(clientAccountId: $id) {
+  reportsToArchive itemsToFreeze mappingsToPause organizationRemoved usersLosingAccess { id } } }`;
+const DISCONNECT = `mutation ($id: ID!) { disconnectClient(clientAccountId: $id) {
+  account { id status } impact { reportsToArchive usersLosingAccess { id } } userErrors { code } } }`;
+
+/** Runs `work` with a column added to the tables the statements read with `*`. */
+async function withTablesChanged<T>(work: () => Promise<T>): Promise<T> {
+  const alter = (change: string) =>
+    server.db.query(`ALTER TABLE reports ${change}; ALTER TABLE users ${change}`);
+  await alter('ADD COLUMN migration_probe integer');
+  try {
+    return await work();
+  } finally {
+    await alter('DROP COLUMN migration_probe');
+  }
+}
+
+describe('prepared statements under a changed table', () => {
+  it('a list page answers as before', async () => {
+    const before = await server.gql(PAGE, {}, manager);
+    expect(before.errors).toBeUndefined();
+    expect(before.data!.reports.totalCount).toBe(3);
+    const after = await withTablesChanged(() => server.gql(PAGE, {}, manager));
+    expect(after.errors).toBeUndefined();
+    expect(after.data).toEqual(before.data);
+    const again = await server.gql(PAGE, {}, manager);
+    expect(again.data).toEqual(before.data);
+  });
+
+  it('a preview and then the disconnection answer as before (their transactions run again)', async () => {
+    const before = await server.gql(PREVIEW, { id: client.id }, manager);
+    expect(before.errors).toBeUndefined();
+    expect(before.data!.disconnectClientPreview.reportsToArchive).toBe(3);
+    expect(before.data!.disconnectClientPreview.usersLosingAccess).toEqual([{ id: manager.id }]);
+    const preview = await withTablesChanged(() => server.gql(PREVIEW, { id: client.id }, manager));
+    expect(preview.errors).toBeUndefined();
+    expect(preview.data).toEqual(before.data);
+    const disconnected = await withTablesChanged(() =>
+      server.gql(DISCONNECT, { id: client.id }, manager),
+    );
+    expect(disconnected.errors).toBeUndefined();
+    expect(disconnected.data!.disconnectClient).toEqual({
+      account: { id: client.id, status: 'ARCHIVED' },
+      impact: { reportsToArchive: 3, usersLosingAccess: [{ id: manager.id }] },
+      userErrors: [],
+    });
+  });
+});
