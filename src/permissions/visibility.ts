@@ -54,16 +54,28 @@ export const archivedReportOpenToViewer = (report: string) => `(
                          WHERE aa.account_id = ${report}.account_id AND aa.user_id = :viewerId))))`;
 
 /**
- * The ids of the ARCHIVED reports the viewer's R16 records name (`report_id`), driven by the
- * viewer's own rows: a superset of `archivedReportOpenToViewer`, which still decides each one.
+ * Exactly the ARCHIVED reports `archivedReportOpenToViewer` admits, as `reports` rows, driven by
+ * the viewer's own R16 rows: an account's ACCOUNT-visibility reports through its account-level
+ * row, RESTRICTED ones (and per-report rows written before the account-level table) through
+ * theirs — each only while the viewer is still a member of the agency that owns the account. The
+ * second part leaves out what the first already gives, so no report comes twice.
  */
-const ARCHIVED_REPORTS_RECORDED_FOR_VIEWER = `
-    SELECT s.report_id FROM archived_report_access s WHERE s.user_id = :viewerId
-    UNION
-    SELECT ar.id FROM archived_account_access aa
+const stillMemberOfOwner = (account: string) => `EXISTS (
+      SELECT 1 FROM accounts owner
+        JOIN memberships am ON am.account_id = owner.agency_id AND am.user_id = :viewerId
+       WHERE owner.id = ${account})`;
+const ARCHIVED_REPORTS_OPEN_TO_VIEWER = `
+    SELECT ar.* FROM archived_account_access aa
       JOIN reports ar ON ar.account_id = aa.account_id AND ar.status = ${q(ReportStatus.ARCHIVED)}
                      AND ar.visibility = ${q(ReportVisibility.ACCOUNT)}
-     WHERE aa.user_id = :viewerId`;
+     WHERE aa.user_id = :viewerId AND ${stillMemberOfOwner('aa.account_id')}
+    UNION ALL
+    SELECT sr.* FROM archived_report_access s
+      JOIN reports sr ON sr.id = s.report_id AND sr.status = ${q(ReportStatus.ARCHIVED)}
+     WHERE s.user_id = :viewerId AND ${stillMemberOfOwner('sr.account_id')}
+       AND NOT (sr.visibility = ${q(ReportVisibility.ACCOUNT)}
+                AND EXISTS (SELECT 1 FROM archived_account_access sa
+                             WHERE sa.account_id = sr.account_id AND sa.user_id = :viewerId))`;
 
 const SCOPE = 'CAST(:scopeAccountId AS uuid)';
 
@@ -73,8 +85,8 @@ const SCOPE = 'CAST(:scopeAccountId AS uuid)';
  * platform's reports (issue 10):
  * - `accounts`: a small set of accounts (`account_id`, `role`, `user_id`) to read reports of, one
  *   index range `(account_id, status, created_at, id)` each, with `open(r, d)` per report;
- * - `archived`: the reports the viewer's R16 records name (`reports`: `report_id`), with `open(r)`
- *   per report;
+ * - `archived`: exactly the reports R16 opens to the viewer (`reports`: their rows), driven by
+ *   the viewer's records; `open(r)` decides other reports (one account's list);
  * - `all`: staff, every report of the status;
  * - `none`: nothing (an API token never reads an ACTIVE report).
  * `open` repeats the parts of the predicate the driver does not already imply, so the rows are
@@ -170,7 +182,7 @@ export class Visibility {
       // Only R16 admits an ARCHIVED report (activeReportOpenTo needs ACTIVE).
       return {
         kind: 'archived',
-        reports: ARCHIVED_REPORTS_RECORDED_FOR_VIEWER,
+        reports: ARCHIVED_REPORTS_OPEN_TO_VIEWER,
         open: (report) => archivedReportOpenToViewer(report),
       };
     }

@@ -110,19 +110,30 @@ function reportListSql(visibility: Visibility, args: ReportListArgs) {
           FROM d LEFT JOIN reports r ON ${where('TRUE')} GROUP BY d.account_id`,
     };
   }
-  const from =
-    driver.kind === 'archived'
-      ? `(${driver.reports}) s JOIN reports r ON r.id = s.report_id`
-      : 'reports r';
-  const where = (keyset: string) =>
-    `r.status = :status AND ${driver.kind === 'archived' ? driver.open('r') : 'TRUE'} AND ${search} AND ${keyset}`;
+  if (driver.kind === 'archived') {
+    // The reports R16 opens to the viewer are few (what they were shown, never the platform's):
+    // one materialized set that the page and its count both read, as a hand-written statement
+    // would (issue 10, B2).
+    const visible = `visible AS MATERIALIZED (
+        SELECT ${REPORT_ROW} FROM (${driver.reports}) r WHERE r.status = :status AND ${search})`;
+    return {
+      parameters,
+      with: visible,
+      perAccount: null,
+      page: (keyset: string) =>
+        `SELECT r.* FROM visible r WHERE ${keyset} ORDER BY ${NEWEST_FIRST('r')} LIMIT :limit`,
+      count: `SELECT COUNT(*) FROM visible`,
+      countPerAccount: null,
+    };
+  }
+  const where = (keyset: string) => `r.status = :status AND ${search} AND ${keyset}`;
   return {
     parameters,
     with: null,
     perAccount: null,
     page: (keyset: string) =>
-      `SELECT ${REPORT_ROW} FROM ${from} WHERE ${where(keyset)} ORDER BY ${NEWEST_FIRST('r')} LIMIT :limit`,
-    count: `SELECT COUNT(*) FROM ${from} WHERE ${where('TRUE')}`,
+      `SELECT ${REPORT_ROW} FROM reports r WHERE ${where(keyset)} ORDER BY ${NEWEST_FIRST('r')} LIMIT :limit`,
+    count: `SELECT COUNT(*) FROM reports r WHERE ${where('TRUE')}`,
     countPerAccount: null,
   };
 }
