@@ -6,7 +6,10 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { statementCounter } from '../src/database/data-source';
 import { openDatabase } from '../src/database/database';
-import { signUserToken } from '../src/server/auth';
+import { parse } from 'graphql';
+import { logger } from '../src/config/logger';
+import { buildContext } from '../src/context/request-context';
+import { authenticate, signUserToken } from '../src/server/auth';
 import { startHandover, type RunningHandover } from '../src/server/bootstrap';
 import * as schemaBuilder from '../src/schema/build-schema';
 import { benchDisconnections, benchShield, type BenchRow } from './disconnect.bench';
@@ -386,6 +389,11 @@ async function main() {
   );
 
   // ---- issue 11: B4 shield cost, B5/B6 disconnections ----------------------------------------
+  const managerPrincipal = await authenticate(
+    big.database.db,
+    JWT_SECRET,
+    `Bearer ${manager.token}`,
+  );
   const shield = await benchShield({
     withShield: (query) => gql(big, manager, query),
     withoutShield: (query) => gql(bare, manager, query),
@@ -397,8 +405,24 @@ async function main() {
       { label: '{ viewer { id } }', query: '{ viewer { id } }' },
     ],
     concurrency: 10,
-    seconds: option('shield-seconds', tiny ? 1 : 5),
-    phases: tiny ? 1 : 3,
+    seconds: option('shield-seconds', tiny ? 1 : 2.5),
+    phases: tiny ? 2 : 6,
+    execute: {
+      label: '{ viewer { id } }',
+      served: schemaBuilder.buildServedSchema(),
+      bare: schemaBuilder.buildBareSchema(),
+      document: parse('{ viewer { id } }'),
+      contextValue: () =>
+        buildContext({
+          requestId: 'bench',
+          viewer: managerPrincipal,
+          db: big.database.db,
+          env: envFor(bigUrl),
+          log: logger,
+          baseUrl: big.url,
+        }),
+      requestMs: p50('floor/api: { viewer { id } }'),
+    },
   });
   const agencyUser = async (k: 0 | 1 | 2) => viewer(sqlBig, emailOf(2, k));
   const disconnections = await benchDisconnections({

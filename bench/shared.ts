@@ -121,33 +121,42 @@ export function postJson(
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: any }> {
   const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': String(Buffer.byteLength(payload)),
-          ...headers,
+  const send = (retry: boolean): Promise<{ status: number; body: any }> =>
+    new Promise((resolve, reject) => {
+      const request = http.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(payload)),
+            ...headers,
+          },
         },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          try {
-            const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
-          } catch (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-          }
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            try {
+              const text = Buffer.concat(chunks).toString('utf8');
+              resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
+            } catch (error) {
+              reject(error instanceof Error ? error : new Error(String(error)));
+            }
+          });
+        },
+      );
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        // The server closed an idle kept-alive socket as this request went out on it: the
+        // request never reached it, so it is sent again once on a new socket (Node's advice
+        // for `reusedSocket`).
+        if (retry && request.reusedSocket && error.code === 'ECONNRESET') {
+          resolve(send(false));
+        } else reject(error);
+      });
+      request.end(payload);
+    });
+  return send(true);
 }
