@@ -49,6 +49,10 @@ const spec = {
   EXPLORER: onOffAuto({ default: 'auto' }),
   SEED_DEMO: bool({ default: true, desc: 'Seed demo data into an empty embedded database' }),
   DB_POOL_SIZE: num({ default: 10 }),
+  DB_PREPARED_STATEMENTS: bool({
+    default: true,
+    desc: 'Read statements as named prepared statements (off behind a pooler that drops them)',
+  }),
   REDIS_URL: redisUrl({ default: undefined, desc: 'Shared rate-limit budgets of all replicas' }),
   RATE_LIMIT: onOffAuto({ default: 'auto', desc: 'auto = on unless NODE_ENV=test' }),
   RATE_LIMIT_USER_POINTS: positiveInt({ default: 200000 }),

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource, type Logger as TypeOrmLogger, type QueryRunner } from 'typeorm';
 import { entities } from '../entities';
+import { usePreparedStatements } from './raw-sql';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { migrations } from './migrations';
 
@@ -32,9 +33,9 @@ class CountingLogger implements TypeOrmLogger {
 export function createDataSource(
   url: string,
   poolSize = 10,
-  options: { embedded?: boolean } = {},
+  options: { embedded?: boolean; preparedStatements?: boolean } = {},
 ): DataSource {
-  return new DataSource({
+  const dataSource = new DataSource({
     type: 'postgres',
     url,
     entities,
@@ -55,6 +56,8 @@ export function createDataSource(
       ...(options.embedded ? { idleTimeoutMillis: 0 } : {}),
     },
   });
+  usePreparedStatements(dataSource, options.preparedStatements ?? true);
+  return dataSource;
 }
 
 export type { QueryRunner };

@@ -26,8 +26,13 @@ export async function openDatabase(
   // statements from two connections can interleave (one's Parse with the other's Bind). One
   // pooled connection serializes them; PGlite could not run them in parallel anyway.
   const db = embedded
-    ? createDataSource(embedded.url, 1, { embedded: true })
-    : createDataSource(env.DATABASE_URL!, env.DB_POOL_SIZE);
+    ? createDataSource(embedded.url, 1, {
+        embedded: true,
+        preparedStatements: env.DB_PREPARED_STATEMENTS,
+      })
+    : createDataSource(env.DATABASE_URL!, env.DB_POOL_SIZE, {
+        preparedStatements: env.DB_PREPARED_STATEMENTS,
+      });
   try {
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });

@@ -20,6 +20,7 @@ export async function query<R = Row>(
 ): Promise<R[]> {
   const source = 'connection' in db ? db.connection : db;
   const [text, values] = source.driver.escapeQueryWithParameters(sql, parameters);
+  if (!prepared.get(source)) return db.query<R[]>(text, values);
   if (!('connection' in db)) {
     return preparedQuery<R>(
       source,
@@ -32,6 +33,17 @@ export async function query<R = Row>(
   const connection = transactionConnection(db);
   if (connection) return preparedQuery<R>(source, connection, text, values, true);
   return db.query<R[]>(text, values);
+}
+
+const prepared = new WeakMap<DataSource, boolean>();
+
+/**
+ * Whether `query` prepares the statements of `db` (DB_PREPARED_STATEMENTS; on by default). Off
+ * behind a pooler that hands each transaction another server session and does not carry
+ * prepared statements along (PgBouncer before 1.21, or without `max_prepared_statements`).
+ */
+export function usePreparedStatements(db: DataSource, on: boolean): void {
+  prepared.set(db, on);
 }
 
 /** The connection of the transaction `em` runs in, or null outside one. */

@@ -6,7 +6,7 @@
  */
 import { Role, type Account, type User } from '../../src/entities';
 import { factories } from '../helpers/factories';
-import { useTestServer } from '../helpers/test-server';
+import { startTestServer, useTestServer } from '../helpers/test-server';
 
 const { server } = useTestServer();
 let manager: User;
@@ -67,5 +67,37 @@ describe('prepared statements under a changed table', () => {
       impact: { reportsToArchive: 3, usersLosingAccess: [{ id: manager.id }] },
       userErrors: [],
     });
+  });
+});
+
+describe('DB_PREPARED_STATEMENTS', () => {
+  /** The statements the server's one pooled connection holds prepared, after one page. */
+  async function preparedAfterAPage(overrides: Record<string, string>) {
+    const other = await startTestServer({ DB_POOL_SIZE: '1', ...overrides });
+    try {
+      const f = factories(other.db);
+      const agency = await f.agency();
+      const user = await f.member(agency, Role.ADMIN);
+      await f.report(await f.client(agency), { createdById: user.id });
+      const page = await other.gql(PAGE, {}, user);
+      expect(page.errors).toBeUndefined();
+      expect(page.data!.reports.totalCount).toBe(1);
+      const rows: { statement: string }[] = await other.db.query(
+        `SELECT statement FROM pg_prepared_statements ORDER BY statement`,
+      );
+      return rows.map((row) => row.statement);
+    } finally {
+      await other.stop();
+    }
+  }
+
+  it('on (the default): authentication and the page run as prepared statements', async () => {
+    const statements = await preparedAfterAPage({});
+    expect(statements).toContain('SELECT * FROM users WHERE id = $1 AND active');
+    expect(statements.filter((text) => text.includes('FROM reports r'))).toHaveLength(1);
+  });
+
+  it('off: the same answers, nothing prepared', async () => {
+    expect(await preparedAfterAPage({ DB_PREPARED_STATEMENTS: 'false' })).toEqual([]);
   });
 });
