@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,7 @@ import {
   option,
   percentile,
   postJson,
+  writeMarkdown,
   world as sharedWorld,
   worldSizeFromFlags,
 } from './shared';
@@ -501,7 +502,7 @@ async function main() {
         '',
       );
     }
-    writeFileSync(path.join(planDir, file), out.join('\n'));
+    await writeMarkdown(path.join(planDir, file), out.join('\n'));
   };
   await explain(
     'reports-small-tenant.md',
@@ -602,7 +603,7 @@ async function main() {
     ? path.join(ROOT, 'test-results', 'bench-tiny.md')
     : path.join(ROOT, 'bench', 'results.md');
   mkdirSync(path.dirname(resultFile), { recursive: true });
-  writeFileSync(resultFile, lines.join('\n'));
+  await writeMarkdown(resultFile, lines.join('\n'));
   console.log(lines.slice(lines.indexOf('## Targets')).join('\n'));
   console.log(`Wrote ${path.relative(ROOT, resultFile)}`);
 

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import * as prettier from 'prettier';
 import { Client } from 'pg';
 import { loadEnv } from '../src/config/env';
 import { openDatabase } from '../src/database/database';
@@ -159,4 +161,13 @@ export function postJson(
       request.end(payload);
     });
   return send(true);
+}
+
+/**
+ * Writes a results or plans file as the repository's formatter would (`npm run lint` checks
+ * every committed file), so a regenerated file is committed as it was written.
+ */
+export async function writeMarkdown(file: string, text: string): Promise<void> {
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import {
   world,
   withClient,
   worldSizeFromFlags,
+  writeMarkdown,
 } from '../shared';
 import { emailOf } from '../world';
 
@@ -593,7 +594,7 @@ function reading(single: Configuration, proxied: Configuration, replicas: Config
   ].join(' ');
 }
 
-function report(
+async function report(
   configs: Configuration[],
   users: LoadUser[],
   info: Awaited<ReturnType<typeof facts>>,
@@ -677,7 +678,7 @@ function report(
     '',
   ];
   mkdirSync(path.dirname(resultFile), { recursive: true });
-  writeFileSync(resultFile, lines.join('\n'));
+  await writeMarkdown(resultFile, lines.join('\n'));
   // Committed next to prettier-checked files (`npm run lint`): written as prettier would.
   execFileSync(process.execPath, [
     path.join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs'),
@@ -745,7 +746,7 @@ async function main() {
   } finally {
     await sql.end();
   }
-  report(configs, users, await facts(url), loadBefore);
+  await report(configs, users, await facts(url), loadBefore);
 }
 
 main()
