@@ -25,14 +25,10 @@ export async function openDatabase(
   // PGlite is one session: pglite-socket queues protocol messages, not whole queries, so
   // statements from two connections can interleave (one's Parse with the other's Bind). One
   // pooled connection serializes them; PGlite could not run them in parallel anyway.
-  const db = embedded
-    ? createDataSource(embedded.url, 1, {
-        embedded: true,
-        preparedStatements: env.DB_PREPARED_STATEMENTS,
-      })
-    : createDataSource(env.DATABASE_URL!, env.DB_POOL_SIZE, {
-        preparedStatements: env.DB_PREPARED_STATEMENTS,
-      });
+  const db = createDataSource(env.DATABASE_URL ?? embedded!.url, embedded ? 1 : env.DB_POOL_SIZE, {
+    embedded: !!embedded,
+    preparedStatements: env.DB_PREPARED_STATEMENTS,
+  });
   try {
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });

@@ -3,9 +3,11 @@ import {
   Kind,
   validate,
   visit,
+  type ArgumentNode,
   type DocumentNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type VariableNode,
 } from 'graphql';
 
 /**
@@ -23,6 +25,10 @@ export const COST_OPTIONS = {
 
 /** The largest cost one operation may have (graphql-armor refuses more at validation). */
 export const MAX_QUERY_COST = 20000;
+
+/** `first: $n` or `last: $n`: a page size the client passes as a variable. */
+const isPageSizeVariable = (node: ArgumentNode): node is ArgumentNode & { value: VariableNode } =>
+  (node.name.value === 'first' || node.name.value === 'last') && node.value.kind === Kind.VARIABLE;
 
 /**
  * armor's rule multiplies only literal `first: 20`; a client writing `first: $n` would be charged
@@ -43,10 +49,7 @@ function withPageSizesInlined(
   Object.assign(variables, given);
   return visit(document, {
     Argument(node) {
-      if (
-        (node.name.value === 'first' || node.name.value === 'last') &&
-        node.value.kind === Kind.VARIABLE
-      ) {
+      if (isPageSizeVariable(node)) {
         const value = variables[node.value.name.value];
         if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
           return { ...node, value: { kind: Kind.INT, value: String(value) } };
@@ -62,12 +65,7 @@ function pageSizeVariables(operation: OperationDefinitionNode): string[] {
   const names = new Set<string>();
   visit(operation, {
     Argument(node) {
-      if (
-        (node.name.value === 'first' || node.name.value === 'last') &&
-        node.value.kind === Kind.VARIABLE
-      ) {
-        names.add(node.value.name.value);
-      }
+      if (isPageSizeVariable(node)) names.add(node.value.name.value);
     },
   });
   return [...names];

@@ -33,6 +33,12 @@ export const activeReportOpenTo = (report: string, acl: string, user = `${acl}.u
          OR EXISTS (SELECT 1 FROM report_shares sh
                     WHERE sh.report_id = ${report}.id AND sh.user_id = ${user})))`;
 
+/** R16's lasting condition: the viewer is still a member of the agency that owns `account`. */
+const stillMemberOfOwner = (account: string) => `EXISTS (
+      SELECT 1 FROM accounts owner
+        JOIN memberships am ON am.account_id = owner.agency_id AND am.user_id = :viewerId
+       WHERE owner.id = ${account})`;
+
 /**
  * R16: an ARCHIVED report is open to the users recorded when it was archived who are still
  * members of the agency that owns its account. Nobody is added later. The record has the
@@ -44,9 +50,7 @@ export const activeReportOpenTo = (report: string, acl: string, user = `${acl}.u
  */
 export const archivedReportOpenToViewer = (report: string) => `(
     ${report}.status = ${q(ReportStatus.ARCHIVED)}
-    AND EXISTS (SELECT 1 FROM accounts owner
-                JOIN memberships am ON am.account_id = owner.agency_id AND am.user_id = :viewerId
-               WHERE owner.id = ${report}.account_id)
+    AND ${stillMemberOfOwner(`${report}.account_id`)}
     AND (EXISTS (SELECT 1 FROM archived_report_access s
                  WHERE s.report_id = ${report}.id AND s.user_id = :viewerId)
          OR (${report}.visibility = ${q(ReportVisibility.ACCOUNT)}
@@ -60,10 +64,6 @@ export const archivedReportOpenToViewer = (report: string) => `(
  * theirs — each only while the viewer is still a member of the agency that owns the account. The
  * second part leaves out what the first already gives, so no report comes twice.
  */
-const stillMemberOfOwner = (account: string) => `EXISTS (
-      SELECT 1 FROM accounts owner
-        JOIN memberships am ON am.account_id = owner.agency_id AND am.user_id = :viewerId
-       WHERE owner.id = ${account})`;
 const ARCHIVED_REPORTS_OPEN_TO_VIEWER = `
     SELECT ar.* FROM archived_account_access aa
       JOIN reports ar ON ar.account_id = aa.account_id AND ar.status = ${q(ReportStatus.ARCHIVED)}
