@@ -38,13 +38,15 @@ const PREVIEW_ROUNDS = 5;
 /**
  * Fresh client pairs disconnected per size, each way (medians): 5 up to SMALL_DISCONNECTION
  * reports, 3 up to 20,000 — a single sample swung 0.97–1.63× between runs of the same code on
- * this machine — and one above: each more 100,000-report client grows the world by its rows,
- * and archiving it leaves dead rows that autovacuum then works through during B6 (a run with
- * three measured B6 at 2.3× instead of ~1.0×).
+ * this machine — and 2 above, in opposite orders. Order matters at 100,000 reports: whichever
+ * transaction runs first reads the snapshot's and the reports' index pages from disk and the
+ * second finds them cached (one pair measured 1.34× API first, 0.83× hand first). Each
+ * more 100,000-report client grows the world by its rows, so B6 runs after a VACUUM ANALYZE
+ * of what B5 wrote (autovacuum working through those dead rows during B6 once measured 2.3×).
  */
 const SMALL_DISCONNECTION = 1000;
 const disconnectRounds = (reports: number) =>
-  reports <= SMALL_DISCONNECTION ? 5 : reports <= 20_000 ? 3 : 1;
+  reports <= SMALL_DISCONNECTION ? 5 : reports <= 20_000 ? 3 : 2;
 
 const DISCONNECT = `mutation ($id: ID!) { disconnectClient(clientAccountId: $id) {
   account { id status } impact { reportsToArchive itemsToFreeze mappingsToPause organizationRemoved
@@ -223,6 +225,18 @@ async function cleanUp(sql: Client) {
   );
 }
 
+/**
+ * Every timed disconnection starts from a clean buffer pool: without it, one pays for writing
+ * out the dirty pages the one before left (checkpoints and backend writes), whichever side that was.
+ */
+const checkpoint = (sql: Client) => sql.query('CHECKPOINT');
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
 const snapshotRows = async (sql: Client, clientId: string) =>
   Number(
     (
@@ -307,6 +321,7 @@ export async function benchDisconnections(o: {
     }
     const previewMs = percentile(previewTimes, 0.5);
     const runApi = async (clientId: string, expected: unknown) => {
+      await checkpoint(sql);
       const before = statementCounter.count;
       const t = performance.now();
       const result = (await gql(admin, DISCONNECT, { id: clientId })).disconnectClient;
@@ -318,6 +333,7 @@ export async function benchDisconnections(o: {
       return { ms, statements: statementCounter.count - before };
     };
     const runHand = async (clientId: string) => {
+      await checkpoint(sql);
       const t = performance.now();
       const statements = await handDisconnect(sql, clientId, admin.id);
       return { ms: performance.now() - t, statements };
@@ -344,18 +360,16 @@ export async function benchDisconnections(o: {
         apiRuns.push(await runApi(apiId, expected));
       }
     }
-    const median = (runs: { ms: number; statements: number }[]) => ({
-      ms: percentile(
-        runs.map((r) => r.ms),
-        0.5,
-      ),
+    const medianOf = (runs: { ms: number; statements: number }[]) => ({
+      ms: median(runs.map((r) => r.ms)),
       statements: runs[0].statements,
     });
-    const api = median(apiRuns);
-    const hand = median(handRuns);
+    const api = medianOf(apiRuns);
+    const hand = medianOf(handRuns);
     if (n === o.sizes.at(-1)) {
       // The variant without the feature: the same writes with a snapshot row per report and user.
       const oldClient = await makeClient(sql, agency, n, tag(`old${n}`));
+      await checkpoint(sql);
       const t = performance.now();
       await handDisconnect(sql, oldClient, admin.id, 'per-report');
       const oldMs = performance.now() - t;
@@ -408,6 +422,10 @@ export async function benchDisconnections(o: {
   );
 
   // ---- B6a: reports-page p99 for another user of the agency, idle vs during a disconnection ---
+  // Untimed: what B5 archived is vacuumed now rather than by autovacuum during B6's reads.
+  await sql.query(
+    'VACUUM ANALYZE reports, reporting_items, report_items, archived_report_access, integration_mappings',
+  );
   const big = await makeClient(sql, agency, o.sizes.at(-1)!, tag('b6'));
   const page = async () => {
     const t = performance.now();
