@@ -10,6 +10,7 @@ import { execute, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Client } from 'pg';
 import { statementCounter } from '../src/database/data-source';
 import { transactionRetries } from '../src/services/transaction';
+import { median, percentile } from './shared';
 
 export interface BenchRow {
   id: string;
@@ -27,11 +28,6 @@ export interface Who {
 }
 
 type Gql = (who: Who, query: string, variables?: Record<string, unknown>) => Promise<any>;
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))];
-};
 
 /** Previews timed per size (B5); the median is the preview's time. */
 const PREVIEW_ROUNDS = 5;
@@ -230,12 +226,6 @@ async function cleanUp(sql: Client) {
  * out the dirty pages the one before left (checkpoints and backend writes), whichever side that was.
  */
 const checkpoint = (sql: Client) => sql.query('CHECKPOINT');
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const snapshotRows = async (sql: Client, clientId: string) =>
   Number(

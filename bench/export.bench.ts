@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { BenchRow, Who } from './disconnect.bench';
+import { median } from './shared';
 
 type Gql = (who: Who, query: string, variables?: Record<string, unknown>) => Promise<any>;
 
@@ -23,7 +24,6 @@ const handCopy = (reportId: string) => `COPY (
    WHERE ri.report_id = '${reportId}'
    ORDER BY i.created_at, i.id) TO STDOUT WITH (FORMAT csv, HEADER true)`;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const countLf = (chunk: Uint8Array) => {
   let n = 0;
   for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) n += 1;

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { BenchRow } from '../disconnect.bench';
-import { postJson } from '../shared';
+import { percentile, postJson } from '../shared';
 import { startPeer } from './peer-server';
 
 export { applyPeerPolicies } from './policies';
@@ -33,11 +33,6 @@ interface Page {
   /** id:accountId:creatorId per row, in order. */
   rows: string[];
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)];
-};
 
 export async function benchPeer<Who extends { token: string }>(o: {
   databaseUrl: string;
