@@ -21,7 +21,7 @@ import { buildServedSchema } from '../schema/build-schema';
 import { authenticate } from './auth';
 import { buildContext, type RequestContext } from '../context/request-context';
 import { explorerEnabled, mountExplorer } from './explorer/explorer.routes';
-import { formatError, requestStore } from './format-error';
+import { contextFailure, errorLogging, formatError } from './format-error';
 import { httpErrorHandler, notFoundHandler, sendHttpError } from './http-errors';
 import { mountDataRoutes } from './routes/data.routes';
 import { exportBaseUrl } from './routes/export.routes';
@@ -91,6 +91,7 @@ export async function createHttpServer(deps: {
     stringifyResult: (result) => JSON.stringify(result),
     plugins: [
       ...protection.plugins,
+      errorLogging,
       metrics.plugin,
       rateLimits.plugin,
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -102,10 +103,12 @@ export async function createHttpServer(deps: {
   });
   await apollo.start();
 
+  // The request id travels on the response (header and res.locals), not in an async context.
   app.use((req, res, next) => {
     const requestId = (req.header('x-request-id') ?? '').slice(0, 100) || randomUUID();
     res.setHeader('x-request-id', requestId);
-    requestStore.run({ requestId }, next);
+    res.locals.requestId = requestId;
+    next();
   });
   app.use(metrics.httpResponses);
 
@@ -143,18 +146,18 @@ export async function createHttpServer(deps: {
     },
     express.json({ limit: GRAPHQL_BODY_LIMIT }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = requestStore.getStore()?.requestId ?? randomUUID();
+      context: async ({ req, res }) => {
+        const requestId = String(res.locals.requestId);
         let viewer;
         try {
           viewer = await authenticate(db, env.JWT_SECRET, req.header('authorization'));
         } catch (error) {
-          if (error instanceof GraphQLError) {
+          if (error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED') {
             throw new GraphQLError(error.message, {
               extensions: { ...error.extensions, http: { status: 401 } },
             });
           }
-          throw error;
+          throw contextFailure(error, requestId);
         }
         return buildContext({
           requestId,

@@ -135,6 +135,60 @@ describe.each(['development', 'production'])('with NODE_ENV=%s', (nodeEnv) => {
     }
   });
 
+  /**
+   * GraphQL's unexpected failures: the answer says nothing of the cause, carries the request id,
+   * and the cause is logged under that id — once, whether it happened while the context was
+   * built (the authentication statement) or in a resolver (the list statement).
+   */
+  it.each([
+    ['the authentication statement', 'FROM users WHERE id', 500, 'req-context', undefined],
+    ['a resolver', 'FROM reports', 200, 'req-resolver', ['reports']],
+  ])(
+    'an unexpected failure in %s answers INTERNAL_SERVER_ERROR with the request id it was logged under',
+    async (_where, failingSql, status, requestId, path) => {
+      const logged = jest.spyOn(logger, 'error');
+      const driver = server.db.driver;
+      const escape = driver.escapeQueryWithParameters.bind(driver);
+      const failing = jest
+        .spyOn(driver, 'escapeQueryWithParameters')
+        .mockImplementation((sql: string, parameters: Record<string, unknown>) => {
+          if (sql.includes(failingSql)) throw new Error(SECRET_DETAIL);
+          return escape(sql, parameters);
+        });
+      try {
+        const response = await fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-request-id': requestId,
+            authorization: `Bearer ${await server.tokenFor(user)}`,
+          },
+          body: JSON.stringify({ query: '{ reports(first: 1) { totalCount } }' }),
+        });
+        const text = await response.text();
+        expect(text).not.toContain(SECRET_DETAIL);
+        const body = JSON.parse(text) as { errors: Record<string, unknown>[] };
+        expect(response.status).toBe(status);
+        expect(
+          body.errors.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions })),
+        ).toEqual([
+          {
+            message: 'Internal server error',
+            path,
+            extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+          },
+        ]);
+        const calls = logged.mock.calls.map(([fields]) => fields as Record<string, unknown>);
+        expect(calls.map((fields) => [fields.requestId, (fields.err as Error).message])).toEqual([
+          [requestId, SECRET_DETAIL],
+        ]);
+      } finally {
+        failing.mockRestore();
+        logged.mockRestore();
+      }
+    },
+  );
+
   it('finding 6: a malformed or oversized pixel body answers 400 / 413 JSON', async () => {
     const token = await createApiToken(server, agency, user);
     const itemId = '00000000-0000-4000-8000-000000000000';
