@@ -28,10 +28,7 @@ const isClientCode = (code: unknown) => typeof code === 'string' && CLIENT_CODES
  * the request id, which `errorLogging` stamps on and under which it logged the cause. Apollo
  * calls this without the request's context, so it neither logs nor knows the request.
  */
-export function formatError(
-  formatted: GraphQLFormattedError,
-  _error: unknown,
-): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   if (isClientCode(formatted.extensions?.code)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
