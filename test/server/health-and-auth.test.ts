@@ -29,7 +29,8 @@ describe('response headers', () => {
       body: JSON.stringify({ query: '{ __typename }' }),
     });
     expect(response.status).toBe(200);
-    expect((await response.json()).data).toEqual({ __typename: 'Query' });
+    const body = (await response.json()) as { data?: unknown };
+    expect(body.data).toEqual({ __typename: 'Query' });
     expect(response.headers.get('etag')).toBeNull();
   });
 });
