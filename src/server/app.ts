@@ -62,9 +62,6 @@ export async function createHttpServer(deps: {
   const { env, db } = deps;
   const app = express();
   app.disable('x-powered-by');
-  // No ETags: every answer here is per viewer and uncached (no cache hints, POST for GraphQL),
-  // so the SHA-1 express's res.send takes of each body bought no 304 and cost every request.
-  app.set('etag', false);
   const httpServer = http.createServer(app);
   const production = env.NODE_ENV === 'production';
   const armor = new ApolloArmor({

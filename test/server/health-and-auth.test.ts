@@ -21,20 +21,6 @@ describe('GET /health', () => {
   });
 });
 
-describe('response headers', () => {
-  it('sends no ETag: answers are per viewer and never revalidated', async () => {
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ __typename }' }),
-    });
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { data?: unknown };
-    expect(body.data).toEqual({ __typename: 'Query' });
-    expect(response.headers.get('etag')).toBeNull();
-  });
-});
-
 describe('authentication', () => {
   const viewer = '{ viewer { id email } }';
 
