@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
-import { Role, type User } from '../../src/entities';
+import { Role, User } from '../../src/entities';
+import { authenticate } from '../../src/server/auth';
 import { factories } from '../helpers/factories';
 import { useTestServer } from '../helpers/test-server';
 
@@ -72,8 +73,79 @@ describe('authentication', () => {
     expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 
+  it('answers UNAUTHENTICATED for a user deactivated after their token was last served', async () => {
+    const f = factories(server.db);
+    const leaving = await f.member(await f.agency(), Role.ADMIN);
+    const token = await server.tokenFor(leaving);
+    expect((await server.gql(viewer, {}, { token })).data).toEqual({
+      viewer: { id: leaving.id, email: leaving.email },
+    });
+    await server.db.getRepository(User).update(leaving.id, { active: false });
+    const response = await server.gql(viewer, {}, { token });
+    expect(response.status).toBe(401);
+    expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+
   it('hides unexpected failures as INTERNAL_SERVER_ERROR without details', async () => {
     const response = await server.gql('{ viewer { id } }', {}, { token: 'hov_unknown' });
     expect(response.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('verified JWTs remembered by the server (src/server/auth.ts)', () => {
+  const jwtSecret = 'test-secret-for-handover-tests';
+  const mint = (subject: string, expiresAt: number) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(subject)
+      .setExpirationTime(expiresAt)
+      .sign(secret);
+  afterEach(() => jest.useRealTimers());
+
+  it('refuses a token it verified before once the token has expired', async () => {
+    const now = Date.now();
+    const token = await mint(admin.id, Math.floor(now / 1000) + 60);
+    const served = await authenticate(server.db, jwtSecret, `Bearer ${token}`);
+    expect(served?.kind === 'user' && served.user.id).toBe(admin.id);
+    // Only Date is faked: the database driver's timers and ticks keep running.
+    jest.useFakeTimers({
+      now: now + 61_000,
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    await expect(authenticate(server.db, jwtSecret, `Bearer ${token}`)).rejects.toMatchObject({
+      message: 'Token expired',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+  });
+
+  it('refuses a token whose signature was changed after the genuine one was verified', async () => {
+    const token = await mint(admin.id, Math.floor(Date.now() / 1000) + 3600);
+    await authenticate(server.db, jwtSecret, `Bearer ${token}`);
+    const [header, payload, signature] = token.split('.');
+    // The first character carries six bits of the MAC (the last one carries padding bits too).
+    const forged = `${header}.${payload}.${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+    await expect(authenticate(server.db, jwtSecret, `Bearer ${forged}`)).rejects.toMatchObject({
+      message: 'Invalid token',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+  });
+
+  it('refuses a token verified under one secret when the server runs with another', async () => {
+    const token = await mint(admin.id, Math.floor(Date.now() / 1000) + 3600);
+    await authenticate(server.db, jwtSecret, `Bearer ${token}`);
+    await expect(
+      authenticate(server.db, 'a-rotated-secret', `Bearer ${token}`),
+    ).rejects.toMatchObject({ message: 'Invalid token' });
   });
 });
