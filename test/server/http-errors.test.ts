@@ -60,6 +60,20 @@ describe.each(['development', 'production'])('with NODE_ENV=%s', (nodeEnv) => {
     });
   });
 
+  it('a truncated body with a bad token still answers 400: authentication, started with the headers, is not what refuses it', async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-jwt' },
+      body: '{"query": "{ viewer { id',
+    });
+    await expectJsonError(response, 400, {
+      error: { code: 'BAD_REQUEST', message: 'The request body is not valid JSON' },
+    });
+    // The refused authentication was never read, and the server still answers.
+    const after = await server.gql('{ viewer { id } }', {}, user);
+    expect(after.data).toEqual({ viewer: { id: user.id } });
+  });
+
   it('finding 6: a body over 1 MB answers 413 JSON', async () => {
     const body = JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(1024 * 1024) });
     await expectJsonError(await postGraphql(body, 'application/json'), 413, {
