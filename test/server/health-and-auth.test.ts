@@ -12,7 +12,9 @@ beforeAll(async () => {
   admin = await f.member(await f.agency(), Role.ADMIN);
 });
 
-const secret = new TextEncoder().encode('test-secret-for-handover-tests');
+// The test servers' JWT_SECRET (test/helpers/test-database.ts).
+const jwtSecret = 'test-secret-for-handover-tests';
+const secret = new TextEncoder().encode(jwtSecret);
 
 describe('GET /health', () => {
   it('answers 200 once the database answers and migrations are applied', async () => {
@@ -93,7 +95,6 @@ describe('authentication', () => {
 });
 
 describe('verified JWTs remembered by the server (src/server/auth.ts)', () => {
-  const jwtSecret = 'test-secret-for-handover-tests';
   const mint = (subject: string, expiresAt: number) =>
     new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
@@ -146,6 +147,6 @@ describe('verified JWTs remembered by the server (src/server/auth.ts)', () => {
     await authenticate(server.db, jwtSecret, `Bearer ${token}`);
     await expect(
       authenticate(server.db, 'a-rotated-secret', `Bearer ${token}`),
-    ).rejects.toMatchObject({ message: 'Invalid token' });
+    ).rejects.toMatchObject({ message: 'Invalid token', extensions: { code: 'UNAUTHENTICATED' } });
   });
 });
