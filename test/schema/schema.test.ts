@@ -7,14 +7,57 @@ const contractCopy = (file: string) => path.join(__dirname, '..', 'contract', fi
 const sharedContract = (file: string) =>
   path.join(__dirname, '..', '..', '..', 'shared', 'contract', file);
 
+/**
+ * contract-next.graphql's types and fields that open issues still have to build: issue 25
+ * (R28–R30: explain access, access review, access as it was) and issue 28 (R31–R32: scheduled and
+ * bulk disconnection). Everything else of contract-next is served today; each entry goes when its
+ * issue lands (the test then fails until it is removed, so the list cannot go stale).
+ */
+const NOT_YET_SERVED: Record<string, string[]> = {
+  'contract.graphql': [],
+  'contract-next.graphql': [
+    // issue 25
+    'AccessExplanation',
+    'AccessPath',
+    'AccessPathKind',
+    'AccessReview',
+    'AccessReviewEntry',
+    'AccessReviewEntryConnection',
+    'AccessReviewEntryEdge',
+    'Query.accessReview',
+    'Query.explainAccess',
+    'Query.userAccess',
+    'UserAccessConnection',
+    'UserAccessEdge',
+    'UserAccessEntry',
+    // issue 28
+    'Account.scheduledDisconnection',
+    'AgencyConnection.scheduledDisconnection',
+    'DisconnectClientResult',
+    'DisconnectClientsPayload',
+    'Mutation.cancelScheduledDisconnection',
+    'Mutation.disconnectClients',
+    'Mutation.scheduleDisconnection',
+    'Query.disconnectClientsPreview',
+    'ScheduleDisconnectionInput',
+    'ScheduleStatus',
+    'ScheduledDisconnection',
+    'ScheduledDisconnectionPayload',
+  ],
+};
+
 describe('schema artifacts', () => {
   const served = buildServedSchema();
 
-  // contract-next.graphql is contract.graphql plus the operations of R24-R27: both are served.
   for (const file of ['contract.graphql', 'contract-next.graphql']) {
-    it(`serves every type, field, argument and enum value of ${file}`, () => {
+    it(`serves every type, field, argument and enum value of ${file} (but what open issues build)`, () => {
       const contract = buildSchema(readFileSync(contractCopy(file), 'utf8'));
-      expect(findBreakingChanges(contract, served)).toEqual([]);
+      const missing = findBreakingChanges(contract, served).map((change) =>
+        change.type === 'TYPE_REMOVED' || change.type === 'FIELD_REMOVED'
+          ? change.description.replace(/ was removed\.$/, '')
+          : change.description,
+      );
+      expect(missing.sort()).toEqual([...NOT_YET_SERVED[file]].sort());
     });
 
     it(`keeps test/contract/${file} identical to ../shared/contract (when present)`, () => {
