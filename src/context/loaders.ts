@@ -1,5 +1,11 @@
 import DataLoader from 'dataloader';
-import { type DataSource, In, type ObjectLiteral, type EntityTarget } from 'typeorm';
+import {
+  type DataSource,
+  type EntityManager,
+  In,
+  type ObjectLiteral,
+  type EntityTarget,
+} from 'typeorm';
 import {
   Account,
   AgencyConnection,
@@ -16,6 +22,7 @@ import {
 import { query, rowMapper } from '../database/raw-sql';
 import { ACTS_FOR, REACHES } from '../permissions/authority';
 import type { Visibility } from '../permissions/visibility';
+import type { Principal } from '../permissions/principal';
 import type { PageRow } from '../services/pagination';
 
 /** The first page of one report's items, newest first, with the report's item count. */
@@ -34,6 +41,8 @@ export interface AccountAuthority {
   actsAs: Role | null;
   /** The strongest role the principal reaches the account's data with (A2); null: no reach. */
   reachAs: Role | null;
+  /** One of the account's own administrators (REACHES `administers`; staff): R25. */
+  administers: boolean;
 }
 
 const byId = <T extends { id: string }>(rows: T[], ids: readonly string[]) => {
@@ -129,30 +138,47 @@ const reportItemsFirstPage = (db: DataSource, limit: number) =>
   });
 
 /**
- * A1, A2, R18: the principal's authority per account, one statement per batch. Staff act for and
- * reach every account; an API token acts for none and reaches nothing it could write to.
+ * A1, A2, R18: the principal's authority per account, one statement for all `ids`. Staff act for
+ * and reach every account; an API token acts for none and reaches nothing it could write to.
+ * The shield gates read it through the `authority` loader; a transaction confirming their
+ * decisions reads it again on its own connection (permissions/gate-decisions.ts).
  */
+export async function readAuthorities(
+  executor: DataSource | EntityManager,
+  principal: Principal | null | undefined,
+  ids: readonly string[],
+): Promise<(AccountAuthority | null)[]> {
+  const strongest = (relation: string) =>
+    !principal || principal.kind === 'token'
+      ? 'CAST(NULL AS role)'
+      : principal.isStaff
+        ? `CAST('${Role.ADMIN}' AS role)`
+        : `(SELECT rel.role FROM ${relation} rel
+            WHERE rel.user_id = :viewerId AND rel.account_id = a.id
+            ORDER BY rel.role LIMIT 1)`;
+  const administers =
+    !principal || principal.kind === 'token'
+      ? 'FALSE'
+      : principal.isStaff
+        ? 'TRUE'
+        : `EXISTS (SELECT 1 FROM ${REACHES} adm
+                    WHERE adm.user_id = :viewerId AND adm.account_id = a.id AND adm.administers)`;
+  // Every gated operation runs this: raw and prepared (raw-sql.ts), REACHES planned once.
+  const rows = await query<AccountAuthority>(
+    executor,
+    `SELECT a.id, a.type, a.status, a.agency_id AS "agencyId",
+            ${strongest(ACTS_FOR)} AS "actsAs", ${strongest(REACHES)} AS "reachAs",
+            ${administers} AS administers
+       FROM accounts a WHERE a.id = ANY(CAST(:ids AS uuid[]))`,
+    { ids: [...ids], viewerId: principal?.user.id ?? null },
+  );
+  return byId(rows, ids);
+}
+
 const authorityLoader = (db: DataSource, visibility: Visibility | null) =>
-  new DataLoader<string, AccountAuthority | null>(async (ids) => {
-    const principal = visibility?.principal;
-    const strongest = (relation: string) =>
-      !principal || principal.kind === 'token'
-        ? 'CAST(NULL AS role)'
-        : principal.isStaff
-          ? `CAST('${Role.ADMIN}' AS role)`
-          : `(SELECT rel.role FROM ${relation} rel
-              WHERE rel.user_id = :viewerId AND rel.account_id = a.id
-              ORDER BY rel.role LIMIT 1)`;
-    // Every gated operation runs this: raw and prepared (raw-sql.ts), REACHES planned once.
-    const rows = await query<AccountAuthority>(
-      db,
-      `SELECT a.id, a.type, a.status, a.agency_id AS "agencyId",
-              ${strongest(ACTS_FOR)} AS "actsAs", ${strongest(REACHES)} AS "reachAs"
-         FROM accounts a WHERE a.id = ANY(CAST(:ids AS uuid[]))`,
-      { ids: [...ids], viewerId: principal?.user.id ?? null },
-    );
-    return byId(rows, ids);
-  });
+  new DataLoader<string, AccountAuthority | null>((ids) =>
+    readAuthorities(db, visibility?.principal, ids),
+  );
 
 /** R24: an account's members or a user's memberships, oldest first. */
 const membershipsBy = (db: DataSource, key: 'accountId' | 'userId') =>

@@ -5,6 +5,7 @@ import { Visibility } from '../permissions/visibility';
 import { unauthenticated } from '../shared/errors';
 import { createLoaders, type Loaders } from './loaders';
 import type { Principal as Viewer } from '../permissions/principal';
+import type { GateDecisions } from '../permissions/gate-decisions';
 
 /** Everything a resolver or service needs for one request. Nothing here outlives the request. */
 export interface RequestContext {
@@ -18,6 +19,8 @@ export interface RequestContext {
   visibility: Visibility | null;
   /** This server's own base URL for links it hands out (PUBLIC_URL, else its HOST:PORT). */
   baseUrl: string;
+  /** What the shield gates decided on; the operation's transaction confirms it (issue 30 #6). */
+  gateDecisions: GateDecisions;
 }
 
 export function buildContext(args: {
@@ -29,7 +32,12 @@ export function buildContext(args: {
   baseUrl: string;
 }): RequestContext {
   const visibility = args.viewer ? new Visibility(args.viewer) : null;
-  return { ...args, visibility, loaders: createLoaders(args.db, visibility) };
+  return {
+    ...args,
+    visibility,
+    loaders: createLoaders(args.db, visibility),
+    gateDecisions: { field: null, list: [] },
+  };
 }
 
 /** The signed-in viewer; shield has already refused anonymous requests. */

@@ -63,25 +63,29 @@ export const managesOwningAgency = (c: string, m: string) =>
   `(${m}.account_id = ${c}.agency_id AND ${m}.role IN (${MANAGERS.map(q).join(', ')}))`;
 
 /**
- * REACHES (A2): (user_id, account_id, role) — the user reaches the account's data with `role`:
+ * REACHES (A2): (user_id, account_id, role, administers) — the user reaches the account's data with `role`:
  * - members of an account, by their role; a CLIENT's own users lose it once ARCHIVED (R15);
  * - members of the owning agency on its CLIENT accounts (R2), by their agency role;
  * - members of an agency on a PREMIUM_CLIENT connected to it by an ACTIVE connection, by their
  *   agency role, as that connection's access allows (a DISCONNECTED connection reaches nobody:
  *   R5, R6).
  * A user may appear several times for one account; the strongest role counts.
+ * `administers`: the row makes the user one of the account's own administrators — an ADMIN by
+ * membership, or an ADMIN of the agency that owns the CLIENT — who open its RESTRICTED reports
+ * and edit, share and delete any of its reports (R25). A connection row never does: it gives data
+ * access, not the premium's roles (A2), so a connected agency's ADMIN is an ADMIN reader there.
  * `reaches(connection)`: the relation as it will be once that connection is DISCONNECTED (R23).
  */
 export const reaches = (disconnecting?: string) => `(
-  SELECT m.user_id, m.account_id, m.role
+  SELECT m.user_id, m.account_id, m.role, m.role = ${q(Role.ADMIN)} AS administers
     FROM memberships m JOIN accounts a ON a.id = m.account_id
    WHERE NOT (a.type = ${q(AccountType.CLIENT)} AND a.status = ${q(AccountStatus.ARCHIVED)})
   UNION ALL
-  SELECT m.user_id, c.id, m.role
+  SELECT m.user_id, c.id, m.role, m.role = ${q(Role.ADMIN)}
     FROM accounts c JOIN memberships m ON m.account_id = c.agency_id
    WHERE c.type = ${q(AccountType.CLIENT)} AND ${agencyMemberOnClient('c', 'm')}
   UNION ALL
-  SELECT m.user_id, k.premium_client_id, m.role
+  SELECT m.user_id, k.premium_client_id, m.role, FALSE
     FROM agency_connections k
     JOIN memberships m ON m.account_id = k.agency_id
    WHERE ${activeConnection('k', disconnecting)} AND ${agencyMemberOnConnection('k', 'm')}

@@ -2,7 +2,9 @@ import { rule } from 'graphql-shield';
 import type { RequestContext } from '../context/request-context';
 import { isId } from '../shared/ids';
 import { MANAGERS } from './authority';
-import { exists, named } from './rules';
+import { named } from './rules';
+import { exists, recordGateDecision } from './gate-decisions';
+import type { AccountAuthority } from '../context/loaders';
 
 /**
  * Gates on agency <-> premium connections (R1, R4, per-connection access): whose managers act.
@@ -22,28 +24,34 @@ export const connectionSide = (side: 'either' | 'requester' | 'responder' | 'age
         _parent,
         args: { connectionId?: unknown; input?: { connectionId?: unknown } },
         ctx: RequestContext,
+        info,
       ) => {
         const connectionId = args.connectionId ?? args.input?.connectionId;
         if (!ctx.viewer || !isId(connectionId)) return true;
         const connection = await ctx.loaders.connection.load(connectionId.toLowerCase());
         if (!connection) return true;
-        const [agency, premium] = await Promise.all([
-          ctx.loaders.authority.load(connection.agencyId),
-          ctx.loaders.authority.load(connection.premiumClientId),
-        ]);
-        if (!exists(agency) && !exists(premium)) return true;
-        const manages = (a: typeof agency) => !!a?.actsAs && MANAGERS.includes(a.actsAs);
+        const accountIds = [connection.agencyId, connection.premiumClientId];
+        const [agency, premium] = await Promise.all(
+          accountIds.map((id) => ctx.loaders.authority.load(id)),
+        );
+        const manages = (a: AccountAuthority | null) =>
+          exists(a) && !!a.actsAs && MANAGERS.includes(a.actsAs);
         const requesterIsAgency = connection.requestedByAccountId === connection.agencyId;
-        switch (side) {
-          case 'either':
-            return manages(agency) || manages(premium);
-          case 'requester':
-            return manages(requesterIsAgency ? agency : premium);
-          case 'responder':
-            return manages(requesterIsAgency ? premium : agency);
-          case 'agency':
-            return manages(agency);
-        }
+        const holds = ([a, p]: (AccountAuthority | null)[]) => {
+          switch (side) {
+            case 'either':
+              return manages(a) || manages(p);
+            case 'requester':
+              return manages(requesterIsAgency ? a : p);
+            case 'responder':
+              return manages(requesterIsAgency ? p : a);
+            case 'agency':
+              return manages(a);
+          }
+        };
+        recordGateDecision(ctx, info, { gate: `${side} side of connectionId`, accountIds, holds });
+        if (!exists(agency) && !exists(premium)) return true;
+        return holds([agency, premium]);
       },
     ),
   );

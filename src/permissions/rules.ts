@@ -5,6 +5,7 @@ import type { AccountAuthority } from '../context/loaders';
 import { unauthenticated } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { EDITORS, MANAGERS } from './authority';
+import { exists, recordGateDecision } from './gate-decisions';
 
 /**
  * Named gates for the shield map. Each says which relation of domain.md A1–A3 the operation
@@ -77,24 +78,11 @@ export const ownerOfIntegrationAt =
     return isId(id) ? (await ctx.loaders.integration.load(id.toLowerCase()))?.ownerAccountId : null;
   };
 
-/** The principal's authority on the located account; null when nothing is located. */
-export async function authorityAt(
-  locator: AccountLocator,
-  args: Args,
-  ctx: RequestContext,
-): Promise<AccountAuthority | null> {
-  if (!ctx.viewer) return null;
-  const accountId = await locator(args, ctx);
-  return accountId ? ctx.loaders.authority.load(accountId) : null;
-}
-
-/** The account exists for the principal: it acts for it or reaches it (A3). */
-export const exists = (a: AccountAuthority | null | undefined): a is AccountAuthority =>
-  !!a && (a.actsAs !== null || a.reachAs !== null);
-
 /**
  * A gate passing when `holds` says so for the located account. Invisible targets pass (`pass`:
- * the service answers NOT_FOUND) or are refused (`deny`: nothing at all is revealed).
+ * the service answers NOT_FOUND) or are refused (`deny`: nothing at all is revealed). Either
+ * way the decision is recorded, so the operation's transaction confirms `holds` on the locked
+ * rows (./gate-decisions.ts): a target that became visible meanwhile gets no pass.
  */
 const accountGate =
   (
@@ -105,8 +93,16 @@ const accountGate =
   (locator: AccountLocator, locatorName: string) =>
     named(`${name}(${locatorName})`, () =>
       rule(`${name}(${locatorName})`, { cache: 'no_cache' })(
-        async (_parent, args: Args, ctx: RequestContext) => {
-          const authority = await authorityAt(locator, args, ctx);
+        async (_parent, args: Args, ctx: RequestContext, info) => {
+          if (!ctx.viewer) return invisible === 'pass';
+          const accountId = await locator(args, ctx);
+          if (!accountId) return invisible === 'pass';
+          const authority = await ctx.loaders.authority.load(accountId);
+          recordGateDecision(ctx, info, {
+            gate: name,
+            accountIds: [accountId],
+            holds: ([a]) => exists(a) && holds(a),
+          });
           if (!exists(authority)) return invisible === 'pass';
           return holds(authority);
         },
@@ -156,7 +152,8 @@ export const ACCOUNT_GATES = {
   isReportCreatorOrAdmin: {
     relation: 'reaches',
     roles: [Role.ADMIN],
-    reads: "the report's creator (any role), or an ADMIN reaching the report's account (R25)",
+    reads:
+      "the report's creator (any role), or one of its account's own ADMINs — by membership, or the owning agency's on a CLIENT; never through a connection (R25, A2)",
   },
   reachesAsAdmin: {
     relation: 'reaches',
@@ -195,21 +192,27 @@ export const actsForClientAsManager = (path: string) =>
   )(accountAt(path), path);
 
 /**
- * R25: the report at `path` is edited by its creator or by an ADMIN reaching its account (staff
- * reach every account as ADMIN). A report the viewer cannot open passes: the service answers
- * NOT_FOUND.
+ * R25: the report at `path` is edited by its creator or by one of its account's own ADMINs
+ * (REACHES `administers`: a connected agency's ADMIN is not one, A2; staff are). A report the
+ * viewer cannot open passes: the service answers NOT_FOUND.
  */
 export const isReportCreatorOrAdmin = (path: string) =>
   named(`isReportCreatorOrAdmin(${path})`, () =>
     rule(`isReportCreatorOrAdmin(${path})`, { cache: 'no_cache' })(
-      async (_parent, args: Args, ctx: RequestContext) => {
+      async (_parent, args: Args, ctx: RequestContext, info) => {
         const id = argAt(args, path);
         if (!ctx.viewer || !isId(id)) return true;
         const report = await ctx.loaders.visibleReport.load(id.toLowerCase());
         if (!report) return true;
-        if (report.createdById === ctx.viewer.user.id) return true;
-        const authority = await ctx.loaders.authority.load(report.accountId);
-        return !!authority && reachesAs(G.isReportCreatorOrAdmin.roles)(authority);
+        // The creator keeps the right while they reach the account; others must administer it.
+        const creator = report.createdById === ctx.viewer.user.id;
+        const holds = (a: AccountAuthority | null) => (creator ? exists(a) : !!a?.administers);
+        recordGateDecision(ctx, info, {
+          gate: 'isReportCreatorOrAdmin',
+          accountIds: [report.accountId],
+          holds: ([a]) => holds(a),
+        });
+        return creator || holds(await ctx.loaders.authority.load(report.accountId));
       },
     ),
   );

@@ -7,28 +7,23 @@
  *
  * Predicates use the named parameters `:viewerId` and `:scopeAccountId` (see `params`).
  */
-import {
-  AccountStatus,
-  AccountType,
-  ReportStatus,
-  ReportVisibility,
-  Role,
-} from '../entities/enums';
+import { AccountStatus, AccountType, ReportStatus, ReportVisibility } from '../entities/enums';
 import { integrationServes, REACHES } from './authority';
 import type { Principal } from './principal';
 
 const q = (value: string) => `'${value}'`;
 
 /**
- * An ACTIVE report is open to a user reaching its account with `acl.role` when it has ACCOUNT
- * visibility, or (RESTRICTED) the user is an ADMIN there, its creator, or shared with. `user`:
- * the user's id when it is known to be one constant (a list's viewer), so the share lookup is
- * one hashed set for the statement instead of one per account.
+ * An ACTIVE report is open to a user reaching its account by REACHES row `acl` when it has
+ * ACCOUNT visibility, or (RESTRICTED) the row makes the user one of the account's own
+ * administrators (`administers`: never through a connection, A2), or the user is its creator or
+ * shared with. `user`: the user's id when it is known to be one constant (a list's viewer), so
+ * the share lookup is one hashed set for the statement instead of one per account.
  */
 export const activeReportOpenTo = (report: string, acl: string, user = `${acl}.user_id`) => `(
     ${report}.status = ${q(ReportStatus.ACTIVE)}
     AND (${report}.visibility = ${q(ReportVisibility.ACCOUNT)}
-         OR ${acl}.role = ${q(Role.ADMIN)}
+         OR ${acl}.administers
          OR ${report}.created_by_id = ${user}
          OR EXISTS (SELECT 1 FROM report_shares sh
                     WHERE sh.report_id = ${report}.id AND sh.user_id = ${user})))`;
@@ -152,14 +147,12 @@ export class Visibility {
   }
 
   /**
-   * The accounts a user principal reaches, one row each with the strongest role there:
-   * `(account_id, role, user_id)`. Driven by `user_id` (memberships and grants by user), so it
-   * costs what the viewer belongs to. Several REACHES rows for one account differ only by role,
-   * and `activeReportOpenTo` asks only whether one of them is ADMIN: the strongest role (the
-   * enum's first, as in the authority loader) answers the same.
+   * The accounts a user principal reaches, one row each: `(account_id, administers, user_id)`.
+   * Driven by `user_id` (memberships and grants by user), so it costs what the viewer belongs
+   * to. `activeReportOpenTo` asks only whether one of the account's REACHES rows administers it.
    */
   viewerAccounts(): string {
-    return `SELECT acl.account_id, MIN(acl.role) AS role, acl.user_id
+    return `SELECT acl.account_id, bool_or(acl.administers) AS administers, acl.user_id
               FROM ${REACHES} acl WHERE acl.user_id = :viewerId
              GROUP BY acl.account_id, acl.user_id`;
   }
@@ -172,7 +165,7 @@ export class Visibility {
       // Every report `report()` admits for a token is on its account or one of its clients.
       return {
         kind: 'accounts',
-        accounts: `SELECT ta.id AS account_id, CAST(NULL AS role) AS role, CAST(NULL AS uuid) AS user_id
+        accounts: `SELECT ta.id AS account_id, FALSE AS administers, CAST(NULL AS uuid) AS user_id
                      FROM accounts ta WHERE ta.id = ${SCOPE} OR ta.agency_id = ${SCOPE}`,
         open: (report) => this.report(report),
       };

@@ -7,6 +7,7 @@ import type { ApiTokenInfo } from '../schema/types/api-token.type';
 import { recordAuditEvent } from './audit.service';
 import { notFound, requiredText } from '../shared/errors';
 import { isId } from '../shared/ids';
+import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { queryNamed } from './sql';
 import { inTransaction, lockVisibleAccount } from './transaction';
 
@@ -25,10 +26,10 @@ const info = (row: ApiToken): ApiTokenInfo => ({
  * `hov_` + 32 random bytes (base64url), shown once; only its SHA-256 is stored. R27: audited.
  */
 export async function createApiToken(ctx: RequestContext, input: CreateApiTokenInput) {
-  const { viewer, visibility } = requireViewer(ctx);
+  const { viewer } = requireViewer(ctx);
   const name = requiredText(input.name, ['input', 'name']);
   return inTransaction(ctx, async (em) => {
-    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
+    const account = await lockVisibleAccount(em, ctx, input.accountId, 'share', [
       'input',
       'accountId',
     ]);
@@ -87,6 +88,8 @@ export async function revokeApiToken(ctx: RequestContext, id: string) {
       { ...visibility.params, tokenId: id.toLowerCase() },
     );
     if (!row) throw notFound('API token', ['id']);
+    // The UPDATE locked the token row; its revocation commits only if the gate still holds.
+    await confirmGateDecisions(em, ctx);
     const token = await em.getRepository(ApiToken).findOneByOrFail({ id: row.id });
     await recordAuditEvent(em, ctx, {
       action: 'API_TOKEN_REVOKED',

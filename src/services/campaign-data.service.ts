@@ -6,6 +6,8 @@ import type { Principal as Viewer } from '../permissions/principal';
 import type { RecordCampaignDataInput } from '../schema/types/inputs';
 import { DomainError, invalidInput, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
+import { confirmGateDecisions } from '../permissions/gate-decisions';
+import { inTransaction } from './transaction';
 import { queryNamed } from './sql';
 
 export interface CampaignData {
@@ -123,12 +125,19 @@ const ITEM_COLUMNS = `i.id, i.name, i.account_id AS "accountId", i.source, i.sta
   i.integration_id AS "integrationId", i.external_id AS "externalId", i.impressions, i.clicks,
   i.reach, i.last_data_at AS "lastDataAt", i.frozen_at AS "frozenAt", i.created_at AS "createdAt"`;
 
-/** R7, R12: recordCampaignData (staff or ADMIN of the item's account: shield gate). */
+/**
+ * R7, R12: recordCampaignData (staff or ADMIN of the item's account: shield gate, decided again
+ * in the transaction of the UPDATE: issue 30 #6).
+ */
 export async function recordCampaignData(ctx: RequestContext, input: RecordCampaignDataInput) {
   const { visibility } = requireViewer(ctx);
   const data = validCampaignData(input, (key) => ['input', key]);
-  // One UPDATE statement: atomic on its own, so no explicit transaction around it.
-  return addCampaignData(ctx.db.manager, visibility, input.itemId, data);
+  return inTransaction(ctx, async (em) => {
+    // The UPDATE locks the item row; the data commits only if the gate still holds.
+    const item = await addCampaignData(em, visibility, input.itemId, data);
+    await confirmGateDecisions(em, ctx);
+    return item;
+  });
 }
 
 /** R7, R12: the pixel endpoint (POST /pixel/:itemId) for an API-token viewer. */

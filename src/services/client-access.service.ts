@@ -8,7 +8,7 @@ import {
   ConnectionStatus,
   Account,
 } from '../entities';
-import { requireViewer, type RequestContext } from '../context/request-context';
+import type { RequestContext } from '../context/request-context';
 import type { SetClientAccessInput, SetConnectionAccessInput } from '../schema/types/inputs';
 import { recordAuditEvent } from './audit.service';
 import { DomainError, invalidInput } from '../shared/errors';
@@ -42,9 +42,8 @@ export async function agencyMemberIds(
  * INVALID_INPUT. R27: audited on the client, related to its agency.
  */
 export async function setClientAccess(ctx: RequestContext, input: SetClientAccessInput) {
-  const { visibility } = requireViewer(ctx);
   return inTransaction(ctx, async (em) => {
-    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
+    const account = await lockVisibleAccount(em, ctx, input.accountId, 'share', [
       'input',
       'accountId',
     ]);
@@ -87,11 +86,10 @@ export async function setClientAccess(ctx: RequestContext, input: SetClientAcces
  * seen by the next statement (I3). R27: audited on the agency, related to the premium client.
  */
 export async function setConnectionAccess(ctx: RequestContext, input: SetConnectionAccessInput) {
-  const { visibility } = requireViewer(ctx);
   return inTransaction(ctx, async (em) => {
     const { connection, agency, premium } = await lockVisibleConnection(
       em,
-      visibility,
+      ctx,
       input.connectionId,
       ['input', 'connectionId'],
     );

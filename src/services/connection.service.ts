@@ -6,7 +6,7 @@ import {
   AgencyConnection,
   ConnectionStatus,
 } from '../entities';
-import type { Visibility } from '../permissions/visibility';
+import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { RequestConnectionInput } from '../schema/types/inputs';
 import { recordAuditEvent, type AuditAction } from './audit.service';
@@ -35,15 +35,17 @@ async function shareLockAccounts(em: EntityManager, ids: string[]): Promise<Map<
 
 /**
  * R1, R4, I2: an agency connection the viewer can see (the viewer reaches the agency or the premium client,
- * or is staff), locked FOR UPDATE after its two account rows; NOT_FOUND otherwise.
+ * or is staff), locked FOR UPDATE after its two account rows; NOT_FOUND otherwise. Then the
+ * operation's gates are decided again on the locked rows (issue 30 #6).
  */
 export async function lockVisibleConnection(
   em: EntityManager,
-  visibility: Visibility,
+  ctx: RequestContext,
   connectionId: string,
   field: string[],
   premiumLock: 'share' | 'update' = 'share',
 ): Promise<{ connection: AgencyConnection; agency: Account; premium: Account }> {
+  const { visibility } = requireViewer(ctx);
   const visible =
     isId(connectionId) &&
     (await em
@@ -78,6 +80,7 @@ export async function lockVisibleConnection(
     .where('k.id = :id', { id: visible.id })
     .setLock('pessimistic_write')
     .getOneOrFail();
+  await confirmGateDecisions(em, ctx);
   return {
     connection,
     agency: accounts.get(connection.agencyId)!,
@@ -103,9 +106,9 @@ const assertBothActive = (...accounts: Account[]) => {
  * has expired (R26) is marked EXPIRED first and no longer counts. R22: audited.
  */
 export async function requestConnection(ctx: RequestContext, input: RequestConnectionInput) {
-  const { viewer, visibility } = requireViewer(ctx);
+  const { viewer } = requireViewer(ctx);
   return inTransaction(ctx, async (em) => {
-    const from = await lockVisibleAccount(em, visibility, input.fromAccountId, 'share', [
+    const from = await lockVisibleAccount(em, ctx, input.fromAccountId, 'share', [
       'input',
       'fromAccountId',
     ]);
@@ -181,14 +184,11 @@ export async function respondToConnection(
   connectionId: string,
   response: Response,
 ) {
-  const { viewer, visibility } = requireViewer(ctx);
+  const { viewer } = requireViewer(ctx);
   return inTransaction(ctx, async (em) => {
-    const { connection, agency, premium } = await lockVisibleConnection(
-      em,
-      visibility,
-      connectionId,
-      ['connectionId'],
-    );
+    const { connection, agency, premium } = await lockVisibleConnection(em, ctx, connectionId, [
+      'connectionId',
+    ]);
     if (connection.status === ConnectionStatus.EXPIRED) {
       throw new DomainError(
         'EXPIRED',

@@ -19,10 +19,10 @@ export async function convertClientToPremium(
   ctx: RequestContext,
   input: ConvertClientToPremiumInput,
 ) {
-  const { viewer, visibility } = requireViewer(ctx);
+  const { viewer } = requireViewer(ctx);
   const contractReference = requiredText(input.contractReference, ['input', 'contractReference']);
   return inTransaction(ctx, async (em) => {
-    const client = await lockVisibleAccount(em, visibility, input.clientAccountId, 'update', [
+    const client = await lockVisibleAccount(em, ctx, input.clientAccountId, 'update', [
       'input',
       'clientAccountId',
     ]);

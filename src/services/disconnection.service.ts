@@ -10,6 +10,7 @@ import {
 } from '../entities';
 import { managesOwningAgency, reaches, REACHES } from '../permissions/authority';
 import { requireViewer, type RequestContext } from '../context/request-context';
+import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { queueAdminEmails } from './outbox.service';
 import { returnedIds, rowCount } from './sql';
 import { isStaleStatement, query, rowMapper } from '../database/raw-sql';
@@ -151,10 +152,10 @@ async function disconnectAgencyWork(
   em: EntityManager,
   connectionId: string,
 ): Promise<Outcome<AgencyConnection>> {
-  const { viewer, visibility } = requireViewer(ctx);
+  const { viewer } = requireViewer(ctx);
   const { connection, agency, premium } = await lockVisibleConnection(
     em,
-    visibility,
+    ctx,
     connectionId,
     ['connectionId'],
     'update',
@@ -395,9 +396,16 @@ async function disconnectClientWork(
     throw invalidInput(['clientAccountId'], 'Only a CLIENT account can be disconnected this way');
   }
   if (client.status === AccountStatus.ARCHIVED) {
-    return { kind: 'already', message: `Client "${client.name}" is already disconnected` };
+    // I4: a repeat changes nothing, so it rolls back before any authority is confirmed (the
+    // agency's managers who reached the client through a deleted grant hear it too).
+    throw new DomainError(
+      'ALREADY_DISCONNECTED',
+      `Client "${client.name}" is already disconnected`,
+      ['clientAccountId'],
+    );
   }
   if (!agency) throw new Error(`CLIENT ${client.id} has no agency`);
+  await confirmGateDecisions(em, ctx);
   const before = await usersReaching(em, client.id);
 
   const { reportsArchived, itemsFrozen, mappingIds } = await archiveClient(em, client);

@@ -13,6 +13,7 @@ import type { Visibility } from '../permissions/visibility';
 import type { CreateIntegrationInput, MapAdvertiserInput } from '../schema/types/inputs';
 import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
 import { isId } from '../shared/ids';
+import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { queryNamed } from './sql';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
@@ -38,7 +39,7 @@ async function findVisibleIntegration(
  * PREMIUM_CLIENT account; `adServer` must name a registered adapter (src/ad-servers).
  */
 export async function createIntegration(ctx: RequestContext, input: CreateIntegrationInput) {
-  const { viewer, visibility } = requireViewer(ctx);
+  const { viewer } = requireViewer(ctx);
   const name = requiredText(input.name, ['input', 'name']);
   const adServer = adServerFor(input.adServer);
   if (!adServer) {
@@ -48,7 +49,7 @@ export async function createIntegration(ctx: RequestContext, input: CreateIntegr
     );
   }
   return inTransaction(ctx, async (em) => {
-    const owner = await lockVisibleAccount(em, visibility, input.ownerAccountId, 'share', [
+    const owner = await lockVisibleAccount(em, ctx, input.ownerAccountId, 'share', [
       'input',
       'ownerAccountId',
     ]);
@@ -81,7 +82,7 @@ export async function mapAdvertiser(ctx: RequestContext, input: MapAdvertiserInp
     const integration = await findVisibleIntegration(em, visibility, input.integrationId);
     if (!integration) throw notFound('Integration', ['input', 'integrationId']);
     // Lock order as in every write: the account first (I2).
-    const target = await lockVisibleAccount(em, visibility, input.clientAccountId, 'share', [
+    const target = await lockVisibleAccount(em, ctx, input.clientAccountId, 'share', [
       'input',
       'clientAccountId',
     ]);
@@ -328,6 +329,7 @@ export async function syncIntegration(
 
   return inTransaction(ctx, async (em) => {
     const mappings = await mappingsOf(em, integration, client, true);
+    await confirmGateDecisions(em, ctx);
     assertNotAllPaused(mappings, client);
     const syncable = mappings.filter((m) => m.syncable && campaigns.has(m.externalAdvertiserId));
     const { created, updated } = await upsertIntegrationItems(

@@ -24,11 +24,7 @@ const lockAccountForMemberChange = (
   em: EntityManager,
   ctx: RequestContext,
   accountId: string,
-): Promise<Account> =>
-  lockVisibleAccount(em, requireViewer(ctx).visibility, accountId, 'update', [
-    'input',
-    'accountId',
-  ]);
+): Promise<Account> => lockVisibleAccount(em, ctx, accountId, 'update', ['input', 'accountId']);
 
 async function memberOf(em: EntityManager, accountId: string, userId: string) {
   const membership = isId(userId)

@@ -112,10 +112,10 @@ async function brandOrganizationOf(
  * birth, with its client-access setting. The brand's organization is reused or created.
  */
 export async function createClientAccount(ctx: RequestContext, input: CreateClientAccountInput) {
-  const { viewer, visibility } = requireViewer(ctx);
+  const { viewer } = requireViewer(ctx);
   const name = requiredText(input.name, ['input', 'name']);
   return inTransaction(ctx, async (em) => {
-    const agency = await lockVisibleAccount(em, visibility, input.agencyId, 'share', [
+    const agency = await lockVisibleAccount(em, ctx, input.agencyId, 'share', [
       'input',
       'agencyId',
     ]);

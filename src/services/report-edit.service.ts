@@ -12,13 +12,14 @@ import { DomainError, invalidInput, notFound, requiredText } from '../shared/err
 import { distinctIds, isId } from '../shared/ids';
 import { queryNamed, rowCount } from './sql';
 import { inTransaction } from './transaction';
+import { confirmGateDecisions } from '../permissions/gate-decisions';
 
 /**
  * R25: the report the viewer may open, locked for an edit — its account row FOR SHARE, then the
  * report row FOR UPDATE (the service's lock order). A client disconnection takes the account row
  * FOR UPDATE, so an edit either commits before the report is archived or waits and then sees
  * REPORT_ARCHIVED: never both, never lost silently. Invisible → NOT_FOUND. Who may edit (creator
- * or an ADMIN reaching the account) is the shield gate's.
+ * or one of the account's own ADMINs) is the shield gate's, decided again on the locked rows.
  */
 async function lockEditableReport(
   em: EntityManager,
@@ -42,6 +43,7 @@ async function lockEditableReport(
     .setLock('pessimistic_write')
     .getOne();
   if (!report) throw notFound('Report', field);
+  await confirmGateDecisions(em, ctx);
   if (report.status !== ReportStatus.ACTIVE) {
     throw new DomainError('REPORT_ARCHIVED', 'An archived report cannot be changed (R11)', field);
   }

@@ -12,6 +12,7 @@ import {
 } from '../entities';
 import { REACHES } from '../permissions/authority';
 import { activeReportOpenTo } from '../permissions/visibility';
+import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type {
   AddReportItemsInput,
@@ -62,7 +63,7 @@ const NEWEST_FIRST = (alias: string) => `${alias}.created_at DESC, ${alias}.id D
 
 /**
  * The SQL of a report list, driven from what the viewer sees (issue 10, plans in
- * bench/plans/): `driver` is `d (account_id, role, user_id)` — the viewer's accounts, a token's
+ * bench/plans/): `driver` is `d (account_id, administers, user_id)` — the viewer's accounts, a token's
  * accounts, or the requested accounts — read one index range `(account_id, status, created_at,
  * id)` each; without one (staff, or a user's archived list) the statement starts from the status
  * index or from the reports the viewer's R16 records name. Same rows as `Visibility.report`.
@@ -85,7 +86,7 @@ function reportListSql(visibility: Visibility, args: ReportListArgs) {
     }`;
     open = driver.open;
   } else if (args.accountIds) {
-    accounts = `SELECT a0.account_id, CAST(NULL AS role) AS role, CAST(:viewerId AS uuid) AS user_id
+    accounts = `SELECT a0.account_id, FALSE AS administers, CAST(:viewerId AS uuid) AS user_id
                   FROM unnest(CAST(:accountIds AS uuid[])) a0(account_id)`;
     if (driver.kind === 'archived') open = (report) => driver.open(report);
   }
@@ -333,10 +334,9 @@ async function lockItemsOfAccount(em: EntityManager, accountId: string, itemIds:
 
 /** MANUAL reporting item on a visible ACTIVE account (R12: none on an archived client). */
 export async function createReportingItem(ctx: RequestContext, input: CreateReportingItemInput) {
-  const { visibility } = requireViewer(ctx);
   const name = requiredText(input.name, ['input', 'name']);
   return inTransaction(ctx, async (em) => {
-    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
+    const account = await lockVisibleAccount(em, ctx, input.accountId, 'share', [
       'input',
       'accountId',
     ]);
@@ -358,7 +358,7 @@ export async function createReportingItem(ctx: RequestContext, input: CreateRepo
  * same account; RESTRICTED reports may be shared with users who can see the account.
  */
 export async function createReport(ctx: RequestContext, input: CreateReportInput) {
-  const { viewer, visibility } = requireViewer(ctx);
+  const { viewer } = requireViewer(ctx);
   const name = requiredText(input.name, ['input', 'name']);
   const itemIds = distinctIds(input.itemIds, ['input', 'itemIds']);
   const shareIds = distinctIds(input.sharedWithUserIds, ['input', 'sharedWithUserIds']);
@@ -370,7 +370,7 @@ export async function createReport(ctx: RequestContext, input: CreateReportInput
     );
   }
   return inTransaction(ctx, async (em) => {
-    const account = await lockVisibleAccount(em, visibility, input.accountId, 'share', [
+    const account = await lockVisibleAccount(em, ctx, input.accountId, 'share', [
       'input',
       'accountId',
     ]);
@@ -438,6 +438,7 @@ export async function addReportItems(ctx: RequestContext, input: AddReportItemsI
       .setLock('pessimistic_write')
       .getOne();
     if (!report) throw notFound('Report', ['input', 'reportId']);
+    await confirmGateDecisions(em, ctx);
     if (report.status === ReportStatus.ARCHIVED) {
       throw new DomainError('REPORT_ARCHIVED', 'An archived report cannot change', [
         'input',

@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { Account, AccountStatus } from '../entities';
-import type { RequestContext } from '../context/request-context';
-import type { Visibility } from '../permissions/visibility';
+import { requireViewer, type RequestContext } from '../context/request-context';
 import retry from 'async-retry';
 import { conflict, DomainError, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { isStaleStatement, query } from '../database/raw-sql';
+import { assertGateDecisionsConfirmed, confirmGateDecisions } from '../permissions/gate-decisions';
 
 /** PostgreSQL's answers that mean "run the whole transaction again": it changed nothing. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure
@@ -22,7 +22,9 @@ export const TRANSACTION_RETRY = { retries: 4, minTimeout: 20, maxTimeout: 400, 
 export const transactionRetries = { count: 0 };
 
 /**
- * Runs one operation in one transaction (I1). A DomainError thrown inside rolls it back. A
+ * Runs one operation in one transaction (I1). A DomainError thrown inside rolls it back. The
+ * shield gates' decisions must have been confirmed on the locked rows (the lock helpers do it:
+ * issue 30 #6). A
  * deadlock or serialization failure rolled the whole transaction back, so the whole of `work` is
  * run again — a bounded number of times, with randomized exponential backoff (async-retry) — and
  * its side effects (audit rows, outbox rows) can never be doubled: they are rows of the same
@@ -36,7 +38,11 @@ export async function inTransaction<T>(
   return retry(
     async (bail, attempt) => {
       try {
-        return await ctx.db.transaction('READ COMMITTED', work);
+        return await ctx.db.transaction('READ COMMITTED', async (em) => {
+          const result = await work(em);
+          assertGateDecisionsConfirmed(em, ctx);
+          return result;
+        });
       } catch (error) {
         const state = sqlState(error);
         // A prepared statement gone stale under a migration (raw-sql.ts) aborted this attempt
@@ -62,15 +68,17 @@ export async function inTransaction<T>(
 /**
  * Finds an account the viewer may see and locks its row. Writes that need an ACTIVE account
  * take FOR SHARE and disconnections FOR UPDATE (I2): a write racing a disconnection either
- * commits first and is archived with it, or waits and then sees ARCHIVED.
+ * commits first and is archived with it, or waits and then sees ARCHIVED. Then the operation's
+ * gates are decided again on the locked row (issue 30 #6).
  */
 export async function lockVisibleAccount(
   em: EntityManager,
-  visibility: Visibility,
+  ctx: RequestContext,
   accountId: string | null | undefined,
   mode: 'share' | 'update',
   field: string[] = ['accountId'],
 ): Promise<Account> {
+  const { visibility } = requireViewer(ctx);
   const visible =
     isId(accountId) &&
     (await exists(em, `accounts a WHERE a.id = :accountId AND ${visibility.account('a')}`, {
@@ -83,6 +91,7 @@ export async function lockVisibleAccount(
     .where('a.id = :accountId', { accountId })
     .setLock(mode === 'share' ? 'pessimistic_read' : 'pessimistic_write')
     .getOneOrFail();
+  await confirmGateDecisions(em, ctx);
   return account;
 }
 

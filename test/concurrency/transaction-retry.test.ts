@@ -16,7 +16,11 @@ function contextWith(transaction: (work: (em: never) => Promise<unknown>) => Pro
     transaction: (_isolation: string, work: (em: never) => Promise<unknown>) => transaction(work),
   } as unknown as DataSource;
   const log = { warn: (details: unknown) => warnings.push(details) };
-  return { ctx: { db, env: testEnv(), log } as unknown as RequestContext, warnings };
+  const gateDecisions = { field: null, list: [] };
+  return {
+    ctx: { db, env: testEnv(), log, gateDecisions } as unknown as RequestContext,
+    warnings,
+  };
 }
 
 it('re-runs the whole transaction after a deadlock and returns its result', async () => {

@@ -149,13 +149,13 @@ export function factories(source: DataSource | (() => DataSource)) {
      */
     async apiToken(account: Account, creator: User, name = 'partner') {
       const token = `hov_${randomBytes(16).toString('hex')}`;
-      await db.getRepository(ApiToken).save({
+      const apiToken = await db.getRepository(ApiToken).save({
         name,
         tokenHash: createHash('sha256').update(token).digest('hex'),
         accountId: account.id,
         createdById: creator.id,
       });
-      return { token };
+      return { token, apiToken };
     },
 
     async report(

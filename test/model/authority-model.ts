@@ -249,14 +249,24 @@ export class AuthorityModel {
   // Reads (R5, R6, R15, R16, R18)
   // -------------------------------------------------------------------------------------------
 
+  /**
+   * R25, A2: the account's own administrators — its own ADMINs, or on a CLIENT the owning
+   * agency's ADMINs; a connection never makes a connected agency's ADMIN one.
+   */
+  administers(user: string, accountKey: string) {
+    const account = this.accounts.get(accountKey)!;
+    if (this.role(user, accountKey) === 'ADMIN' && !(account.type === 'CLIENT' && account.archived))
+      return true;
+    return account.type === 'CLIENT' && this.role(user, account.agency!) === 'ADMIN';
+  }
+
   activeReportOpen(user: string, r: MReport) {
     if (r.archived) return false;
     if (this.isStaff(user)) return true;
-    const roles = this.reachRoles(user, r.account);
-    if (roles.length === 0) return false;
+    if (this.reachRoles(user, r.account).length === 0) return false;
     return (
       r.visibility === 'ACCOUNT' ||
-      roles.includes('ADMIN') ||
+      this.administers(user, r.account) ||
       r.createdBy === user ||
       r.shares.has(user)
     );

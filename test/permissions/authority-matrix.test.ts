@@ -167,6 +167,24 @@ function actsFor(userId: string, accountId: string, roles: Role[]): boolean {
   return false;
 }
 
+/**
+ * R25, A2: one of the account's own administrators — its own ADMIN, or on a CLIENT the owning
+ * agency's ADMIN. A connection gives data access, never the premium's roles: a connected agency's
+ * ADMIN is not one.
+ */
+function administers(userId: string, accountId: string): boolean {
+  const account = facts.accounts.get(accountId);
+  if (!account) return false;
+  const archivedClient =
+    account.type === AccountType.CLIENT && account.status === AccountStatus.ARCHIVED;
+  if (roleIn(userId, accountId) === ADMIN && !archivedClient) return true;
+  return (
+    account.type === AccountType.CLIENT &&
+    !!account.agencyId &&
+    roleIn(userId, account.agencyId) === ADMIN
+  );
+}
+
 /** A3: an account exists for a user who acts for it in any role or reaches it. */
 const sees = (userId: string, accountId: string) =>
   reaches(userId, accountId) || actsFor(userId, accountId, ALL_ROLES);
@@ -179,12 +197,11 @@ const seesConnection = (userId: string, k: MConnection) =>
 function opensReport(userId: string, report: MReport): boolean {
   if (facts.staff.has(userId)) return true;
   if (!report.archived) {
-    // ACCOUNT: whoever reaches the account; RESTRICTED: creator, shares, account ADMINs.
-    const roles = reachRoles(userId, report.accountId);
-    if (roles.length === 0) return false;
+    // ACCOUNT: whoever reaches the account; RESTRICTED: creator, shares, the account's own ADMINs.
+    if (reachRoles(userId, report.accountId).length === 0) return false;
     return (
       report.visibility === ACCOUNT ||
-      roles.includes(ADMIN) ||
+      administers(userId, report.accountId) ||
       report.createdById === userId ||
       report.sharedWith.includes(userId)
     );
@@ -745,9 +762,9 @@ const otherSide = (k: MConnection) => [
 const requester = (k: MConnection) => [k.requestedByAccountId];
 const eitherSide = (k: MConnection) => [k.agencyId, k.premiumId];
 /**
- * R25 + A2 + A3: the report exists for whoever opens it; its creator and whoever reaches its
- * account with reach role ADMIN (so an agency ADMIN on its clients and connected premiums) edit
- * it, and staff; an archived report answers REPORT_ARCHIVED to them (R11, R25).
+ * R25 + A2 + A3: the report exists for whoever opens it; its creator and the account's own ADMINs
+ * (an agency ADMIN on its clients, not on a connected premium) edit it, and staff; an archived
+ * report answers REPORT_ARCHIVED to them (R11, R25).
  */
 const editsReport =
   (then?: (ctx: ReportCtx) => Outcome) =>
@@ -756,7 +773,7 @@ const editsReport =
     const visible = opensReport(userId, r);
     const allowed =
       facts.staff.has(userId) ||
-      (visible && (r.createdById === userId || reachRoles(userId, r.accountId).includes(ADMIN)));
+      (visible && (r.createdById === userId || administers(userId, r.accountId)));
     return { visible, allowed, then: r.archived ? 'ue:REPORT_ARCHIVED' : then?.(ctx) };
   };
 /** R25: sharing only with users who reach the report's account (INVALID_INPUT otherwise). */
@@ -1364,6 +1381,64 @@ const operations: Operation[] = [
     setup: () => freshReport(w.P, { createdBy: w.u.pRegular }),
     gate: editsReport(),
     run: (as, ctx: ReportCtx) => call(M.deleteReport, { id: ctx.report.id }, as),
+  },
+  // Issue 30 #1: a premium's reports are edited, shared and deleted by their creator and the
+  // premium's own ADMINs only — never by a connected agency's ADMIN (N's or the second agency E's).
+  ...(['update', 'delete'] as const).map((what): Operation => ({
+    name: `${what}Report(P RESTRICTED by P.ADMIN)`,
+    touchesP: true,
+    kind: 'mutation',
+    setup: () => freshReport(w.P, { createdBy: w.u.pAdmin, visibility: RESTRICTED }),
+    gate: editsReport(),
+    run: (as, ctx: ReportCtx) =>
+      what === 'update'
+        ? call(
+            M.updateReport,
+            { input: { reportId: ctx.report.id, visibility: ACCOUNT, name: `R ${unique()}` } },
+            as,
+          )
+        : call(M.deleteReport, { id: ctx.report.id }, as),
+  })),
+  {
+    name: 'updateReport(P by P.REGULAR → RESTRICTED, by visibility only)',
+    touchesP: true,
+    kind: 'mutation',
+    setup: () => freshReport(w.P, { createdBy: w.u.pRegular }),
+    gate: editsReport(),
+    run: (as, ctx: ReportCtx) =>
+      call(M.updateReport, { input: { reportId: ctx.report.id, visibility: RESTRICTED } }, as),
+  },
+  {
+    name: 'shareReport(P by N.REGULAR → E.ACCOUNT_MANAGER)',
+    touchesP: true,
+    kind: 'mutation',
+    setup: () => freshReport(w.P, { createdBy: w.u.nRegular, visibility: RESTRICTED }),
+    gate: editsReport(shareTarget(() => w.u.eManager)),
+    run: (as, ctx: ReportCtx) =>
+      call(M.share, { input: { reportId: ctx.report.id, userIds: [w.u.eManager.id] } }, as),
+  },
+  {
+    name: 'unshareReport(P RESTRICTED by P.ADMIN, shared P.VIEW_ONLY)',
+    touchesP: true,
+    kind: 'mutation',
+    setup: () =>
+      freshReport(w.P, {
+        createdBy: w.u.pAdmin,
+        visibility: RESTRICTED,
+        sharedWith: [w.u.pViewOnly],
+      }),
+    gate: editsReport(),
+    run: (as, ctx: ReportCtx) =>
+      call(M.unshare, { input: { reportId: ctx.report.id, userIds: [w.u.pViewOnly.id] } }, as),
+  },
+  {
+    name: 'removeReportItems(P RESTRICTED by P.ADMIN)',
+    touchesP: true,
+    kind: 'mutation',
+    setup: () => freshReport(w.P, { createdBy: w.u.pAdmin, visibility: RESTRICTED }),
+    gate: editsReport(),
+    run: (as, ctx: ReportCtx) =>
+      call(M.removeItems, { input: { reportId: ctx.report.id, itemIds: [ctx.itemId] } }, as),
   },
   // An archived report (N's archived client) changes in no way: R11, R25.
   ...(['update', 'delete'] as const).map((what): Operation => ({

@@ -165,16 +165,34 @@ function expectAccount(viewer: MViewer, account: MAccount): boolean {
   return viewer.isStaff || rolesOn(viewer.userId, account).length > 0;
 }
 
+/**
+ * R25, A2: the account's own administrators — its own ADMINs, or on a CLIENT the owning agency's
+ * ADMINs. A connection never makes a user one (a connected agency's ADMIN only reads).
+ */
+function administers(userId: string, account: MAccount): boolean {
+  const own = model.memberships.some(
+    (m) => m.userId === userId && m.accountId === account.id && m.role === Role.ADMIN,
+  );
+  if (own && !(account.type === AccountType.CLIENT && account.status === AccountStatus.ARCHIVED)) {
+    return true;
+  }
+  return (
+    account.type === AccountType.CLIENT &&
+    model.memberships.some(
+      (m) => m.userId === userId && m.accountId === account.agencyId && m.role === Role.ADMIN,
+    )
+  );
+}
+
 function expectReport(viewer: MViewer, report: MReport): boolean {
   if (viewer.scopeAccountId) return tokenReadsReport(viewer, report);
   if (viewer.isStaff) return true;
   const account = accountById(report.accountId);
   if (report.status === ReportStatus.ARCHIVED) return opensArchived(viewer.userId, report);
-  const roles = rolesOn(viewer.userId, account);
-  if (roles.length === 0) return false;
+  if (rolesOn(viewer.userId, account).length === 0) return false;
   return (
     report.visibility === ReportVisibility.ACCOUNT ||
-    roles.includes(Role.ADMIN) ||
+    administers(viewer.userId, account) ||
     report.createdById === viewer.userId ||
     report.sharedWith.includes(viewer.userId)
   );
