@@ -11,6 +11,7 @@ import {
 import type { RequestContext } from '../context/request-context';
 import type { SetClientAccessInput, SetConnectionAccessInput } from '../schema/types/inputs';
 import { recordAuditEvent } from './audit.service';
+import { endSharesWithoutReach, endTokensOfCreatorsWithoutAdmin } from './ended-access.service';
 import { DomainError, invalidInput } from '../shared/errors';
 import { distinctIds } from '../shared/ids';
 import { lockVisibleConnection } from './connection.service';
@@ -73,6 +74,9 @@ export async function setClientAccess(ctx: RequestContext, input: SetClientAcces
       relatedAccountId: account.agencyId,
       details: { from: account.clientAccess, to: input.access, selectedUserIds: selected },
     });
+    // Users no longer selected lose their shares on the client and, managers, their tokens.
+    await endSharesWithoutReach(em, ctx, { accountIds: [account.id] });
+    await endTokensOfCreatorsWithoutAdmin(em, ctx, { accountIds: [account.id] });
     return em.getRepository(Account).findOneByOrFail({ id: account.id });
   });
 }
@@ -125,6 +129,8 @@ export async function setConnectionAccess(ctx: RequestContext, input: SetConnect
         selectedUserIds: selected,
       },
     });
+    // The agency's users no longer selected lose their shares of the premium's reports (R6).
+    await endSharesWithoutReach(em, ctx, { accountIds: [premium.id] });
     return em.getRepository(AgencyConnection).findOneByOrFail({ id: connection.id });
   });
 }

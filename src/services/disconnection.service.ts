@@ -11,6 +11,7 @@ import {
 import { managesOwningAgency, reaches, REACHES } from '../permissions/authority';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import { confirmGateDecisions } from '../permissions/gate-decisions';
+import { endSharesWithoutReach, endTokensOfCreatorsWithoutAdmin } from './ended-access.service';
 import { queueAdminEmails } from './outbox.service';
 import { returnedIds, rowCount } from './sql';
 import { isStaleStatement, query, rowMapper } from '../database/raw-sql';
@@ -219,6 +220,8 @@ async function disconnectAgencyWork(
       userIdsLosingAccess: impact.usersLosingAccess.map((user) => user.id),
     },
   });
+  // R6: the agency's users keep no share of the premium's reports (a later connection revives none).
+  await endSharesWithoutReach(em, ctx, { accountIds: [premium.id] });
   const updated = await em.getRepository(AgencyConnection).findOneByOrFail({ id: connection.id });
   return { kind: 'done', impact, target: updated };
 }
@@ -421,6 +424,8 @@ async function disconnectClientWork(
 
   await queueClientDisconnectionEmails(em, viewer.user, client, agency, impact);
   await revokeClientAccess(em, client);
+  // R18: managers who acted for the client through a selection it no longer has made tokens.
+  await endTokensOfCreatorsWithoutAdmin(em, ctx, { accountIds: [client.id] });
   const deactivatedIds = await deactivateUsersOfRemovedOrganization(
     em,
     client,

@@ -9,6 +9,11 @@ import type {
 import { recordAuditEvent } from './audit.service';
 import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
 import { isId } from '../shared/ids';
+import {
+  endSelectionsInAgency,
+  endSharesWithoutReach,
+  endTokensOfCreatorsWithoutAdmin,
+} from './ended-access.service';
 import { queueAdminEmails } from './outbox.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
@@ -69,20 +74,17 @@ async function tellAdmins(
 
 /**
  * R24: leaving an agency ends the user's work on its clients for good — their client-access and
- * connection-access selections and their R16 snapshot rows for the agency's archived reports go
- * in the same transaction, so being added again later brings none of it back.
+ * connection-access selections (each ending audited, R27) and their R16 snapshot rows for the
+ * agency's archived reports go in the same transaction, so being added again later brings none
+ * of it back.
  */
-async function dropAgencyAccess(em: EntityManager, agencyId: string, userId: string) {
-  await em.query(
-    `DELETE FROM client_access_grants g USING accounts c
-      WHERE c.id = g.account_id AND c.agency_id = $1 AND g.user_id = $2`,
-    [agencyId, userId],
-  );
-  await em.query(
-    `DELETE FROM connection_access_grants g USING agency_connections k
-      WHERE k.id = g.connection_id AND k.agency_id = $1 AND g.user_id = $2`,
-    [agencyId, userId],
-  );
+async function dropAgencyAccess(
+  em: EntityManager,
+  ctx: RequestContext,
+  agencyId: string,
+  userId: string,
+) {
+  await endSelectionsInAgency(em, ctx, agencyId, userId);
   await em.query(
     `DELETE FROM archived_report_access s USING reports r, accounts c
       WHERE r.id = s.report_id AND c.id = r.account_id AND c.agency_id = $1 AND s.user_id = $2`,
@@ -93,6 +95,16 @@ async function dropAgencyAccess(em: EntityManager, agencyId: string, userId: str
       WHERE c.id = s.account_id AND c.agency_id = $1 AND s.user_id = $2`,
     [agencyId, userId],
   );
+}
+
+/**
+ * R24, R18, R27: what a member's removal or new role ended ends for good — their shares of
+ * reports they no longer reach, and the API tokens they made that they no longer act as ADMIN
+ * for — so re-adding or promoting them revives neither.
+ */
+async function endAccessOfChangedMember(em: EntityManager, ctx: RequestContext, userId: string) {
+  await endSharesWithoutReach(em, ctx, { userIds: [userId] });
+  await endTokensOfCreatorsWithoutAdmin(em, ctx, { userIds: [userId] });
 }
 
 /**
@@ -163,8 +175,9 @@ export async function removeMember(ctx: RequestContext, input: RemoveMemberInput
     if (membership.role === Role.ADMIN) await assertAnotherAdmin(em, account, membership.userId);
     await em.delete(Membership, { accountId: account.id, userId: membership.userId });
     if (account.type === AccountType.AGENCY) {
-      await dropAgencyAccess(em, account.id, membership.userId);
+      await dropAgencyAccess(em, ctx, account.id, membership.userId);
     }
+    await endAccessOfChangedMember(em, ctx, membership.userId);
     const auditEventId = await recordAuditEvent(em, ctx, {
       action: 'MEMBER_REMOVED',
       accountId: account.id,
@@ -199,6 +212,7 @@ export async function changeMemberRole(ctx: RequestContext, input: ChangeMemberR
       { accountId: account.id, userId: membership.userId },
       { role: input.role },
     );
+    await endAccessOfChangedMember(em, ctx, membership.userId);
     const auditEventId = await recordAuditEvent(em, ctx, {
       action: 'MEMBER_ROLE_CHANGED',
       accountId: account.id,

@@ -493,9 +493,10 @@ async function apiMembership(mutation: string, input: Record<string, unknown>) {
 }
 
 /**
- * R24 (and issue 12): a user who leaves an account loses its role; leaving an agency also ends
- * their selections on its clients and connections, and their R16 access to the archived reports
- * of its clients for good (a later re-add brings none of it back).
+ * R24 (and issues 12, 30): a user who leaves an account loses its role; leaving an agency also
+ * ends their selections on its clients and connections, their R16 access to the archived reports
+ * of its clients and their shares of reports they no longer reach, for good (a later re-add
+ * brings none of it back).
  */
 function leaves(userId: string, accountId: string) {
   facts.roles.get(userId)?.delete(accountId);
@@ -508,6 +509,10 @@ function leaves(userId: string, accountId: string) {
   for (const r of facts.reports.values()) {
     if (r.archived && facts.accounts.get(r.accountId)?.agencyId === accountId) {
       r.snapshot = r.snapshot.filter((id) => id !== userId);
+    }
+    // Issue 30: shares of active reports end with the user's reach of their account.
+    if (!r.archived && reachRoles(userId, r.accountId).length === 0) {
+      r.sharedWith = r.sharedWith.filter((id) => id !== userId);
     }
   }
 }

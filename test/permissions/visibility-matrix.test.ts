@@ -214,9 +214,10 @@ function expectItem(viewer: MViewer, item: { accountId: string; reportId: string
 }
 
 /**
- * R24 (and issue 12): a user who leaves an agency loses its membership, their selections on its
- * clients and connections, and their R16 access to the archived reports of its clients for good
- * (a later re-add brings none of it back; the report shares they were given stay as they are).
+ * R24 (and issues 12, 30): a user who leaves an agency loses its membership, their selections on
+ * its clients and connections, their R16 access to the archived reports of its clients, and the
+ * shares of active reports on accounts they no longer reach — for good (a later re-add brings
+ * none of it back).
  */
 function leaves(userId: string, agencyId: string) {
   model.memberships = model.memberships.filter(
@@ -231,6 +232,10 @@ function leaves(userId: string, agencyId: string) {
   for (const r of model.reports) {
     if (r.status === ReportStatus.ARCHIVED && accountById(r.accountId).agencyId === agencyId) {
       r.snapshot = r.snapshot.filter((id) => id !== userId);
+    }
+    const reachesStill = rolesOn(userId, accountById(r.accountId)).length > 0;
+    if (r.status === ReportStatus.ACTIVE && !reachesStill) {
+      r.sharedWith = r.sharedWith.filter((id) => id !== userId);
     }
   }
 }
