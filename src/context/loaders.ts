@@ -92,6 +92,25 @@ const visibleById = <T extends ObjectLiteral & { id: string }>(
     return byId(rows.map(rowMapper(db, entity)), ids);
   });
 
+/** Whether `predicate` lets the viewer see each id's row (false for no viewer): one statement. */
+const knownById = <T extends ObjectLiteral & { id: string }>(
+  db: DataSource,
+  visibility: Visibility | null,
+  entity: EntityTarget<T>,
+  predicate: (v: Visibility, alias: string) => string,
+) =>
+  new DataLoader<string, boolean>(async (ids) => {
+    if (!visibility) return ids.map(() => false);
+    const rows = await query<{ id: string }>(
+      db,
+      `SELECT x.id FROM ${db.getMetadata(entity).tableName} x
+        WHERE x.id = ANY(CAST(:ids AS uuid[])) AND ${predicate(visibility, 'x')}`,
+      { ...visibility.params, ids: [...ids] },
+    );
+    const known = new Set(rows.map((row) => row.id));
+    return ids.map((id) => known.has(id));
+  });
+
 /**
  * First pages of items for many reports in one statement: a window over report_items keeps
  * `limit + 1` items per report (newest first) and counts each report's items alongside. The
@@ -289,6 +308,10 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
     visibleItem: visibleById(db, visibility, ReportingItem, (v, a) => v.item(a)),
     /** Accounts whose people, connections and integrations the viewer may list. */
     accountInternals: visibleById(db, visibility, Account, (v, a) => v.accountInternals(a)),
+    /** Connections that exist for the viewer (A3: they act for one side). */
+    visibleConnection: visibleById(db, visibility, AgencyConnection, (v, k) => v.connection(k)),
+    /** Whether the viewer may know each user's email (A3, R18, R28). */
+    emailKnown: knownById(db, visibility, User, (v, u) => v.userEmail(u)),
 
     authority: authorityLoader(db, visibility),
 

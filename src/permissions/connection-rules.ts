@@ -15,7 +15,8 @@ import type { AccountAuthority } from '../context/loaders';
  * - `requester`: for the side that sent the request (cancel);
  * - `responder`: for the other side (accept, decline);
  * - `agency`: for the agency (its users' access to the premium: setConnectionAccess).
- * A viewer for whom neither side exists passes, and the service answers NOT_FOUND.
+ * A viewer who acts for neither side passes, and the service answers NOT_FOUND: the connection
+ * does not exist for them (A3), even when they reach its premium through another agency.
  */
 export const connectionSide = (side: 'either' | 'requester' | 'responder' | 'agency') =>
   named(`actsForAsManager(${side} side of connectionId)`, () =>
@@ -50,7 +51,8 @@ export const connectionSide = (side: 'either' | 'requester' | 'responder' | 'age
           }
         };
         recordGateDecision(ctx, info, { gate: `${side} side of connectionId`, accountIds, holds });
-        if (!exists(agency) && !exists(premium)) return true;
+        // A3: the connection exists only for those acting for a side; others hear NOT_FOUND.
+        if (!agency?.actsAs && !premium?.actsAs) return true;
         return holds([agency, premium]);
       },
     ),

@@ -108,7 +108,7 @@ export const permissionRules = {
     revokeApiToken: userWith(actsForAsAdmin(accountOfApiTokenAt('id'), 'accountOfApiToken(id)')),
   },
 
-  User: { memberships: parentIsVisible },
+  User: { memberships: parentIsVisible, email: visibilityFilter },
   Membership: { account: parentIsVisible, user: parentIsVisible },
   Account: {
     organization: parentIsVisible,

@@ -8,7 +8,7 @@
  * Predicates use the named parameters `:viewerId` and `:scopeAccountId` (see `params`).
  */
 import { AccountStatus, AccountType, ReportStatus, ReportVisibility } from '../entities/enums';
-import { integrationServes, REACHES } from './authority';
+import { ACTS_FOR, integrationServes, REACHES } from './authority';
 import type { Principal } from './principal';
 
 const q = (value: string) => `'${value}'`;
@@ -227,5 +227,37 @@ export class Visibility {
   /** The viewer may see the account's people, connections and integrations (not a token). */
   accountInternals(alias: string): string {
     return this.principal.kind === 'token' ? 'FALSE' : this.account(alias);
+  }
+
+  /**
+   * A3 (issue 30 #5): an agency <-> premium connection exists for whoever acts for one of its
+   * sides (A1: any own role there; staff). Reaching the premium through *another* agency's
+   * connection does not show this one — its agency, access mode and history are that agency's.
+   * An API token sees none (R18).
+   */
+  connection(alias: string): string {
+    const p = this.principal;
+    if (p.kind === 'token') return 'FALSE';
+    if (p.isStaff) return 'TRUE';
+    return `EXISTS (SELECT 1 FROM ${ACTS_FOR} kaf
+                     WHERE kaf.user_id = :viewerId
+                       AND kaf.account_id IN (${alias}.agency_id, ${alias}.premium_client_id))`;
+  }
+
+  /**
+   * A3, R18, R28 (issue 30 #5, #7): the viewer may know this user's email — the user themselves,
+   * staff, and whoever acts for (A1) an account the user is a member of (colleagues, and a
+   * client's administration). Never an API token; never a premium's users about the agency users
+   * who reach it through a connection, nor one agency's users about another's: they see names.
+   */
+  userEmail(alias: string): string {
+    const p = this.principal;
+    if (p.kind === 'token') return 'FALSE';
+    if (p.isStaff) return 'TRUE';
+    return `(${alias}.id = :viewerId
+             OR EXISTS (SELECT 1 FROM memberships um
+                          JOIN ${ACTS_FOR} uaf ON uaf.account_id = um.account_id
+                                              AND uaf.user_id = :viewerId
+                         WHERE um.user_id = ${alias}.id))`;
   }
 }

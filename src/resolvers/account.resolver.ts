@@ -74,7 +74,8 @@ export class AccountResolver {
 
   @FieldResolver(() => Organization)
   async organization(@Root() account: Account, @Ctx() ctx: RequestContext) {
-    if (!(await ctx.loaders.visibleAccount.load(account.id))) {
+    // R18: an API token reads no organization, its own account's neither.
+    if (!(await seesInternals(ctx, account))) {
       throw forbidden('The organization of an account you do not reach is not shown (A3)');
     }
     return ctx.loaders.organization.load(account.organizationId);
@@ -109,7 +110,9 @@ export class AccountResolver {
   ) {
     if (!(await seesInternals(ctx, account))) return [];
     const all = await ctx.loaders.connectionsByAccount.load(account.id);
-    return status ? all.filter((connection) => connection.status === status) : all;
+    // A3: only the connections the viewer acts for a side of (not another agency's).
+    const visible = await ctx.loaders.visibleConnection.loadMany(all.map((k) => k.id));
+    return all.filter((connection, i) => !!visible[i] && (!status || connection.status === status));
   }
 
   @FieldResolver(() => [Membership])

@@ -15,9 +15,19 @@ export class ReportingItemResolver {
     return ctx.loaders.account.load(item.accountId);
   }
 
+  /**
+   * A3, R18 (issue 30 #5): the integration that fed the item, for viewers who see its owner's
+   * internals; null for others (another agency reaching the same premium, the premium about an
+   * agency's integration, API tokens) — it is the owner's configuration.
+   */
   @FieldResolver(() => Integration, { nullable: true })
-  integration(@Root() item: ReportingItem, @Ctx() ctx: RequestContext) {
-    return item.integrationId ? ctx.loaders.integration.load(item.integrationId) : null;
+  async integration(@Root() item: ReportingItem, @Ctx() ctx: RequestContext) {
+    if (!item.integrationId) return null;
+    const integration = await ctx.loaders.integration.load(item.integrationId);
+    if (!integration) return null;
+    return (await ctx.loaders.accountInternals.load(integration.ownerAccountId))
+      ? integration
+      : null;
   }
 
   @FieldResolver(() => Metrics)

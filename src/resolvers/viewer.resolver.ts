@@ -10,6 +10,17 @@ export class ViewerResolver {
   }
 
   /**
+   * A3, R18, R28 (issue 30 #5, #7): the email, to whom may know it (Visibility.userEmail); empty
+   * for everyone else — a premium's ADMIN sees the names of the agency users who reach the brand,
+   * never their emails, and an API token not even its creator's. The field stays non-null as the
+   * contract has it.
+   */
+  @FieldResolver(() => String)
+  async email(@Root() user: User, @Ctx() ctx: RequestContext): Promise<string> {
+    return (await ctx.loaders.emailKnown.load(user.id)) ? user.email : '';
+  }
+
+  /**
    * The user's memberships; of another user only those in accounts the viewer may see (a user met
    * through a shared account must not reveal their other accounts).
    */

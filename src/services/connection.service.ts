@@ -34,8 +34,8 @@ async function shareLockAccounts(em: EntityManager, ids: string[]): Promise<Map<
 }
 
 /**
- * R1, R4, I2: an agency connection the viewer can see (the viewer reaches the agency or the premium client,
- * or is staff), locked FOR UPDATE after its two account rows; NOT_FOUND otherwise. Then the
+ * R1, R4, I2: an agency connection that exists for the viewer (A3: they act for one of its sides,
+ * or are staff), locked FOR UPDATE after its two account rows; NOT_FOUND otherwise. Then the
  * operation's gates are decided again on the locked rows (issue 30 #6).
  */
 export async function lockVisibleConnection(
@@ -51,11 +51,7 @@ export async function lockVisibleConnection(
     (await em
       .createQueryBuilder(AgencyConnection, 'k')
       .where('k.id = :connectionId', { connectionId: connectionId.toLowerCase() })
-      .andWhere(
-        `EXISTS (SELECT 1 FROM accounts a
-                  WHERE a.id IN (k.agency_id, k.premium_client_id) AND ${visibility.account('a')})`,
-        visibility.params,
-      )
+      .andWhere(visibility.connection('k'), visibility.params)
       .getOne());
   if (!visible) throw notFound('Connection', field);
   // Disconnections take the premium row FOR UPDATE (I2) and leave the agency row alone (an

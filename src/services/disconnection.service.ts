@@ -91,17 +91,30 @@ async function readOnly<T>(ctx: RequestContext, work: (em: EntityManager) => Pro
   });
 }
 
-/** Active users who reach the account now through REACHES (members, agency users). */
-async function usersReaching(em: EntityManager, accountId: string): Promise<User[]> {
-  const rows = await query(
+/**
+ * Active users who reach the account now through REACHES (members, agency users). Whether the
+ * viewer may know each one's email (A3, R28) is decided by the same statement, before the
+ * disconnection changes who acts for what, so the preview and the impact show the same emails.
+ */
+async function usersReaching(
+  em: EntityManager,
+  ctx: RequestContext,
+  accountId: string,
+): Promise<User[]> {
+  const { visibility } = requireViewer(ctx);
+  const rows = await query<{ email_known: boolean }>(
     em,
-    `SELECT u.* FROM users u
+    `SELECT u.*, ${visibility.userEmail('u')} AS email_known FROM users u
       WHERE u.id IN (SELECT acl.user_id FROM ${REACHES} acl WHERE acl.account_id = :accountId)
         AND u.active
       ORDER BY u.email`,
-    { accountId },
+    { ...visibility.params, accountId },
   );
-  return rows.map(rowMapper(em, User));
+  const users = rows.map(rowMapper(em, User));
+  users.forEach((user, i) =>
+    ctx.loaders.emailKnown.clear(user.id).prime(user.id, rows[i].email_known),
+  );
+  return users;
 }
 
 /**
@@ -170,7 +183,7 @@ async function disconnectAgencyWork(
       message: `Only an ACTIVE connection can be disconnected; this one is ${connection.status}`,
     };
   }
-  const before = await usersReaching(em, premium.id);
+  const before = await usersReaching(em, ctx, premium.id);
 
   await em.query(
     `UPDATE agency_connections
@@ -409,7 +422,7 @@ async function disconnectClientWork(
   }
   if (!agency) throw new Error(`CLIENT ${client.id} has no agency`);
   await confirmGateDecisions(em, ctx);
-  const before = await usersReaching(em, client.id);
+  const before = await usersReaching(em, ctx, client.id);
 
   const { reportsArchived, itemsFrozen, mappingIds } = await archiveClient(em, client);
   const organizationRemoved = await removeOrganizationIfLast(em, client);
@@ -496,18 +509,14 @@ export const disconnectAgencyPreview = (ctx: RequestContext, connectionId: strin
         (await em
           .createQueryBuilder(AgencyConnection, 'k')
           .where('k.id = :connectionId', { connectionId: connectionId.toLowerCase() })
-          .andWhere(
-            `EXISTS (SELECT 1 FROM accounts a
-                      WHERE a.id IN (k.agency_id, k.premium_client_id) AND ${visibility.account('a')})`,
-            visibility.params,
-          )
+          .andWhere(visibility.connection('k'), visibility.params)
           .getOne());
       if (!connection) throw notFound('Connection', ['connectionId']);
       if (connection.status !== ConnectionStatus.ACTIVE) {
         return { kind: 'invalid', message: `The connection is ${connection.status}` };
       }
       const premiumId = connection.premiumClientId;
-      const before = await usersReaching(em, premiumId);
+      const before = await usersReaching(em, ctx, premiumId);
       const [{ mappings }]: { mappings: number }[] = await em.query(
         `SELECT count(*)::int AS mappings FROM integration_mappings m, integrations i
           WHERE ${agencyMappingsToPause('m', 'i', '$1', '$2')}`,
@@ -553,7 +562,7 @@ export const disconnectClientPreview = (ctx: RequestContext, clientAccountId: st
       if (client.status === AccountStatus.ARCHIVED) {
         return { kind: 'already', message: `Client "${client.name}" is already disconnected` };
       }
-      const before = await usersReaching(em, client.id);
+      const before = await usersReaching(em, ctx, client.id);
       const [counts]: {
         reports: number;
         items: number;

@@ -1,4 +1,4 @@
-import { AgencyConnection, AuditEvent, Integration, Organization, Role } from '../entities';
+import { AuditEvent, Integration, Organization, Role } from '../entities';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { Node } from '../entities/node.interface';
 import { isId } from '../shared/ids';
@@ -17,8 +17,9 @@ const NODE_TABLES = [
 /**
  * Query.node: ids are UUIDs unique across tables, so one statement finds the type, then the
  * type's own visibility rule decides. A malformed or invisible id is null, never an error.
- * Users, organizations, connections and integrations are visible through an account the viewer
- * sees; audit events to those who may read the account's audit log.
+ * Users, organizations and integrations are visible through an account the viewer sees;
+ * connections to those who act for one of their sides (A3); audit events to those who may read
+ * the account's audit log.
  */
 export async function findNode(ctx: RequestContext, rawId: string): Promise<Node | null> {
   const { viewer, visibility } = requireViewer(ctx);
@@ -60,12 +61,8 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
         .getRawMany();
       return accounts.length > 0 ? org : null;
     }
-    case 'AgencyConnection': {
-      const connection = (await ctx.loaders.connection.load(id)) as AgencyConnection;
-      const sees =
-        (await seesAccount(connection.agencyId)) || (await seesAccount(connection.premiumClientId));
-      return sees ? connection : null;
-    }
+    case 'AgencyConnection':
+      return ctx.loaders.visibleConnection.load(id);
     case 'Integration': {
       const integration = (await ctx.loaders.integration.load(id)) as Integration;
       return (await seesAccount(integration.ownerAccountId)) ? integration : null;

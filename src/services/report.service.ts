@@ -182,6 +182,17 @@ export async function listReports(
       joinedEntity(ctx.db, User, 'created_by_id', 'creator', (user) =>
         ctx.loaders.user.prime(user.id, user),
       ),
+      // Whether the viewer may know the creator's email (A3, R28), in the same statement.
+      {
+        join: '',
+        columns: `${visibility.userEmail('joined_creator')} AS "creator$email_known"`,
+        take: (row) => {
+          const id = row['creator$id'];
+          if (typeof id === 'string') {
+            ctx.loaders.emailKnown.prime(id, row['creator$email_known'] === true);
+          }
+        },
+      },
     );
   }
   return sqlPage(

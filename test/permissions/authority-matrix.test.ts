@@ -189,9 +189,12 @@ function administers(userId: string, accountId: string): boolean {
 const sees = (userId: string, accountId: string) =>
   reaches(userId, accountId) || actsFor(userId, accountId, ALL_ROLES);
 
-/** Decision: a connection exists for whoever sees either of its sides. */
+/**
+ * A3 (issue 30 #5): a connection exists for whoever acts for one of its sides; reaching the
+ * premium through another agency's connection does not show it.
+ */
 const seesConnection = (userId: string, k: MConnection) =>
-  sees(userId, k.agencyId) || sees(userId, k.premiumId);
+  actsFor(userId, k.agencyId, ALL_ROLES) || actsFor(userId, k.premiumId, ALL_ROLES);
 
 /** R16 (users): an archived report is open to its snapshot while they stay in the agency. */
 function opensReport(userId: string, report: MReport): boolean {

@@ -227,8 +227,12 @@ describe('finding 1: agency users act as the premium client they reach through a
     expect(requested.connection.status).toBe('PENDING');
 
     // ... but does not act for P: only P's own ADMIN/ACCOUNT_MANAGER answers for P (R1, A1).
-    expectTopLevel(await gql(Q.acceptConnection, { id: pending }, n.manager), ['FORBIDDEN']);
-    expectTopLevel(await gql(Q.acceptConnection, { id: pending }, n.admin), ['FORBIDDEN']);
+    // E's request does not even exist for N's users: they act for neither side (A3, issue 30).
+    for (const as of [n.manager, n.admin]) {
+      expect(userErrorCodes(await payload(Q.acceptConnection, { id: pending }, as))).toEqual([
+        'NOT_FOUND',
+      ]);
+    }
     expect(await connectionStatus(pending)).toBe(ConnectionStatus.PENDING);
     // E's users reach nothing of P while the request is pending.
     expect(await reportIdsFor(e.regular, p.premium.id)).toEqual([]);
@@ -273,9 +277,12 @@ describe('finding 1: agency users act as the premium client they reach through a
 
   it('finding 1: an ADMIN of agency E cannot disconnect the N↔P connection it is not a side of', async () => {
     const { n, e, p, np, pReport } = await world();
-    // E reaches P, so N↔P (one of P's connections) is visible to it: FORBIDDEN, not NOT_FOUND.
-    expectTopLevel(await gql(Q.disconnectAgency, { id: np }, e.admin), ['FORBIDDEN']);
-    expectTopLevel(await gql(Q.disconnectAgency, { id: np }, e.manager), ['FORBIDDEN']);
+    // E reaches P, but N↔P is another agency's connection: it does not exist for E (A3, issue 30).
+    for (const as of [e.admin, e.manager]) {
+      expect(userErrorCodes(await payload(Q.disconnectAgency, { id: np }, as))).toEqual([
+        'NOT_FOUND',
+      ]);
+    }
     expect(await connectionStatus(np)).toBe(ConnectionStatus.ACTIVE);
     expect(
       (await server.db.getRepository(AgencyConnection).findOneByOrFail({ id: np })).disconnectedAt,

@@ -275,3 +275,28 @@ describe('#4: an API token ends for good when its creator loses ADMIN (R18, R24,
     expect(await ok(Q.apiTokens, { id: P.id }, keeper)).toEqual([{ id: tokenId, revoked: false }]);
   });
 });
+
+describe('#7: an API token reads no email, organization or integration (R18)', () => {
+  it("neither its creator's email nor its own account's organization and integrations", async () => {
+    const P = await f.premium();
+    const admin = await f.member(P, ADMIN);
+    await f.integration(P);
+    const { token } = await f.apiToken(P, admin);
+    const viewer = await gql(`{ viewer { id email } }`, {}, { token });
+    expect(viewer.data!.viewer).toEqual({ id: admin.id, email: '' });
+    const organization = await gql(
+      `query ($id: ID!) { account(id: $id) { id organization { id } } }`,
+      { id: P.id },
+      { token },
+    );
+    expect(topCodes(organization)).toEqual(['FORBIDDEN']);
+    const integrations = await ok(
+      `query ($id: ID!) { account(id: $id) { integrations { id } } }`,
+      { id: P.id },
+      { token },
+    );
+    expect(integrations).toEqual({ integrations: [] });
+    // The creator signed in still reads all three.
+    expect((await ok(`{ viewer { email } }`, {}, admin)).email).toBe(admin.email);
+  });
+});

@@ -140,7 +140,7 @@ describe('relation chains do not open invisible accounts', () => {
     expect(agencyB.data!.account.connections).toEqual([{ status: 'DISCONNECTED' }]);
   });
 
-  it('an integration reached through an item does not list its owner’s mappings', async () => {
+  it('an integration reached through an item shows to its owner’s people only', async () => {
     const query = `{ reports(first: 100) { nodes { items { nodes { integration {
       name owner { id } mappings { externalAdvertiserId client { id } } } } } } } }`;
     const mappingsSeenBy = async (who: User) => {
@@ -151,9 +151,10 @@ describe('relation chains do not open invisible accounts', () => {
         .filter((i) => i.integration)
         .map((i) => i.integration.mappings.length);
     };
-    // The client's own user and the premium's user see the integration, not its mappings.
-    expect(await mappingsSeenBy(u.clientUser)).toEqual([0]);
-    expect(await mappingsSeenBy(u.premiumUser)).toEqual([0]);
+    // The client's own user and the premium's user do not see agency A's integration at all: it
+    // is A's configuration (A3, issue 30 #5).
+    expect(await mappingsSeenBy(u.clientUser)).toEqual([]);
+    expect(await mappingsSeenBy(u.premiumUser)).toEqual([]);
     // Agency A's users see them all (three mappings) on both items.
     expect(await mappingsSeenBy(u.aRegular)).toEqual([3, 3]);
   });
