@@ -8,7 +8,7 @@
  * Predicates use the named parameters `:viewerId` and `:scopeAccountId` (see `params`).
  */
 import { AccountStatus, AccountType, ReportStatus, ReportVisibility } from '../entities/enums';
-import { ACTS_FOR, integrationServes, REACHES } from './authority';
+import { ACTS_FOR, REACHES } from './authority';
 import type { Principal } from './principal';
 
 const q = (value: string) => `'${value}'`;
@@ -213,13 +213,19 @@ export class Visibility {
   }
 
   /**
-   * R7: the items a token's pixel may deliver campaign data to — items on the accounts an
-   * integration of its account would serve (`integrationServes`), and items its own integrations created (also
-   * after a disconnection moved them out of reach). Writing metrics is the ad server's delivery,
-   * not a read: a token still reads only what `report`/`item` allow.
+   * R7 (issue 30 #8): the items a token's pixel may deliver campaign data to — items of its own
+   * account, of the CLIENT accounts its agency owns, and items its own integrations created (also
+   * on a connected premium, and after a disconnection moved them out of its scope: the pixel in
+   * the ad server keeps sending). Never a connected premium's manual items or items fed by the
+   * premium's own integrations: those are the brand's data, and a connection gives data access,
+   * not the brand's delivery. Writing metrics is the ad server's delivery, not a read: a token
+   * still reads only what `report`/`item` allow.
    */
   pixelItem(alias: string): string {
-    return `(${integrationServes(SCOPE, `${alias}.account_id`)}
+    return `(${alias}.account_id = ${SCOPE}
+             OR ${alias}.account_id IN (SELECT pc.id FROM accounts pc
+                                         WHERE pc.agency_id = ${SCOPE}
+                                           AND pc.type = ${q(AccountType.CLIENT)})
              OR ${alias}.integration_id IN (SELECT ig.id FROM integrations ig
                                             WHERE ig.owner_account_id = ${SCOPE}))`;
   }

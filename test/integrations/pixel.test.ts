@@ -205,6 +205,9 @@ describe('POST /pixel/:itemId', () => {
     const manual = await f.item(premium);
     const premiumToken = await createToken(premium.id, premiumAdmin);
     expect((await pixel(fed.id, { impressions: 1 })).status).toBe(202);
+    // Issue 30 #8: while connected, the agency's pixel feeds only what its integration created,
+    // not the brand's own (manual) items.
+    expect((await pixel(manual.id, { impressions: 1 })).status).toBe(404);
 
     await server.db.query(
       `UPDATE agency_connections SET status = $2, disconnected_at = now() WHERE id = $1`,
@@ -220,6 +223,25 @@ describe('POST /pixel/:itemId', () => {
     expect((await metricsOf(fed.id)).impressions).toBe(7);
     expect((await metricsOf(manual.id)).impressions).toBe(4);
   });
+});
+
+it("issue 30 #8: an agency's pixel never writes into a connected premium's own integration's items", async () => {
+  const premium = await f.premium();
+  await f.connection(agency, premium);
+  const [own] = await server.db.query(
+    `INSERT INTO integrations (name, ad_server, owner_account_id) VALUES ('Brand DV360', 'SIMULATED', $1) RETURNING id`,
+    [premium.id],
+  );
+  const brandFed = await f.item(premium, {
+    source: ItemSource.INTEGRATION,
+    integrationId: own.id,
+    externalId: 'brand-1',
+  });
+  expect((await pixel(brandFed.id, { impressions: 5 })).status).toBe(404);
+  expect((await metricsOf(brandFed.id)).impressions).toBe(0);
+  // Its own client's manual items it still feeds.
+  const clientItem = await f.item(client);
+  expect((await pixel(clientItem.id, { impressions: 5 })).status).toBe(202);
 });
 
 describe('concurrent increments', () => {
