@@ -8,9 +8,11 @@ import {
 } from 'typeorm';
 import {
   Account,
+  AccountType,
   AgencyConnection,
   Integration,
   IntegrationMapping,
+  MappingStatus,
   Membership,
   Organization,
   Report,
@@ -238,10 +240,12 @@ const integrationsByOwner = (db: DataSource) =>
   );
 
 /**
- * R3, A3: an integration's mappings name the owner's advertisers and clients: listed only to
+ * R3, R7, A3: an integration's mappings name the owner's advertisers and clients: listed only to
  * viewers who see the owner account's internals (an integration reached through a client's item
  * is shown, its mappings are not), and only mappings of clients the viewer reaches (an agency
- * manager not selected on a client does not learn it exists).
+ * manager not selected on a client does not learn it exists) — and, R7, the PAUSED mappings of a
+ * premium client the owner was connected to: the agency's own configuration, showing why an
+ * advertiser stopped syncing; the premium shows id, name and type (A3's exception).
  */
 const mappingsByIntegration = (db: DataSource, visibility: Visibility | null) =>
   new DataLoader<string, IntegrationMapping[]>(async (ids) => {
@@ -254,7 +258,13 @@ const mappingsByIntegration = (db: DataSource, visibility: Visibility | null) =>
       .innerJoin(Account, 'mc', 'mc.id = m.client_account_id')
       .where('m.integration_id IN (:...ids)', { ids })
       .andWhere(visibility.accountInternals('mo'), visibility.params)
-      .andWhere(visibility.account('mc'), visibility.params)
+      .andWhere(
+        `(${visibility.account('mc')}
+          OR (m.status = '${MappingStatus.PAUSED}' AND mc.type = '${AccountType.PREMIUM_CLIENT}'
+              AND EXISTS (SELECT 1 FROM agency_connections mk
+                           WHERE mk.agency_id = mo.id AND mk.premium_client_id = mc.id)))`,
+        visibility.params,
+      )
       .orderBy('m.created_at', 'ASC')
       .addOrderBy('m.id', 'ASC')
       .getMany();

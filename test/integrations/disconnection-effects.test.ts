@@ -137,3 +137,34 @@ it('disconnectAgency: the premium is skipped by syncs but its items keep receivi
   expect(after.impressions).toBe(before.impressions + 5);
   expect(after.status).toBe('ACTIVE');
 });
+
+it('issue 26 #2, R7: after disconnectAgency the agency still sees its PAUSED mapping, the premium by id, name and type', async () => {
+  const premium = await f.premium({ name: `Brand ${Date.now()}` });
+  const premiumAdmin = await f.member(premium, Role.ADMIN);
+  const connection = await f.connection(agency, premium);
+  const id = await integrationWith([[premium, 'adv-paused']]);
+  const result = await gqlOk(
+    `mutation($id: ID!) { disconnectAgency(connectionId: $id) { userErrors { code } } }`,
+    { id: connection.id },
+    premiumAdmin,
+  );
+  expect(result.disconnectAgency.userErrors).toEqual([]);
+  const seen = await gqlOk(
+    `query($id: ID!) { node(id: $id) { ... on Integration { mappings {
+       externalAdvertiserId status client { id name type members { role } reports(first: 5) { totalCount } } } } } }`,
+    { id },
+  );
+  expect(seen.node.mappings).toEqual([
+    {
+      externalAdvertiserId: 'adv-paused',
+      status: 'PAUSED',
+      client: {
+        id: premium.id,
+        name: premium.name,
+        type: 'PREMIUM_CLIENT',
+        members: [],
+        reports: { totalCount: 0 },
+      },
+    },
+  ]);
+});
