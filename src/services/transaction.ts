@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Account, AccountStatus } from '../entities';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import retry from 'async-retry';
-import { conflict, DomainError, notFound } from '../shared/errors';
+import { conflict, databaseUnavailable, DomainError, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { isStaleStatement, query } from '../database/raw-sql';
 import { assertGateDecisionsConfirmed, confirmGateDecisions } from '../permissions/gate-decisions';
@@ -14,6 +14,19 @@ const sqlState = (error: unknown): string | undefined =>
   (error as { code?: unknown }).code === undefined
     ? undefined
     : String((error as { code: unknown }).code);
+
+/**
+ * The connection itself went away: the backend was terminated (57P01–57P03, a failover), or the
+ * socket broke (class 08, or node-postgres' own "Connection terminated" without a SQLSTATE).
+ */
+function isConnectionLoss(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state && (state.startsWith('08') || /^57P0[123]$/.test(state))) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection is closed|terminating connection|ECONNRESET/i.test(
+    message,
+  );
+}
 
 /** How often a transaction is re-run after a deadlock or serialization failure, and how fast. */
 export const TRANSACTION_RETRY = { retries: 4, minTimeout: 20, maxTimeout: 400, factor: 3 };
@@ -38,11 +51,24 @@ export async function inTransaction<T>(
   return retry(
     async (bail, attempt) => {
       try {
-        return await ctx.db.transaction('READ COMMITTED', async (em) => {
-          const result = await work(em);
-          assertGateDecisionsConfirmed(em, ctx);
-          return result;
-        });
+        let committing = false;
+        try {
+          return await ctx.db.transaction('READ COMMITTED', async (em) => {
+            const result = await work(em);
+            assertGateDecisionsConfirmed(em, ctx);
+            committing = true;
+            return result;
+          });
+        } catch (error) {
+          // Lost before COMMIT was sent: PostgreSQL rolled the transaction back, nothing changed.
+          // Lost during COMMIT the outcome is unknown, so that stays an internal error.
+          if (!committing && isConnectionLoss(error)) {
+            ctx.log.warn({ err: error }, 'database connection lost mid-transaction');
+            bail(databaseUnavailable());
+            return undefined as never;
+          }
+          throw error;
+        }
       } catch (error) {
         const state = sqlState(error);
         // A prepared statement gone stale under a migration (raw-sql.ts) aborted this attempt

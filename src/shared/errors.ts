@@ -106,6 +106,15 @@ export const conflict = (
   message = 'The operation met concurrent changes and was not applied; retry it',
 ) => new GraphQLError(message, { extensions: { code: 'CONFLICT', retryable: true } });
 
+/**
+ * Issue 26 #3: the database connection died before the transaction committed (a backend
+ * terminated, a failover): PostgreSQL rolled it back, nothing changed, and the same request may
+ * be sent again once the database answers.
+ */
+export const databaseUnavailable = (
+  message = 'The database connection was lost before the change was applied; nothing changed, retry it',
+) => new GraphQLError(message, { extensions: { code: 'DATABASE_UNAVAILABLE', retryable: true } });
+
 export const badUserInput = (message: string, field?: string) =>
   new GraphQLError(message, {
     extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}) },

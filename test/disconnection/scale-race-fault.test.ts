@@ -308,8 +308,13 @@ pgOnly('I1: a killed disconnection leaves everything as it was', () => {
     const result = await killAt(sql, params, () =>
       server.op(ops.disconnectClient, { id: w.client.id }, w.a.admin),
     );
-    const response = result.value as { errors?: { extensions?: { code?: string } }[] } | null;
-    expect(response?.errors?.[0]?.extensions?.code ?? 'failed').not.toBeUndefined();
+    // Issue 26 #3: nothing was applied, and the client is told so with a retryable code.
+    const response = result.value as {
+      errors?: { extensions?: { code?: string; retryable?: boolean } }[];
+    } | null;
+    expect(response?.errors?.map((e) => e.extensions)).toEqual([
+      { code: 'DATABASE_UNAVAILABLE', retryable: true },
+    ]);
     await expectUntouched(w);
 
     // the server recovers and the disconnection can then be done in full
