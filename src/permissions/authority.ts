@@ -63,48 +63,142 @@ export const managesOwningAgency = (c: string, m: string) =>
   `(${m}.account_id = ${c}.agency_id AND ${m}.role IN (${MANAGERS.map(q).join(', ')}))`;
 
 /**
- * REACHES (A2): (user_id, account_id, role, administers) — the user reaches the account's data with `role`:
- * - members of an account, by their role; a CLIENT's own users lose it once ARCHIVED (R15);
- * - members of the owning agency on its CLIENT accounts (R2), by their agency role;
- * - members of an agency on a PREMIUM_CLIENT connected to it by an ACTIVE connection, by their
- *   agency role, as that connection's access allows (a DISCONNECTED connection reaches nobody:
- *   R5, R6).
- * A user may appear several times for one account; the strongest role counts.
- * `administers`: the row makes the user one of the account's own administrators — an ADMIN by
- * membership, or an ADMIN of the agency that owns the CLIENT — who open its RESTRICTED reports
- * and edit, share and delete any of its reports (R25). A connection row never does: it gives data
- * access, not the premium's roles (A2), so a connected agency's ADMIN is an ADMIN reader there.
- * `reaches(connection)`: the relation as it will be once that connection is DISCONNECTED (R23).
+ * The branches of both relations, each written once. A branch is a set of rows `m` (a
+ * membership) about one account, held when `where` does, and says per row whether it reaches
+ * the account's data (A2, with the membership's role), whether it acts for the account (A1, with
+ * `actRole`), whether it makes the user one of the account's own administrators (RESTRICTED
+ * reports, R25), and the facts of its path (R28). REACHES, ACTS_FOR and ACCESS_PATHS are
+ * renderings of this one table, so a decision and its explanation cannot disagree: change a
+ * branch and all three change together.
  */
-export const reaches = (disconnecting?: string) => `(
-  SELECT m.user_id, m.account_id, m.role, m.role = ${q(Role.ADMIN)} AS administers
-    FROM memberships m JOIN accounts a ON a.id = m.account_id
-   WHERE NOT (a.type = ${q(AccountType.CLIENT)} AND a.status = ${q(AccountStatus.ARCHIVED)})
-  UNION ALL
-  SELECT m.user_id, c.id, m.role, m.role = ${q(Role.ADMIN)}
-    FROM accounts c JOIN memberships m ON m.account_id = c.agency_id
-   WHERE c.type = ${q(AccountType.CLIENT)} AND ${agencyMemberOnClient('c', 'm')}
-  UNION ALL
-  SELECT m.user_id, k.premium_client_id, m.role, FALSE
-    FROM agency_connections k
-    JOIN memberships m ON m.account_id = k.agency_id
-   WHERE ${activeConnection('k', disconnecting)} AND ${agencyMemberOnConnection('k', 'm')}
-)`;
+interface Branch {
+  from: string;
+  account: string;
+  where: string;
+  reaches: string;
+  acts: string;
+  actRole: string;
+  administers: string;
+  /** R28 facts: the path's kind, the account it runs through, its connection, since when. */
+  kind: string;
+  via: string;
+  connection: string;
+  since: string;
+}
+
+const NOT_ARCHIVED_CLIENT = `NOT (a.type = ${q(AccountType.CLIENT)} AND a.status = ${q(AccountStatus.ARCHIVED)})`;
+const ADMIN_OR_EVERYONE = (x: string) =>
+  `(m.role = ${q(Role.ADMIN)} OR ${x}.client_access = ${q(ClientAccessMode.EVERYONE_IN_AGENCY)})`;
+
+const branches = (disconnecting?: string): Branch[] => [
+  // 1. Own membership: acts with its role, reaches with it too — except a CLIENT's own users once
+  //    it is ARCHIVED (R15).
+  {
+    from: 'memberships m JOIN accounts a ON a.id = m.account_id',
+    account: 'm.account_id',
+    where: 'TRUE',
+    reaches: NOT_ARCHIVED_CLIENT,
+    acts: 'TRUE',
+    actRole: 'm.role',
+    administers: `m.role = ${q(Role.ADMIN)}`,
+    kind: `'MEMBERSHIP'`,
+    via: 'm.account_id',
+    connection: 'CAST(NULL AS uuid)',
+    since: 'm.created_at',
+  },
+  // 2. The owning agency's members on its CLIENT (R2): ADMINs always, others in EVERYONE mode or
+  //    when selected, by their agency role; its managers act for the client as its ADMIN (R9).
+  {
+    from: 'accounts c JOIN memberships m ON m.account_id = c.agency_id',
+    account: 'c.id',
+    where: `c.type = ${q(AccountType.CLIENT)} AND ${agencyMemberOnClient('c', 'm')}`,
+    reaches: 'TRUE',
+    acts: `m.role IN (${MANAGERS.map(q).join(', ')})`,
+    actRole: `CAST(${q(Role.ADMIN)} AS role)`,
+    administers: `m.role = ${q(Role.ADMIN)}`,
+    kind: `CASE WHEN ${ADMIN_OR_EVERYONE('c')} THEN 'OWNING_AGENCY' ELSE 'CLIENT_ACCESS_GRANT' END`,
+    via: 'c.agency_id',
+    connection: 'CAST(NULL AS uuid)',
+    since: `CASE WHEN ${ADMIN_OR_EVERYONE('c')} THEN GREATEST(m.created_at, c.created_at)
+                 ELSE (SELECT g.created_at FROM client_access_grants g
+                        WHERE g.account_id = c.id AND g.user_id = m.user_id) END`,
+  },
+  // 3. An agency's members on a PREMIUM_CLIENT through an ACTIVE connection, as that connection's
+  //    own access allows (R5, R6): data access only — never a role in the premium (A2).
+  {
+    from: 'agency_connections k JOIN memberships m ON m.account_id = k.agency_id',
+    account: 'k.premium_client_id',
+    where: `${activeConnection('k', disconnecting)} AND ${agencyMemberOnConnection('k', 'm')}`,
+    reaches: 'TRUE',
+    acts: 'FALSE',
+    actRole: 'CAST(NULL AS role)',
+    administers: 'FALSE',
+    kind: `CASE WHEN ${ADMIN_OR_EVERYONE('k')} THEN 'CONNECTION' ELSE 'CONNECTION_ACCESS_GRANT' END`,
+    via: 'k.agency_id',
+    connection: 'k.id',
+    since: `CASE WHEN ${ADMIN_OR_EVERYONE('k')}
+                 THEN GREATEST(m.created_at, COALESCE(k.responded_at, k.requested_at))
+                 ELSE (SELECT cg.created_at FROM connection_access_grants cg
+                        WHERE cg.connection_id = k.id AND cg.user_id = m.user_id) END`,
+  },
+];
+
+const also = (condition: string) => (condition === 'TRUE' ? '' : ` AND ${condition}`);
+const union = (parts: string[]) => `(\n  ${parts.join('\n  UNION ALL\n  ')}\n)`;
+
+/**
+ * REACHES (A2): (user_id, account_id, role, administers) — the user reaches the account's data
+ * with `role` (branches 1–3). A user may appear several times for one account; the strongest
+ * role counts. `administers`: the row makes the user one of the account's own administrators —
+ * an ADMIN by membership, or an ADMIN of the agency that owns the CLIENT — who open its
+ * RESTRICTED reports and edit, share and delete any of its reports (R25). A connection row never
+ * does: it gives data access, not the premium's roles (A2), so a connected agency's ADMIN is an
+ * ADMIN reader there. `reaches(connection)`: the relation as it will be once that connection is
+ * DISCONNECTED (R23).
+ */
+export const reaches = (disconnecting?: string) =>
+  union(
+    branches(disconnecting).map(
+      (b) => `SELECT m.user_id, ${b.account} AS account_id, m.role, ${b.administers} AS administers
+    FROM ${b.from}
+   WHERE ${b.where}${also(b.reaches)}`,
+    ),
+  );
 
 export const REACHES = reaches();
 
 /**
- * ACTS_FOR (A1): (user_id, account_id, role) — the user acts for the account with `role`:
- * - their own membership role in it;
- * - on a CLIENT: the owning agency's ADMINs and ACCOUNT_MANAGERs who reach it (R2, R9), as the
- *   client's ADMIN — a client's own users are VIEW_ONLY, so the agency is its administration.
- * A connection never appears here: reaching a premium client gives no role in it (A2).
- * Staff act for every account; that is the principal's flag, not a row.
+ * ACTS_FOR (A1): (user_id, account_id, role) — the user acts for the account with `role`: their
+ * own membership role in it; on a CLIENT, the owning agency's ADMINs and ACCOUNT_MANAGERs who
+ * reach it, as the client's ADMIN (a client's own users are VIEW_ONLY, so the agency is its
+ * administration). A connection never appears here: reaching a premium client gives no role in
+ * it (A2). Staff act for every account; that is the principal's flag, not a row.
  */
-export const ACTS_FOR = `(
-  SELECT m.user_id, m.account_id, m.role FROM memberships m
-  UNION ALL
-  SELECT m.user_id, c.id, CAST(${q(Role.ADMIN)} AS role)
-    FROM accounts c JOIN memberships m ON ${managesOwningAgency('c', 'm')}
-   WHERE c.type = ${q(AccountType.CLIENT)} AND ${agencyMemberOnClient('c', 'm')}
-)`;
+export const ACTS_FOR = union(
+  branches()
+    .filter((b) => b.acts !== 'FALSE')
+    .map(
+      (b) => `SELECT m.user_id, ${b.account} AS account_id, ${b.actRole} AS role
+    FROM ${b.from}
+   WHERE ${b.where}${also(b.acts)}`,
+    ),
+);
+
+/**
+ * ACCESS_PATHS (R28): every row of both relations with the facts of its path — (user_id,
+ * account_id, kind, reach_role, act_role, administers, via_account_id, connection_id, since).
+ * `reach_role` NULL: the path gives no data access; `act_role` NULL: no authority. REACHES is
+ * exactly its rows with a reach_role, ACTS_FOR exactly those with an act_role: what
+ * explainAccess and the access review list is what the gates decide by.
+ */
+export const ACCESS_PATHS = union(
+  branches().map(
+    (b) => `SELECT m.user_id, ${b.account} AS account_id, ${b.kind} AS kind,
+         CASE WHEN ${b.reaches} THEN m.role END AS reach_role,
+         CASE WHEN ${b.acts} THEN ${b.actRole} END AS act_role,
+         (${b.reaches}) AND ${b.administers} AS administers,
+         ${b.via} AS via_account_id, ${b.connection} AS connection_id, ${b.since} AS since
+    FROM ${b.from}
+   WHERE ${b.where}`,
+  ),
+);

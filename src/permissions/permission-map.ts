@@ -13,6 +13,8 @@ import {
   isReportCreatorOrAdmin,
   isStaff,
   isUser,
+  mayExplainAccess,
+  mayReviewUser,
   ownerOfIntegrationAt,
   reachesAsAdmin,
   reachesAsEditor,
@@ -55,6 +57,9 @@ export const permissionRules = {
     disconnectClientPreview: userWith(actsForClientAsManager('clientAccountId')),
     auditEvents: userWith(actsForAsAdminOrForbidden(accountAt('accountId'), 'accountId')),
     apiTokens: userWith(actsForAsAdminOrForbidden(accountAt('accountId'), 'accountId')),
+    explainAccess: userWith(mayExplainAccess),
+    accessReview: userWith(actsForAsAdmin(accountAt('accountId'), 'accountId')),
+    userAccess: userWith(mayReviewUser),
   },
   Mutation: {
     createAgency: staffUser,
@@ -139,6 +144,13 @@ export const permissionRules = {
   Integration: { owner: parentIsVisible, mappings: parentIsVisible },
   IntegrationMapping: { client: parentIsVisible },
   AuditEvent: { actor: parentIsVisible, account: parentIsVisible, details: parentIsVisible },
+  AccessReview: { entries: parentIsVisible, archivedAccess: parentIsVisible },
+  AccessPath: {
+    via: parentIsVisible,
+    connection: visibilityFilter,
+    grantedBy: parentIsVisible,
+    auditEvent: visibilityFilter,
+  },
 };
 
 export const permissions = shield(permissionRules, {

@@ -216,3 +216,49 @@ export const isReportCreatorOrAdmin = (path: string) =>
       },
     ),
   );
+
+/**
+ * R28 (who may ask): the user about themselves, staff about anyone, and the acting ADMINs (A1) of
+ * the account asked about (or of the report's account). A target that does not exist for the
+ * viewer passes: the service answers null (A3).
+ */
+export const mayExplainAccess = named('mayExplainAccess', () =>
+  rule('mayExplainAccess', { cache: 'no_cache' })(
+    async (
+      _parent,
+      args: { userId?: unknown; reportId?: unknown; accountId?: unknown },
+      ctx: RequestContext,
+    ) => {
+      const viewer = ctx.viewer;
+      if (!viewer) return false;
+      if (viewer.isStaff) return true;
+      if (isId(args.userId) && args.userId.toLowerCase() === viewer.user.id) return true;
+      const accountId = isId(args.accountId)
+        ? args.accountId.toLowerCase()
+        : isId(args.reportId)
+          ? (await ctx.loaders.visibleReport.load(args.reportId.toLowerCase()))?.accountId
+          : null;
+      if (!accountId) return true;
+      const authority = await ctx.loaders.authority.load(accountId);
+      if (!exists(authority)) return true;
+      return authority.actsAs === Role.ADMIN;
+    },
+  ),
+);
+
+/**
+ * R29 (userAccess): the user about themselves, staff, and an acting ADMIN of an account the user
+ * is a member of (who then sees the part reached through the accounts they administer).
+ */
+export const mayReviewUser = named('mayReviewUser', () =>
+  rule('mayReviewUser', { cache: 'no_cache' })(
+    async (_parent, args: { userId?: unknown }, ctx: RequestContext) => {
+      const viewer = ctx.viewer;
+      if (!viewer || !isId(args.userId)) return !!viewer;
+      if (viewer.isStaff || args.userId.toLowerCase() === viewer.user.id) return true;
+      const memberships = await ctx.loaders.membershipsByUser.load(args.userId.toLowerCase());
+      const authorities = await ctx.loaders.authority.loadMany(memberships.map((m) => m.accountId));
+      return authorities.some((a) => !!a && !(a instanceof Error) && a.actsAs === Role.ADMIN);
+    },
+  ),
+);

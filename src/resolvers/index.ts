@@ -1,4 +1,5 @@
 import type { NonEmptyArray } from 'type-graphql';
+import { AccessPathResolver, AccessReviewResolver } from './access.resolver';
 import { AccountResolver } from './account.resolver';
 import { AgencyConnectionResolver } from './agency-connection.resolver';
 import { AuditEventResolver } from './audit-event.resolver';
@@ -16,6 +17,8 @@ import { ViewerResolver } from './viewer.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
+  AccessPathResolver,
+  AccessReviewResolver,
   AccountResolver,
   AgencyConnectionResolver,
   AuditEventResolver,

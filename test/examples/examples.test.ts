@@ -88,6 +88,8 @@ const variables: Record<string, () => Record<string, unknown>> = {
   DisconnectAgency: () => ({ connectionId: ids.connection }),
   ShareReport: () => ({ reportId: ids.report, userIds: [ids.manager] }),
   ChangeMemberRole: () => ({ accountId: ids.agency, userId: ids.regular, role: 'ACCOUNT_MANAGER' }),
+  ExplainAccess: () => ({ userId: ids.manager, accountId: ids.initech }),
+  AccessReview: () => ({ accountId: ids.agency, first: 20 }),
   SetConnectionAccess: () => ({
     connectionId: ids.connection,
     access: 'SELECTED_USERS',

@@ -72,9 +72,15 @@ function plainFieldJustification(type: GraphQLObjectType, field: string): string
   if (/Payload$/.test(type.name)) {
     return 'the payload of a gated mutation: what the mutation itself created or changed';
   }
+  if (/^(AccessExplanation|AccessReviewEntry|UserAccessEntry)$/.test(type.name)) {
+    return 'an answer of explainAccess / accessReview / userAccess, gated to who may ask (R28, R29) and built by the service from ACCESS_PATHS for that asker';
+  }
   const explicit: Record<string, string> = {
     'DisconnectImpact.usersLosingAccess':
       'the impact preview is gated to managers of the account being disconnected (R23)',
+    'AccessReview.account': 'the account under review: its acting ADMINs asked (R29)',
+    'AccessReview.pendingRequests':
+      "the account's own PENDING requests, shown to its acting ADMINs (R29)",
   };
   return explicit[`${type.name}.${field}`] ?? null;
 }

@@ -708,6 +708,52 @@ describe('visibility matrix', () => {
     expect(mismatches).toEqual([]);
   });
 
+  it('explainAccess (R28), asked by staff, says canRead exactly as the oracle for every (user, report) and (user, account), with a path for every yes', async () => {
+    const staff = model.viewers.find((v) => v.isStaff)!;
+    const users = model.viewers.filter((v) => !v.scopeAccountId && !v.isStaff);
+    let granted = 0;
+    let denied = 0;
+    const explained = (target: string, what: 'reportId' | 'accountId', id: string, i: number) =>
+      `e${i}: explainAccess(userId: "${target}", ${what}: "${id}") { canRead paths { kind } missing }`;
+    for (const viewer of users) {
+      const objects = [
+        ...model.reports.map((r) => ({
+          id: r.id,
+          what: 'reportId' as const,
+          expected: expectReport(viewer, r),
+        })),
+        ...model.accounts.map((a) => ({
+          id: a.id,
+          what: 'accountId' as const,
+          expected: expectAccount(viewer, a),
+        })),
+      ];
+      const data = await askChunked(
+        staff,
+        objects.map((o, i) => explained(viewer.userId, o.what, o.id, i)),
+        1,
+      );
+      objects.forEach((o, i) => {
+        const answer = data[`e${i}`];
+        if (answer?.canRead) granted += 1;
+        else if (answer) denied += 1;
+        compare(`explainAccess(${o.what}).canRead`, viewer, o.id, o.expected, !!answer?.canRead);
+        if (answer?.canRead && answer.paths.length === 0) {
+          mismatches.push(`explainAccess: ${viewer.label} reads ${labels.get(o.id)} by no path`);
+        }
+        if (answer && !answer.canRead && !answer.missing) {
+          mismatches.push(
+            `explainAccess: ${viewer.label} denied ${labels.get(o.id)} without a reason`,
+          );
+        }
+      });
+    }
+    expect(mismatches).toEqual([]);
+    // Every pair was answered (staff may ask about anyone), both ways.
+    expect(granted).toBeGreaterThan(50);
+    expect(denied).toBeGreaterThan(50);
+  });
+
   it('node(id) and Report.items agree with the oracle for every (viewer, reporting item)', async () => {
     for (const viewer of model.viewers) {
       const fragments = model.items.map(

@@ -29,6 +29,14 @@ const TABS: { file: string; variables?: Record<string, unknown> }[] = [
     file: 'DisconnectClientPreview.graphql',
     variables: { clientAccountId: '<a CLIENT account id from Accounts>' },
   },
+  {
+    file: 'ExplainAccess.graphql',
+    variables: { userId: '<a user id>', accountId: '<an account id from Accounts>' },
+  },
+  {
+    file: 'AccessReview.graphql',
+    variables: { accountId: '<an account id you are an ADMIN of>', first: 20 },
+  },
 ];
 
 /** src/server/explorer and dist/server/explorer are both three levels below the repo root. */

@@ -1,0 +1,170 @@
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Account, AgencyConnection, Role, User } from '../../entities';
+import { PageInfo } from './page-info.type';
+import { Int } from 'type-graphql';
+
+/** R28: the kinds of path that give a user a report or an account (ACCESS_PATHS' `kind`). */
+export enum AccessPathKind {
+  STAFF = 'STAFF',
+  MEMBERSHIP = 'MEMBERSHIP',
+  OWNING_AGENCY = 'OWNING_AGENCY',
+  CLIENT_ACCESS_GRANT = 'CLIENT_ACCESS_GRANT',
+  CONNECTION = 'CONNECTION',
+  CONNECTION_ACCESS_GRANT = 'CONNECTION_ACCESS_GRANT',
+  REPORT_SHARE = 'REPORT_SHARE',
+  ARCHIVED_SNAPSHOT = 'ARCHIVED_SNAPSHOT',
+}
+registerEnumType(AccessPathKind, {
+  name: 'AccessPathKind',
+  valuesConfig: {
+    MEMBERSHIP: { description: 'Own membership in the account.' },
+    OWNING_AGENCY: { description: 'Agency role on its own CLIENT (ADMIN, or EVERYONE_IN_AGENCY).' },
+    CLIENT_ACCESS_GRANT: { description: 'Selected on a SELECTED_USERS client.' },
+    CONNECTION: {
+      description: 'Agency role through an ACTIVE connection (ADMIN, or EVERYONE_IN_AGENCY).',
+    },
+    CONNECTION_ACCESS_GRANT: { description: 'Selected on a SELECTED_USERS connection.' },
+    ARCHIVED_SNAPSHOT: { description: 'R16: recorded when the report or account was archived.' },
+  },
+});
+
+@ObjectType({ simpleResolvers: true })
+export class AccessPath {
+  @Field(() => AccessPathKind)
+  kind!: AccessPathKind;
+
+  @Field(() => Role, {
+    nullable: true,
+    description: 'The role this path gives, where it gives one.',
+  })
+  role!: Role | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the grant behind the path was made.' })
+  since!: Date | null;
+
+  @Field({ description: 'One sentence for people.' })
+  description!: string;
+
+  /** Resolved by AccessPathResolver (`via`, `connection`, `grantedBy`, `auditEvent`). */
+  viaAccountId!: string | null;
+  connectionId!: string | null;
+  grantedById!: string | null;
+  auditEventId!: string | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class AccessExplanation {
+  @Field(() => User)
+  user!: User;
+
+  @Field()
+  canRead!: boolean;
+
+  @Field()
+  canAct!: boolean;
+
+  @Field(() => Role, {
+    nullable: true,
+    description: 'The strongest role, where the user reaches or acts for the account.',
+  })
+  role!: Role | null;
+
+  @Field(() => [AccessPath])
+  paths!: AccessPath[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'When canRead is false: the nearest missing step, for people.',
+  })
+  missing!: string | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class AccessReviewEntry {
+  @Field(() => User)
+  user!: User;
+
+  @Field(() => Role, { nullable: true })
+  role!: Role | null;
+
+  @Field()
+  canAct!: boolean;
+
+  @Field(() => [AccessPath])
+  paths!: AccessPath[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class AccessReviewEntryEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => AccessReviewEntry)
+  node!: AccessReviewEntry;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class AccessReviewEntryConnection {
+  @Field(() => [AccessReviewEntryEdge])
+  edges!: AccessReviewEntryEdge[];
+
+  @Field(() => [AccessReviewEntry])
+  nodes!: AccessReviewEntry[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class AccessReview {
+  @Field(() => Account)
+  account!: Account;
+
+  @Field({ description: 'The moment the review describes.' })
+  at!: Date;
+
+  @Field(() => [AgencyConnection])
+  pendingRequests!: AgencyConnection[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class UserAccessEntry {
+  @Field(() => Account)
+  account!: Account;
+
+  @Field(() => Role, { nullable: true })
+  role!: Role | null;
+
+  @Field()
+  canAct!: boolean;
+
+  @Field(() => [AccessPath])
+  paths!: AccessPath[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class UserAccessEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => UserAccessEntry)
+  node!: UserAccessEntry;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class UserAccessConnection {
+  @Field(() => [UserAccessEdge])
+  edges!: UserAccessEdge[];
+
+  @Field(() => [UserAccessEntry])
+  nodes!: UserAccessEntry[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
