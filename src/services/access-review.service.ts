@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import { query, rowMapper } from '../database/raw-sql';
 import {
@@ -14,7 +15,7 @@ import {
   User,
 } from '../entities';
 import { ACCESS_PATHS, ACTS_FOR } from '../permissions/authority';
-import { userPrincipal } from '../permissions/principal';
+import { userPrincipal, type Principal } from '../permissions/principal';
 import { Visibility } from '../permissions/visibility';
 import {
   AccessPathKind,
@@ -25,6 +26,7 @@ import {
 } from '../schema/types/access.type';
 import type { Page } from '../schema/types/connections.type';
 import { badUserInput } from '../shared/errors';
+import { isoSql, linkViewerOf, safeCellSql } from './export.service';
 import { isId } from '../shared/ids';
 import { cursorParameters, pageFromRows, pageSize, parseAfter, type PageArgs } from './pagination';
 
@@ -552,7 +554,12 @@ export async function accessReview(ctx: RequestContext, accountId: string, at?: 
   if (!isId(accountId)) return null;
   const account = await ctx.loaders.visibleAccount.load(accountId.toLowerCase());
   if (!account) return null;
-  return { account, at: new Date(), pendingRequests: await pendingRequests(ctx, account.id) };
+  return {
+    account,
+    at: new Date(),
+    pendingRequests: await pendingRequests(ctx, account.id),
+    csvUrl: accessReviewCsvUrl(ctx, account.id),
+  };
 }
 
 /**
@@ -575,4 +582,83 @@ export async function auditEventOfPath(ctx: RequestContext, eventId: string | nu
     }
   }
   return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// R29: the review as CSV, through a short-lived signed link (like report exports, R17)
+// ---------------------------------------------------------------------------------------------
+
+export const ACCESS_REVIEW_LINK_TTL_SECONDS = 10 * 60;
+
+export interface AccessReviewLink {
+  accountId: string;
+  expires: number;
+  /** `linkViewerOf`: the user the link was issued to. */
+  viewer: string;
+}
+
+/** The HMAC-SHA256 (JWT_SECRET) of a review link; its own prefix, so no export link fits it. */
+export function signAccessReviewLink(secret: string, link: AccessReviewLink): string {
+  return createHmac('sha256', secret)
+    .update(`handover-access-review:v1:${link.accountId}:${link.expires}:${link.viewer}`)
+    .digest('base64url');
+}
+
+export function verifyAccessReviewLink(secret: string, link: AccessReviewLink, sig: string) {
+  const expected = Buffer.from(signAccessReviewLink(secret, link));
+  const given = Buffer.from(sig);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** R29: the signed CSV link of the review, under the server's own base URL (never Host). */
+export function accessReviewCsvUrl(ctx: RequestContext, accountId: string): string {
+  const { viewer } = requireViewer(ctx);
+  const link: AccessReviewLink = {
+    accountId,
+    expires: Math.floor(Date.now() / 1000) + ACCESS_REVIEW_LINK_TTL_SECONDS,
+    viewer: linkViewerOf(viewer),
+  };
+  const query = new URLSearchParams({
+    expires: String(link.expires),
+    viewer: link.viewer,
+    sig: signAccessReviewLink(ctx.env.JWT_SECRET, link),
+  });
+  return `${ctx.baseUrl.replace(/\/+$/, '')}/access-reviews/${accountId}.csv?${query.toString()}`;
+}
+
+/**
+ * R29: the whole review of `accountId` as one COPY statement — one row per user and path
+ * (ACCESS_PATHS), then the R16 rows — so PostgreSQL writes and quotes it and memory stays flat
+ * whatever the number of users. Emails as `viewer` may know them (A3, R28). COPY takes no bind
+ * parameters: the account and the viewer are literals, and only ever checked UUIDs.
+ */
+export function accessReviewCsvSql(accountId: string, viewer: Principal): string {
+  if (!isId(accountId) || !isId(viewer.user.id)) throw new Error('accessReviewCsvSql needs ids');
+  const literal = (id: string) => `'${id.toLowerCase()}'`;
+  const emailKnown = new Visibility(viewer)
+    .userEmail('u')
+    .replace(/:viewerId\b/g, literal(viewer.user.id));
+  const account = literal(accountId);
+  const person = `u.id AS "userId", ${safeCellSql('u.name')} AS "userName",
+         CASE WHEN ${emailKnown} THEN u.email END AS "userEmail"`;
+  return `COPY (
+  SELECT ${person}, p.kind AS "pathKind", COALESCE(p.reach_role, p.act_role) AS "role",
+         p.act_role IS NOT NULL AS "actsFor", p.via_account_id AS "viaAccountId",
+         ${safeCellSql('va.name')} AS "viaAccountName", p.connection_id AS "connectionId",
+         ${isoSql('p.since')} AS since
+    FROM ${ACCESS_PATHS} p JOIN users u ON u.id = p.user_id
+    LEFT JOIN accounts va ON va.id = p.via_account_id
+   WHERE p.account_id = ${account}
+  UNION ALL
+  SELECT ${person}, 'ARCHIVED_SNAPSHOT', NULL, FALSE, o.agency_id, ${safeCellSql('oa.name')},
+         NULL, ${isoSql('o.archived_at')}
+    FROM users u JOIN accounts o ON o.id = ${account}
+    LEFT JOIN accounts oa ON oa.id = o.agency_id
+   WHERE u.id IN (SELECT aa.user_id FROM archived_account_access aa WHERE aa.account_id = ${account}
+                  UNION
+                  SELECT s.user_id FROM archived_report_access s JOIN reports r ON r.id = s.report_id
+                   WHERE r.account_id = ${account})
+     AND EXISTS (SELECT 1 FROM memberships om WHERE om.account_id = o.agency_id AND om.user_id = u.id)
+   ORDER BY 1, 4
+) TO STDOUT WITH (FORMAT csv, HEADER true)`;
 }

@@ -72,7 +72,7 @@ export const EXPORT_REPORT_SQL = `
  * it) — is prefixed with a single quote. NULLIF: COPY writes NULL as an empty field but an empty
  * string as `""`; the export promises the same empty field for both.
  */
-const safeCellSql = (column: string) =>
+export const safeCellSql = (column: string) =>
   `CASE WHEN ascii(${column}) IN (61, 43, 45, 64, 9, 13) THEN '''' || ${column}
         ELSE NULLIF(${column}, '') END`;
 
@@ -108,7 +108,7 @@ const jsNumberSql = (column: string) =>
  * always carry six fraction digits, which PostgreSQL otherwise trims, so the first 23 characters
  * are exactly `YYYY-MM-DD HH:MM:SS.mmm`. to_char says the same but measured slower.
  */
-const isoSql = (column: string) =>
+export const isoSql = (column: string) =>
   `replace(left((date_trunc('milliseconds', ${column} AT TIME ZONE 'UTC')
                  + interval '1 microsecond')::text, 23), ' ', 'T') || 'Z'`;
 

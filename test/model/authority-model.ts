@@ -650,6 +650,7 @@ export class AuthorityModel {
       case 'disconnectAgency':
         // R5, R6, R8: agency users lose the premium with the connection; data stays with it.
         this.connections.get(op.conn)!.status = 'DISCONNECTED';
+        this.endSharesWithoutReach(this.connections.get(op.conn)!.premium);
         return;
       case 'disconnectClient':
         this.archiveClient(op.client);
@@ -682,12 +683,14 @@ export class AuthorityModel {
         const account = this.accounts.get(op.account)!;
         account.access = op.access;
         account.selected = new Set(op.access === 'SELECTED_USERS' ? op.userIds : []);
+        this.endSharesWithoutReach(op.account);
         return;
       }
       case 'setConnectionAccess': {
         const k = this.connections.get(op.conn)!;
         k.access = op.access;
         k.selected = new Set(op.access === 'SELECTED_USERS' ? op.userIds : []);
+        this.endSharesWithoutReach(k.premium);
         return;
       }
       case 'createReport':
@@ -712,6 +715,19 @@ export class AuthorityModel {
       case 'revokeApiToken':
         this.tokens.get(op.token)!.revoked = true;
         return;
+    }
+  }
+
+  /**
+   * R6, R24 (issue 30): a share of an active report lives only while its user reaches the
+   * report's account; a change of who reaches `accountKey` ends the others for good.
+   */
+  private endSharesWithoutReach(accountKey: string) {
+    for (const r of this.reports.values()) {
+      if (r.account !== accountKey || r.archived) continue;
+      for (const user of [...r.shares]) {
+        if (this.reachRoles(user, accountKey).length === 0) r.shares.delete(user);
+      }
     }
   }
 

@@ -205,3 +205,58 @@ describe('accessReview and userAccess (R29)', () => {
     ]);
   });
 });
+
+describe('the review as CSV (R29)', () => {
+  it('streams one row per user and path, emails as the asker may know them; the link is signed and re-checked', async () => {
+    const { accessReview: r } = await data(
+      `query ($a: ID!) { accessReview(accountId: $a) { csvUrl } }`,
+      { a: w.P.id },
+      w.u.pAdmin,
+    );
+    const url = new URL(r.csvUrl);
+    expect(url.pathname).toBe(`/access-reviews/${w.P.id}.csv`);
+    const response = await fetch(`${server.url}${url.pathname}${url.search}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const lines = (await response.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'userId,userName,userEmail,pathKind,role,actsFor,viaAccountId,viaAccountName,connectionId,since',
+    );
+    const rows = lines.slice(1).map((line) => line.split(','));
+    const row = (user: User) => rows.find((cells) => cells[0] === user.id)!;
+    // An agency user reaching the brand: named, no email (A3, R28); the brand's own user: email.
+    expect(row(w.u.nRegular).slice(2, 8)).toEqual([
+      '',
+      'CONNECTION',
+      'REGULAR',
+      'f',
+      w.N.id,
+      'Northwind',
+    ]);
+    expect(row(w.u.pViewer).slice(2, 6)).toEqual([
+      w.u.pViewer.email,
+      'MEMBERSHIP',
+      'VIEW_ONLY',
+      't',
+    ]);
+    const { accessReview: listed } = await data(REVIEW, { a: w.P.id }, w.u.pAdmin);
+    expect(new Set(rows.map((cells) => cells[0])).size).toBe(listed.entries.totalCount);
+
+    // Tampered: 403. A viewer who is no longer an ADMIN of the account: 403.
+    const tampered = new URLSearchParams(url.search);
+    tampered.set('sig', `x${tampered.get('sig')!.slice(1)}`);
+    expect((await fetch(`${server.url}${url.pathname}?${tampered.toString()}`)).status).toBe(403);
+    const other = await f.member(w.P, ADMIN);
+    const otherLink = new URL(
+      (
+        await data(
+          `query ($a: ID!) { accessReview(accountId: $a) { csvUrl } }`,
+          { a: w.P.id },
+          other,
+        )
+      ).accessReview.csvUrl,
+    );
+    await server.db.query(`UPDATE memberships SET role = 'REGULAR' WHERE user_id = $1`, [other.id]);
+    expect((await fetch(`${server.url}${otherLink.pathname}${otherLink.search}`)).status).toBe(403);
+  });
+});

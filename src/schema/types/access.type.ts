@@ -128,6 +128,9 @@ export class AccessReview {
 
   @Field(() => [AgencyConnection])
   pendingRequests!: AgencyConnection[];
+
+  @Field({ description: 'A short-lived link to the whole review as CSV.' })
+  csvUrl!: string;
 }
 
 @ObjectType({ simpleResolvers: true })
