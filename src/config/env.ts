@@ -39,6 +39,10 @@ const spec = {
   DATABASE_URL: postgresUrl({ default: undefined }),
   DATA_DIR: str({ default: '.data', desc: 'Where the embedded database and mail files live' }),
   JWT_SECRET: str({ default: undefined }),
+  JWT_MAX_TTL_SECONDS: positiveInt({
+    default: 7 * 24 * 3600,
+    desc: 'User JWTs whose exp lies further ahead are refused',
+  }),
   SMTP_URL: url({ default: undefined }),
   MAIL_FROM: str({ default: 'Handover <no-reply@handover.local>' }),
   PUBLIC_URL: url({ default: undefined, desc: 'Base URL used in export links' }),

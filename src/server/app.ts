@@ -148,7 +148,12 @@ export async function createHttpServer(deps: {
     // and parsed and Apollo prepares the operation; the context awaits it, so no resolver runs
     // before it has answered (issue 10: its round trip was ~15 % of a small tenant's page).
     (req, res, next) => {
-      const viewer = authenticate(db, env.JWT_SECRET, req.header('authorization'));
+      const viewer = authenticate(
+        db,
+        env.JWT_SECRET,
+        req.header('authorization'),
+        env.JWT_MAX_TTL_SECONDS,
+      );
       // Awaited by the context; a request refused before that (bad body) leaves it unread.
       viewer.catch(() => undefined);
       res.locals.viewer = viewer;

@@ -36,17 +36,37 @@ const signingSecret = (secret: string) => {
   return known;
 };
 
-/** The `sub` of a user JWT signed with `secret`, or the error jose raises for it. */
-async function verifiedSubject(secret: string, token: string): Promise<string | undefined> {
+/** A JWT whose `exp` lies further ahead than the configured lifetime (issue 30 #13). */
+class LifetimeTooLong extends Error {}
+
+/**
+ * The `sub` of a user JWT signed with `secret`, or the error jose raises for it. A token valid for
+ * longer than `maxTtlSeconds` from now (`exp` 1e20, or `exp - iat` beyond it) is refused: a leaked
+ * token must not outlive the lifetime the deployment chose — on a remembered token too.
+ */
+async function verifiedSubject(
+  secret: string,
+  token: string,
+  maxTtlSeconds: number,
+): Promise<string | undefined> {
   const { key, verified } = signingSecret(secret);
+  const now = Math.floor(Date.now() / 1000);
   const known = verified.get(token);
   // jose's own rule: expired once `exp` <= now, in whole seconds.
-  if (known && known.expiresAt > Math.floor(Date.now() / 1000)) return known.subject;
+  if (known && known.expiresAt > now) {
+    if (known.expiresAt - now > maxTtlSeconds) throw new LifetimeTooLong();
+    return known.subject;
+  }
   const { payload } = await jwtVerify(token, key, {
     algorithms: ['HS256'],
     requiredClaims: ['exp', 'sub'],
   });
-  verified.set(token, { subject: payload.sub, expiresAt: payload.exp as number });
+  const expiresAt = payload.exp as number;
+  const issuedAt = typeof payload.iat === 'number' ? payload.iat : now;
+  if (expiresAt - now > maxTtlSeconds || expiresAt - issuedAt > maxTtlSeconds) {
+    throw new LifetimeTooLong();
+  }
+  verified.set(token, { subject: payload.sub, expiresAt });
   return payload.sub;
 }
 
@@ -91,6 +111,7 @@ export async function authenticate(
   db: DataSource,
   secret: string,
   authorization: string | undefined,
+  maxTtlSeconds = 7 * 24 * 3600,
 ): Promise<Viewer | null> {
   if (!authorization) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
@@ -115,9 +136,14 @@ export async function authenticate(
 
   let subject: string | undefined;
   try {
-    subject = await verifiedSubject(secret, token);
+    subject = await verifiedSubject(secret, token, maxTtlSeconds);
   } catch (error) {
-    const reason = error instanceof joseErrors.JWTExpired ? 'Token expired' : 'Invalid token';
+    const reason =
+      error instanceof joseErrors.JWTExpired
+        ? 'Token expired'
+        : error instanceof LifetimeTooLong
+          ? `Token lifetime exceeds ${maxTtlSeconds} seconds (JWT_MAX_TTL_SECONDS)`
+          : 'Invalid token';
     throw unauthenticated(reason);
   }
   // `sub` must be the id exactly as the API serves it (lower-case): one user, one spelling.

@@ -150,3 +150,38 @@ describe('verified JWTs remembered by the server (src/server/auth.ts)', () => {
     ).rejects.toMatchObject({ message: 'Invalid token', extensions: { code: 'UNAUTHENTICATED' } });
   });
 });
+
+describe('issue 30 #13: a JWT lives at most JWT_MAX_TTL_SECONDS', () => {
+  it('refuses exp 1e20, and exp - iat beyond the lifetime, over HTTP and on a remembered token', async () => {
+    const far = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(admin.id)
+      .setExpirationTime(1e20)
+      .sign(secret);
+    const response = await server.gql('{ viewer { id } }', {}, { token: far } as never);
+    expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    const now = Math.floor(Date.now() / 1000);
+    const longIssued = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(admin.id)
+      .setIssuedAt(now - 30 * 24 * 3600)
+      .setExpirationTime(now + 3600)
+      .sign(secret);
+    await expect(authenticate(server.db, jwtSecret, `Bearer ${longIssued}`)).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+    // A token within the lifetime is served; the same token under a shorter lifetime is not,
+    // though it was verified (remembered) before.
+    const day = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(admin.id)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 24 * 3600)
+      .sign(secret);
+    const served = await authenticate(server.db, jwtSecret, `Bearer ${day}`);
+    expect(served?.user.id).toBe(admin.id);
+    await expect(authenticate(server.db, jwtSecret, `Bearer ${day}`, 3600)).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+  });
+});

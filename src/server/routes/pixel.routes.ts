@@ -29,7 +29,12 @@ export function mountPixelRoutes(app: Express, { db, env }: { db: DataSource; en
   const authenticatePixel: express.RequestHandler = async (req, res, next) => {
     let viewer;
     try {
-      viewer = await authenticate(db, env.JWT_SECRET, req.header('authorization'));
+      viewer = await authenticate(
+        db,
+        env.JWT_SECRET,
+        req.header('authorization'),
+        env.JWT_MAX_TTL_SECONDS,
+      );
     } catch (error) {
       if (error instanceof GraphQLError) {
         fail(res, 401, 'UNAUTHENTICATED', error.message);
