@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
@@ -23,6 +24,7 @@ import { buildContext, type RequestContext } from '../context/request-context';
 import { explorerEnabled, mountExplorer } from './explorer/explorer.routes';
 import { contextFailure, errorLogging, formatError } from './format-error';
 import { httpErrorHandler, notFoundHandler, sendHttpError } from './http-errors';
+import { rejectNulCharacters } from './nul-guard';
 import { mountDataRoutes } from './routes/data.routes';
 import { exportBaseUrl } from './routes/export.routes';
 
@@ -48,6 +50,35 @@ export interface HandoverHttpServer {
 }
 
 /**
+ * Requests Node's HTTP parser refuses before express sees them (issue 30 #12): headers over
+ * Node's 16 KB limit answer 431, other malformed requests 400 — as JSON in the shape of every
+ * other HTTP error (http-errors.ts), not Node's bare status line. A socket already gone is closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex) {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'REQUEST_HEADER_FIELDS_TOO_LARGE',
+          'Request Header Fields Too Large',
+          'Request headers exceed 16 KB',
+        ]
+      : [400, 'BAD_REQUEST', 'Bad Request', 'Malformed HTTP request'];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** The most lexical tokens one document may have (a 3,000-token query is refused). */
+export const MAX_QUERY_TOKENS = 2000;
+
+/**
  * Express + Apollo Server: /graphql, /health and the feature routes. Limits come from
  * graphql-armor (depth, aliases, tokens, cost, directives); batched requests are off and
  * Apollo's CSRF prevention is on.
@@ -63,11 +94,14 @@ export async function createHttpServer(deps: {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  httpServer.on('clientError', answerClientError);
   const production = env.NODE_ENV === 'production';
   const armor = new ApolloArmor({
     maxDepth: { n: 12, exposeLimits: !production },
     maxAliases: { n: 15, exposeLimits: !production },
-    maxTokens: { n: 2000, exposeLimits: !production },
+    // The token limit is graphql-js' own (parseOptions below): armor's runs its parser inside a
+    // plugin hook, where a syntax error or the limit became HTTP 500 (issue 30 #12, issue 26 #1).
+    maxTokens: { enabled: false },
     maxDirectives: { n: 20, exposeLimits: !production },
     // The same cost model the rate limiter charges (src/ops/query-cost.ts).
     costLimit: { ...COST_OPTIONS, maxCost: MAX_QUERY_COST, exposeLimits: !production },
@@ -79,6 +113,8 @@ export async function createHttpServer(deps: {
   const apollo = new ApolloServer<RequestContext>({
     schema: buildServedSchema(),
     ...protection,
+    // graphql-js stops parsing past this many tokens: a syntax error, 400 GRAPHQL_PARSE_FAILED.
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     // main.ts owns signals: it drains HTTP, then closes the pool and the embedded database.
@@ -92,6 +128,7 @@ export async function createHttpServer(deps: {
     plugins: [
       ...protection.plugins,
       errorLogging,
+      rejectNulCharacters,
       metrics.plugin,
       rateLimits.plugin,
       ApolloServerPluginDrainHttpServer({ httpServer }),

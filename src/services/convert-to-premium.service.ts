@@ -1,8 +1,9 @@
-import { Account, AccountType } from '../entities';
+import { Account } from '../entities';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
-import { invalidInput, requiredText } from '../shared/errors';
+import { requiredText } from '../shared/errors';
 import { recordAuditEvent } from './audit.service';
+import { assertAgencyClient } from './disconnection.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
 /**
@@ -26,9 +27,7 @@ export async function convertClientToPremium(
       'input',
       'clientAccountId',
     ]);
-    if (client.type !== AccountType.CLIENT) {
-      throw invalidInput(['input', 'clientAccountId'], 'Only a CLIENT account can be converted');
-    }
+    assertAgencyClient(client, ['input', 'clientAccountId']);
     assertActiveAccount(client);
     const agencyId = client.agencyId!;
     await em.query(

@@ -6,6 +6,7 @@ import {
   AccountType,
   AgencyConnection,
   ConnectionStatus,
+  Product,
   User,
 } from '../entities';
 import { managesOwningAgency, reaches, REACHES } from '../permissions/authority';
@@ -270,6 +271,24 @@ async function assertClientVisible(
 }
 
 /**
+ * R9, R21 (issue 30 #12): only an AudienceReport CLIENT that an agency owns is disconnected
+ * (archived) or converted; any other account — a premium, an agency, or another product's
+ * account of the brand (HUB, USER_REPORT, KITS: typed CLIENT, owned by no agency) — is
+ * INVALID_INPUT, in the disconnection, its preview and the conversion alike.
+ */
+export function assertAgencyClient(client: Account, field: string[]): void {
+  if (client.type !== AccountType.CLIENT) {
+    throw invalidInput(field, 'Only a CLIENT account can be disconnected this way');
+  }
+  if (client.product !== Product.AUDIENCE_REPORT || !client.agencyId) {
+    throw invalidInput(
+      field,
+      `Only an AudienceReport client of an agency can be disconnected or converted; this is a ${client.product} account`,
+    );
+  }
+}
+
+/**
  * R9, I2: locks the owning agency FOR SHARE, then the client FOR UPDATE. Member changes of the
  * agency take its row FOR UPDATE, so a user removed from the agency (R24) and this
  * disconnection's R16 snapshot never interleave: the snapshot sees them or never records them.
@@ -408,9 +427,7 @@ async function disconnectClientWork(
   const { viewer } = requireViewer(ctx);
   await assertClientVisible(ctx, em, clientAccountId);
   const { client, agency } = await lockClientAfterAgency(em, clientAccountId);
-  if (client.type !== AccountType.CLIENT) {
-    throw invalidInput(['clientAccountId'], 'Only a CLIENT account can be disconnected this way');
-  }
+  assertAgencyClient(client, ['clientAccountId']);
   if (client.status === AccountStatus.ARCHIVED) {
     // I4: a repeat changes nothing, so it rolls back before any authority is confirmed (the
     // agency's managers who reached the client through a deleted grant hear it too).
@@ -553,12 +570,7 @@ export const disconnectClientPreview = (ctx: RequestContext, clientAccountId: st
       const client = await em
         .getRepository(Account)
         .findOneByOrFail({ id: clientAccountId.toLowerCase() });
-      if (client.type !== AccountType.CLIENT) {
-        throw invalidInput(
-          ['clientAccountId'],
-          'Only a CLIENT account can be disconnected this way',
-        );
-      }
+      assertAgencyClient(client, ['clientAccountId']);
       if (client.status === AccountStatus.ARCHIVED) {
         return { kind: 'already', message: `Client "${client.name}" is already disconnected` };
       }
