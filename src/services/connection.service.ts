@@ -10,6 +10,7 @@ import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { RequestConnectionInput } from '../schema/types/inputs';
 import { recordAuditEvent, type AuditAction } from './audit.service';
+import { expireDueConnections } from './connection-expiry';
 import { DomainError, invalidInput, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { inTransaction, lockVisibleAccount } from './transaction';
@@ -126,11 +127,7 @@ export async function requestConnection(ctx: RequestContext, input: RequestConne
     const agency = from.type === AccountType.AGENCY ? from : to;
     const premium = from.type === AccountType.AGENCY ? to : from;
     // R26: a request past its expiry no longer holds the pair; a new one may be sent.
-    await em.query(
-      `UPDATE agency_connections SET status = 'EXPIRED'
-        WHERE agency_id = $1 AND premium_client_id = $2 AND status = 'PENDING' AND expires_at <= now()`,
-      [agency.id, premium.id],
-    );
+    await expireDueConnections(em, { agencyId: agency.id, premiumClientId: premium.id });
     const inserted: { id: string }[] = await em.query(
       `INSERT INTO agency_connections
          (agency_id, premium_client_id, status, requested_by_account_id, requested_by_id)

@@ -109,9 +109,11 @@ async function endAccessOfChangedMember(em: EntityManager, ctx: RequestContext, 
 
 /**
  * R24, A1: an account ADMIN (shield gate: acts for the account as ADMIN) adds a member, creating
- * the user when the email is new. Users of a CLIENT account are always VIEW_ONLY (INVALID_INPUT
- * otherwise); an archived account takes no new members; a deactivated user or an existing member
- * is INVALID_STATE. R27: audited; a new ADMIN is told to the account's admins by email.
+ * the user in the account's organization when the email is new. Users of a CLIENT account are
+ * always VIEW_ONLY (INVALID_INPUT otherwise); an archived account takes no new members; an
+ * existing member is INVALID_STATE, and so is — with one neutral message, revealing nothing of
+ * the email — a deactivated user or a user of another organization (a person belongs to one).
+ * R27: audited; a new ADMIN is told to the account's admins by email.
  */
 export async function addMember(ctx: RequestContext, input: AddMemberInput) {
   const email = input.email.trim().toLowerCase();
@@ -133,8 +135,14 @@ export async function addMember(ctx: RequestContext, input: AddMemberInput) {
       .orIgnore()
       .execute();
     const user = await em.getRepository(User).findOneByOrFail({ email });
-    if (!user.active) {
-      throw new DomainError('INVALID_STATE', 'This user is deactivated', ['input', 'email']);
+    // A person belongs to one organization (domain.md): an existing user of another one (or
+    // staff, or a deactivated user) is not added. One neutral answer for all of these, so the
+    // form cannot be used to learn whether, or where, an email is registered (issue 30 #11).
+    if (!user.active || user.organizationId !== account.organizationId) {
+      throw new DomainError('INVALID_STATE', 'This email cannot be added to this account', [
+        'input',
+        'email',
+      ]);
     }
     const existing = await em
       .getRepository(Membership)
@@ -231,6 +239,38 @@ export async function changeMemberRole(ctx: RequestContext, input: ChangeMemberR
 }
 
 /**
+ * R24 (issue 30 #9): deactivating a user must leave no ACTIVE account without an active ADMIN. The
+ * accounts they administer are locked FOR UPDATE in id order (member changes queue on the same
+ * rows), then any of them with no other active ADMIN is LAST_ADMIN, naming it. A CLIENT needs no
+ * ADMIN of its own: its users are VIEW_ONLY and the agency administers it.
+ */
+async function assertNotLastAdminAnywhere(em: EntityManager, user: User) {
+  const administered: { id: string }[] = await em.query(
+    `SELECT a.id FROM accounts a JOIN memberships m ON m.account_id = a.id
+      WHERE m.user_id = $1 AND m.role = 'ADMIN' AND a.status = 'ACTIVE' AND a.type <> 'CLIENT'
+      ORDER BY a.id FOR UPDATE OF a`,
+    [user.id],
+  );
+  if (administered.length === 0) return;
+  const [orphaned]: { name: string }[] = await em.query(
+    `SELECT a.name FROM accounts a
+      WHERE a.id = ANY($2::uuid[])
+        AND NOT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+                         WHERE m.account_id = a.id AND m.role = 'ADMIN' AND m.user_id <> $1
+                           AND u.active)
+      ORDER BY a.name LIMIT 1`,
+    [user.id, administered.map((a) => a.id)],
+  );
+  if (orphaned) {
+    throw new DomainError(
+      'LAST_ADMIN',
+      `"${orphaned.name}" would be left without an active ADMIN; make someone else its ADMIN first`,
+      ['userId'],
+    );
+  }
+}
+
+/**
  * R24: platform staff deactivate a user. Their JWTs and the API tokens they made stop working on
  * the next request (authentication reads `active` in the statement that authenticates). R27:
  * one audit event per account they were a member of, so each account's admins see it.
@@ -246,7 +286,10 @@ export async function deactivateUser(ctx: RequestContext, userId: string) {
       : null;
     if (!user) throw notFound('User', ['userId']);
     if (!user.active) return user;
+    await assertNotLastAdminAnywhere(em, user);
     await em.update(User, { id: user.id }, { active: false });
+    // R18: the tokens they made end for good (a reactivation would revive none).
+    await endTokensOfCreatorsWithoutAdmin(em, ctx, { userIds: [user.id] });
     await em.query(
       `INSERT INTO audit_events (action, actor_id, account_id, request_id, details)
        SELECT 'USER_DEACTIVATED', $2, m.account_id, $3, jsonb_build_object('userId', m.user_id)

@@ -18,6 +18,7 @@ import type {
 import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
 import { agencyMemberIds } from './client-access.service';
 import { isId } from '../shared/ids';
+import { recordAuditEvent } from './audit.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
 async function createOrganization(em: EntityManager, name: string) {
@@ -155,6 +156,13 @@ export async function createClientAccount(ctx: RequestContext, input: CreateClie
         .getRepository(ClientAccessGrant)
         .insert(selected.map((userId) => ({ accountId: client.id, userId })));
     }
+    // R27: the client's birth sets who reaches it — audited like setClientAccess.
+    await recordAuditEvent(em, ctx, {
+      action: 'CLIENT_ACCESS_CHANGED',
+      accountId: client.id,
+      relatedAccountId: agency.id,
+      details: { from: null, to: input.access, selectedUserIds: selected },
+    });
     return client;
   });
 }

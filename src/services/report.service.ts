@@ -13,6 +13,7 @@ import {
 import { REACHES } from '../permissions/authority';
 import { activeReportOpenTo } from '../permissions/visibility';
 import { confirmGateDecisions } from '../permissions/gate-decisions';
+import { recordAuditEvent } from './audit.service';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type {
   AddReportItemsInput,
@@ -417,6 +418,13 @@ export async function createReport(ctx: RequestContext, input: CreateReportInput
       await em
         .getRepository(ReportShare)
         .insert(shareIds.map((userId) => ({ reportId: report.id, userId })));
+      // R27: a share made with the report is a grant like shareReport's, audited the same way.
+      await recordAuditEvent(em, ctx, {
+        action: 'REPORT_SHARED',
+        accountId: account.id,
+        relatedAccountId: null,
+        details: { reportId: report.id, userIds: shareIds },
+      });
     }
     return report;
   });

@@ -84,6 +84,21 @@ it('a new request for the pair may be sent once the old one expired', async () =
     w.connection.id,
   ]);
   expect(old.status).toBe(ConnectionStatus.EXPIRED);
+  // Issue 30 #10 (R27): expiring it on the way is audited as the worker audits it.
+  const events = await server.db.query(
+    `SELECT action, actor_id, account_id, related_account_id, details->>'connectionId' AS connection
+       FROM audit_events WHERE action = 'CONNECTION_EXPIRED' AND details->>'connectionId' = $1`,
+    [w.connection.id],
+  );
+  expect(events).toEqual([
+    {
+      action: 'CONNECTION_EXPIRED',
+      actor_id: null,
+      account_id: w.premium.id,
+      related_account_id: w.agency.id,
+      connection: w.connection.id,
+    },
+  ]);
 });
 
 it('the relay worker persists EXPIRED with one audit event per request, once', async () => {

@@ -213,6 +213,8 @@ describe('R24: deactivateUser', () => {
   it('staff deactivate a user: their JWT and the API tokens they made stop at once', async () => {
     const w = await agencyWorld();
     const staff = await f.staff();
+    // Another ADMIN keeps the agency administered (R24: no account is left without one).
+    await f.member(w.agency, Role.ADMIN);
     const token = await f.apiToken(w.agency, w.admin);
     expect(codes(await server.op(TestViewerIdDocument, {}, token))).toEqual([]);
     expect(
@@ -225,5 +227,26 @@ describe('R24: deactivateUser', () => {
     });
     expect(codes(await server.op(TestViewerIdDocument, {}, w.admin))).toEqual(['UNAUTHENTICATED']);
     expect(codes(await server.op(TestViewerIdDocument, {}, token))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it("issue 30 #9: deactivating an account's only active ADMIN is LAST_ADMIN, and nothing changes", async () => {
+    const w = await agencyWorld();
+    const staff = await f.staff();
+    const premium = await f.premium({ name: 'Lonely Brand' });
+    const only = await f.member(premium, Role.ADMIN);
+    const done = await server.op(TestDeactivateUserDocument, { userId: only.id }, staff);
+    expect(done.data!.deactivateUser).toEqual({
+      user: null,
+      userErrors: [{ code: 'LAST_ADMIN', field: ['userId'] }],
+    });
+    expect(codes(await server.op(TestViewerIdDocument, {}, only))).toEqual([]);
+    // A deactivated second ADMIN does not count: the first stays the last active one.
+    const second = await f.member(premium, Role.ADMIN);
+    await server.db.query(`UPDATE users SET active = false WHERE id = $1`, [second.id]);
+    const again = await server.op(TestDeactivateUserDocument, { userId: only.id }, staff);
+    expect(again.data!.deactivateUser.userErrors).toEqual([
+      { code: 'LAST_ADMIN', field: ['userId'] },
+    ]);
+    void w;
   });
 });

@@ -547,6 +547,8 @@ export class AuthorityModel {
           const user = this.users.get(op.user)!;
           if (!user.active) return ['INVALID_STATE'];
           if (this.role(op.user, op.account)) return ['INVALID_STATE'];
+          // A person belongs to one organization: a user of another is not added (issue 30 #11).
+          if (user.org !== account.org) return ['INVALID_STATE'];
         }
         return ['OK'];
       }

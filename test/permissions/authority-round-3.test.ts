@@ -300,3 +300,94 @@ describe('#7: an API token reads no email, organization or integration (R18)', (
     expect((await ok(`{ viewer { email } }`, {}, admin)).email).toBe(admin.email);
   });
 });
+
+describe('#10: every grant is audited (R27)', () => {
+  it('createReport(sharedWithUserIds) writes REPORT_SHARED; createClientAccount(SELECTED) writes CLIENT_ACCESS_CHANGED', async () => {
+    const { P, u } = await world();
+    const made = await ok(
+      `mutation ($input: CreateReportInput!) { createReport(input: $input) { report { id } ${UE} } }`,
+      {
+        input: {
+          accountId: P.id,
+          name: 'Shared at birth',
+          itemIds: [],
+          visibility: 'RESTRICTED',
+          sharedWithUserIds: [u.pViewOnly.id],
+        },
+      },
+      u.pAdmin,
+    );
+    expect(made.userErrors).toEqual([]);
+    expect(await auditOf(P.id, u.pAdmin)).toContainEqual({
+      action: 'REPORT_SHARED',
+      actor: u.pAdmin.id,
+      details: { reportId: made.report.id, userIds: [u.pViewOnly.id] },
+    });
+
+    const agency = await f.agency();
+    const admin = await f.member(agency, ADMIN);
+    const picked = await f.member(agency, REGULAR);
+    const client = await ok(
+      `mutation ($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id } ${UE} } }`,
+      {
+        input: {
+          agencyId: agency.id,
+          name: 'Selected Brand',
+          organizationName: 'Selected Brand Org',
+          access: 'SELECTED_USERS',
+          userIds: [picked.id],
+        },
+      },
+      admin,
+    );
+    expect(client.userErrors).toEqual([]);
+    const events = await auditOf(client.account.id, admin);
+    expect(events).toEqual([
+      {
+        action: 'CLIENT_ACCESS_CHANGED',
+        actor: admin.id,
+        details: {
+          from: null,
+          to: 'SELECTED_USERS',
+          selectedUserIds: expect.arrayContaining([picked.id, admin.id]),
+        },
+      },
+    ]);
+  });
+});
+
+describe('#11: addMember reveals nothing of an email it does not add', () => {
+  it('a deactivated user and a user of another organization get the same neutral answer', async () => {
+    const agency = await f.agency();
+    const admin = await f.member(agency, ADMIN);
+    const elsewhere = await f.member(await f.agency(), REGULAR);
+    const gone = await f.member(agency, REGULAR);
+    await server.db.query(`UPDATE users SET active = false WHERE id = $1`, [gone.id]);
+    const add = (email: string) =>
+      gql(
+        `mutation ($input: AddMemberInput!) { addMember(input: $input) { membership { user { id name isStaff } } userErrors { code message field } } }`,
+        { input: { accountId: agency.id, email, name: 'Someone', role: REGULAR } },
+        admin,
+      );
+    const answers = [await add(elsewhere.email), await add(gone.email)].map(
+      (r) => r.data!.addMember,
+    );
+    const neutral = {
+      membership: null,
+      userErrors: [
+        {
+          code: 'INVALID_STATE',
+          message: 'This email cannot be added to this account',
+          field: ['input', 'email'],
+        },
+      ],
+    };
+    expect(answers).toEqual([neutral, neutral]);
+    // Nothing was added to the foreign user.
+    const rows = await server.db.query(
+      `SELECT count(*)::int AS n FROM memberships WHERE user_id = $1 AND account_id = $2`,
+      [elsewhere.id, agency.id],
+    );
+    expect(rows[0].n).toBe(0);
+  });
+});

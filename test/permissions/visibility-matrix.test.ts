@@ -266,7 +266,8 @@ async function account(
 }
 
 async function user(label: string, memberships: [Account, Role][] = []): Promise<User> {
-  const u = await f.user({ name: label });
+  // A person belongs to one organization: their first account's (addMember re-adds only those).
+  const u = await f.user({ name: label, organizationId: memberships[0]?.[0].organizationId });
   for (const [a, role] of memberships) {
     await f.membership(u, a, role);
     model.memberships.push({ userId: u.id, accountId: a.id, role });

@@ -168,11 +168,25 @@ describe('provisioning rules', () => {
       membership: { role: 'REGULAR', user: { email: email.toLowerCase() } },
       userErrors: [],
     });
+    // Another account of the same organization reuses the user ...
+    const f = factories(server.db);
+    const sibling = await f.agency({ organizationId: agency.organizationId });
+    await f.membership(callers.agencyAdmin as User, sibling, Role.ADMIN);
     const again = await addMember(
-      { accountId: client.id, email, name: 'Mixed Case', role: 'VIEW_ONLY' },
+      { accountId: sibling.id, email, name: 'Mixed Case', role: 'VIEW_ONLY' },
       callers.agencyAdmin as User,
     );
     expect(again.data?.addMember.userErrors).toEqual([]);
+    // ... an account of another organization does not (a person belongs to one, issue 30 #11),
+    // with the answer a deactivated or unknown-to-you user gets too.
+    const foreign = await addMember(
+      { accountId: client.id, email, name: 'Mixed Case', role: 'VIEW_ONLY' },
+      callers.agencyAdmin as User,
+    );
+    expect(foreign.data?.addMember).toEqual({
+      membership: null,
+      userErrors: [{ code: 'INVALID_STATE', field: ['input', 'email'] }],
+    });
     const count = await server.db.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [
       email.toLowerCase(),
     ]);
