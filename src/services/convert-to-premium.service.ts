@@ -1,7 +1,8 @@
 import { Account } from '../entities';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
-import { requiredText } from '../shared/errors';
+import { DomainError, invalidInput, requiredText } from '../shared/errors';
+import { isId } from '../shared/ids';
 import { recordAuditEvent } from './audit.service';
 import { assertAgencyClient } from './disconnection.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
@@ -14,7 +15,8 @@ import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transa
  * is per connection), so the agency's users reach it exactly as before (REACHES now through the
  * connection); a later disconnectAgency follows R4–R8.
  * Empty contract reference → INVALID_INPUT; not a CLIENT → INVALID_INPUT; archived →
- * ACCOUNT_ARCHIVED. R22: audited.
+ * ACCOUNT_ARCHIVED. R24: the premium needs an ADMIN — `adminUserId`, one of the client's own
+ * active users, becomes it (missing → LAST_ADMIN; not one of them → INVALID_INPUT). R22: audited.
  */
 export async function convertClientToPremium(
   ctx: RequestContext,
@@ -29,6 +31,30 @@ export async function convertClientToPremium(
     ]);
     assertAgencyClient(client, ['input', 'clientAccountId']);
     assertActiveAccount(client);
+    // R24: a premium client must have an ADMIN; a client's own users are all VIEW_ONLY, so the
+    // brand names the one who becomes its ADMIN (issue 30 #9).
+    const adminUserId = isId(input.adminUserId) ? input.adminUserId.toLowerCase() : null;
+    if (!input.adminUserId) {
+      throw new DomainError(
+        'LAST_ADMIN',
+        'A premium client needs an ADMIN: name one of the client’s users as adminUserId',
+        ['input', 'adminUserId'],
+      );
+    }
+    const [promoted] = adminUserId
+      ? await em.query<[unknown[], number]>(
+          `UPDATE memberships m SET role = 'ADMIN' FROM users u
+            WHERE m.account_id = $1 AND m.user_id = $2 AND u.id = m.user_id AND u.active
+           RETURNING m.user_id`,
+          [client.id, adminUserId],
+        )
+      : [[]];
+    if (promoted.length === 0) {
+      throw invalidInput(
+        ['input', 'adminUserId'],
+        'adminUserId must be an active user of the client',
+      );
+    }
     const agencyId = client.agencyId!;
     await em.query(
       `UPDATE accounts SET type = 'PREMIUM_CLIENT', contract_reference = $2, agency_id = NULL,
@@ -56,7 +82,12 @@ export async function convertClientToPremium(
       action: 'CLIENT_CONVERTED_TO_PREMIUM',
       accountId: client.id,
       relatedAccountId: agencyId,
-      details: { contractReference, connectionId: connection.id, formerAgencyId: agencyId },
+      details: {
+        contractReference,
+        connectionId: connection.id,
+        formerAgencyId: agencyId,
+        adminUserId,
+      },
     });
     return em.getRepository(Account).findOneByOrFail({ id: client.id });
   });

@@ -16,8 +16,18 @@ beforeAll(async () => {
   staff = await f.staff();
 });
 
-const convert = (clientAccountId: string, contractReference: string, as: User) =>
-  call(server, ops.convertClientToPremium, { input: { clientAccountId, contractReference } }, as);
+const convert = (
+  clientAccountId: string,
+  contractReference: string,
+  as: User,
+  adminUserId: string | null = null,
+) =>
+  call(
+    server,
+    ops.convertClientToPremium,
+    { input: { clientAccountId, contractReference, adminUserId } },
+    as,
+  );
 const codes = (payload: { userErrors: { code: string }[] }) =>
   payload.userErrors.map((e) => e.code);
 
@@ -47,7 +57,7 @@ describe('R21: platform staff convert a CLIENT into a PREMIUM_CLIENT to keep the
     expect(before.regular).toEqual(ids(w.reports));
     expect(before.viewOnly).toEqual([]);
 
-    const result = await convert(w.client.id, 'CONTRACT-2026-17', staff);
+    const result = await convert(w.client.id, 'CONTRACT-2026-17', staff, w.brandUser.id);
     expect(result.userErrors).toEqual([]);
     expect(result.account).toMatchObject({
       id: w.client.id,
@@ -88,7 +98,7 @@ describe('R21: platform staff convert a CLIENT into a PREMIUM_CLIENT to keep the
 
   it('a later agency disconnect follows R4–R8: the brand keeps its reports, the agency loses them', async () => {
     const w = await clientWorld();
-    const converted = await convert(w.client.id, 'C-1', staff);
+    const converted = await convert(w.client.id, 'C-1', staff, w.brandUser.id);
     const connectionId = converted.account.connections[0].id;
     const preview = await call(
       server,
@@ -113,10 +123,28 @@ describe('R21: platform staff convert a CLIENT into a PREMIUM_CLIENT to keep the
 
   it('needs a contract reference: INVALID_INPUT', async () => {
     const w = await clientWorld();
-    const result = await convert(w.client.id, '   ', staff);
+    const result = await convert(w.client.id, '   ', staff, w.brandUser.id);
     expect(result.userErrors).toEqual([
       expect.objectContaining({ code: 'INVALID_INPUT', field: ['input', 'contractReference'] }),
     ]);
+  });
+
+  it("issue 30 #9: the premium needs an ADMIN — one of the client's users (LAST_ADMIN without one)", async () => {
+    const w = await clientWorld();
+    expect((await convert(w.client.id, 'C-9', staff)).userErrors).toEqual([
+      expect.objectContaining({ code: 'LAST_ADMIN', field: ['input', 'adminUserId'] }),
+    ]);
+    expect((await convert(w.client.id, 'C-9', staff, w.a.admin.id)).userErrors).toEqual([
+      expect.objectContaining({ code: 'INVALID_INPUT', field: ['input', 'adminUserId'] }),
+    ]);
+    const [still] = await server.db.query(`SELECT type FROM accounts WHERE id = $1`, [w.client.id]);
+    expect(still.type).toBe('CLIENT');
+    expect((await convert(w.client.id, 'C-9', staff, w.brandUser.id)).userErrors).toEqual([]);
+    const [membership] = await server.db.query(
+      `SELECT role FROM memberships WHERE account_id = $1 AND user_id = $2`,
+      [w.client.id, w.brandUser.id],
+    );
+    expect(membership.role).toBe('ADMIN');
   });
 
   it('an archived client cannot be converted: ACCOUNT_ARCHIVED', async () => {

@@ -44,6 +44,8 @@ export type ConnectionStatus =
   | 'PENDING';
 
 export type ConvertClientToPremiumInput = {
+  /** R21, R24: one of the client's own users, who becomes the premium client's ADMIN (a premium needs one; LAST_ADMIN without it). */
+  adminUserId?: string | number | null | undefined;
   clientAccountId: string | number;
   contractReference: string;
 };

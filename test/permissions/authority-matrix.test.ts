@@ -1501,7 +1501,13 @@ const operations: Operation[] = [
     run: (as, client: Account) =>
       call(
         M.convert,
-        { input: { clientAccountId: client.id, contractReference: `K-${unique()}` } },
+        {
+          input: {
+            clientAccountId: client.id,
+            contractReference: `K-${unique()}`,
+            adminUserId: w.u.cViewOnly.id,
+          },
+        },
         as,
       ),
   },

@@ -228,6 +228,13 @@ export class ConvertClientToPremiumInput {
 
   @Field()
   contractReference!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "R21, R24: one of the client's own users, who becomes the premium client's ADMIN (a premium needs one; LAST_ADMIN without it).",
+  })
+  adminUserId?: string | null;
 }
 
 @InputType()
