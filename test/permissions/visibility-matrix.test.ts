@@ -68,6 +68,7 @@ const model = {
   grants: [] as { accountId: string; userId: string }[],
   /** Each connection has its own client access and selected users (per-connection access). */
   connections: [] as {
+    id: string;
     agencyId: string;
     premiumId: string;
     status: ConnectionStatus;
@@ -184,6 +185,59 @@ function administers(userId: string, account: MAccount): boolean {
   );
 }
 
+/**
+ * R28: a path explainAccess names is true of the raw facts — the oracle's own reading of each
+ * kind (the account the path is about, the account it runs through, its connection).
+ */
+function pathHolds(
+  userId: string,
+  accountId: string,
+  report: MReport | null,
+  path: { kind: string; via: { id: string } | null; connection: { id: string } | null },
+): boolean {
+  const account = accountById(accountId);
+  const memberOf = (id: string | undefined, roles?: Role[]) =>
+    model.memberships.some(
+      (m) => m.userId === userId && m.accountId === id && (!roles || roles.includes(m.role)),
+    );
+  const k = model.connections.find((c) => c.id === path.connection?.id);
+  switch (path.kind) {
+    case 'MEMBERSHIP':
+      return path.via?.id === accountId && memberOf(accountId);
+    case 'OWNING_AGENCY':
+      return (
+        account.type === AccountType.CLIENT &&
+        path.via?.id === account.agencyId &&
+        (memberOf(account.agencyId, [Role.ADMIN]) ||
+          (account.access === ClientAccessMode.EVERYONE_IN_AGENCY && memberOf(account.agencyId)))
+      );
+    case 'CLIENT_ACCESS_GRANT':
+      return (
+        path.via?.id === account.agencyId &&
+        memberOf(account.agencyId) &&
+        model.grants.some((g) => g.accountId === accountId && g.userId === userId)
+      );
+    case 'CONNECTION':
+    case 'CONNECTION_ACCESS_GRANT':
+      return (
+        !!k &&
+        k.premiumId === accountId &&
+        k.status === ConnectionStatus.ACTIVE &&
+        path.via?.id === k.agencyId &&
+        memberOf(k.agencyId) &&
+        (path.kind === 'CONNECTION'
+          ? memberOf(k.agencyId, [Role.ADMIN]) || k.access === ClientAccessMode.EVERYONE_IN_AGENCY
+          : k.selected.includes(userId))
+      );
+    case 'REPORT_SHARE':
+      return !!report && report.sharedWith.includes(userId);
+    case 'ARCHIVED_SNAPSHOT':
+      return !!report && report.snapshot.includes(userId);
+    default:
+      return false;
+  }
+}
+
 function expectReport(viewer: MViewer, report: MReport): boolean {
   if (viewer.scopeAccountId) return tokenReadsReport(viewer, report);
   if (viewer.isStaff) return true;
@@ -289,7 +343,14 @@ async function connect(
   access: ClientAccessMode = ClientAccessMode.EVERYONE_IN_AGENCY,
 ) {
   const k = await f.connection(agency, premium, { status, clientAccess: access });
-  const modelled = { agencyId: agency.id, premiumId: premium.id, status, access, selected: [] };
+  const modelled = {
+    id: k.id,
+    agencyId: agency.id,
+    premiumId: premium.id,
+    status,
+    access,
+    selected: [],
+  };
   model.connections.push(modelled);
   return {
     async select(u: User) {
@@ -715,7 +776,8 @@ describe('visibility matrix', () => {
     let granted = 0;
     let denied = 0;
     const explained = (target: string, what: 'reportId' | 'accountId', id: string, i: number) =>
-      `e${i}: explainAccess(userId: "${target}", ${what}: "${id}") { canRead paths { kind } missing }`;
+      `e${i}: explainAccess(userId: "${target}", ${what}: "${id}") { canRead missing
+         paths { kind via { id } connection { id } } }`;
     for (const viewer of users) {
       const objects = [
         ...model.reports.map((r) => ({
@@ -741,6 +803,14 @@ describe('visibility matrix', () => {
         compare(`explainAccess(${o.what}).canRead`, viewer, o.id, o.expected, !!answer?.canRead);
         if (answer?.canRead && answer.paths.length === 0) {
           mismatches.push(`explainAccess: ${viewer.label} reads ${labels.get(o.id)} by no path`);
+        }
+        const report = model.reports.find((r) => r.id === o.id) ?? null;
+        for (const p of answer?.paths ?? []) {
+          if (!pathHolds(viewer.userId, report?.accountId ?? o.id, report, p)) {
+            mismatches.push(
+              `explainAccess: ${viewer.label} on ${labels.get(o.id)} names a false ${p.kind} path`,
+            );
+          }
         }
         if (answer && !answer.canRead && !answer.missing) {
           mismatches.push(
