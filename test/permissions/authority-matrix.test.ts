@@ -1593,6 +1593,36 @@ function matrix(cells: Cell[], rowOrder: string[]): string {
   ].join('\n');
 }
 
+describe('explainAccess agrees with the oracle on acting and reaching (R28)', () => {
+  it('canAct = actsFor and canRead = reaches for every user × account of the world, asked by staff', async () => {
+    const accounts = [w.N, w.P, w.C, w.C2, w.E, w.X, w.Xclient, w.Carchived];
+    const users = principals.filter((p) => p.kind === 'user' && !facts.staff.has(p.userId!));
+    const wrong: string[] = [];
+    for (const p of users) {
+      const query = `{ ${accounts
+        .map(
+          (a, i) =>
+            `a${i}: explainAccess(userId: "${p.userId}", accountId: "${a.id}") { canRead canAct }`,
+        )
+        .join(' ')} }`;
+      const response = await server.gql(query, {}, w.u.staff);
+      accounts.forEach((a, i) => {
+        const got = response.data?.[`a${i}`];
+        const want = {
+          canRead: reaches(p.userId!, a.id),
+          canAct: actsFor(p.userId!, a.id, ALL_ROLES),
+        };
+        if (JSON.stringify(got) !== JSON.stringify(want)) {
+          wrong.push(
+            `${p.label} × ${a.name}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`,
+          );
+        }
+      });
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
 describe('write-side authority matrix (A1–A3)', () => {
   it('every operation × every principal answers as the oracle says', async () => {
     // Phase 1: N↔P access EVERYONE_IN_AGENCY; every principal.
