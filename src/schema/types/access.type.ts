@@ -1,7 +1,6 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Account, AgencyConnection, Role, User } from '../../entities';
-import { PageInfo } from './page-info.type';
-import { Int } from 'type-graphql';
+import { connectionTypes } from './connections.type';
 
 /** R28: the kinds of path that give a user a report or an account (ACCESS_PATHS' `kind`). */
 export enum AccessPathKind {
@@ -94,29 +93,10 @@ export class AccessReviewEntry {
   paths!: AccessPath[];
 }
 
-@ObjectType({ simpleResolvers: true })
-export class AccessReviewEntryEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => AccessReviewEntry)
-  node!: AccessReviewEntry;
-}
-
-@ObjectType({ simpleResolvers: true })
-export class AccessReviewEntryConnection {
-  @Field(() => [AccessReviewEntryEdge])
-  edges!: AccessReviewEntryEdge[];
-
-  @Field(() => [AccessReviewEntry])
-  nodes!: AccessReviewEntry[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const AccessReviewEntryConnection = connectionTypes(
+  AccessReviewEntry,
+  'AccessReviewEntry',
+).Connection;
 
 @ObjectType({ simpleResolvers: true })
 export class AccessReview {
@@ -148,26 +128,4 @@ export class UserAccessEntry {
   paths!: AccessPath[];
 }
 
-@ObjectType({ simpleResolvers: true })
-export class UserAccessEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => UserAccessEntry)
-  node!: UserAccessEntry;
-}
-
-@ObjectType({ simpleResolvers: true })
-export class UserAccessConnection {
-  @Field(() => [UserAccessEdge])
-  edges!: UserAccessEdge[];
-
-  @Field(() => [UserAccessEntry])
-  nodes!: UserAccessEntry[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export const UserAccessConnection = connectionTypes(UserAccessEntry, 'UserAccess').Connection;

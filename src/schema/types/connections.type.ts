@@ -13,7 +13,7 @@ export interface Page<T> {
   readonly totalCount: Promise<number>;
 }
 
-function connectionTypes<T extends object>(node: ClassType<T>, name: string) {
+export function connectionTypes<T extends object>(node: ClassType<T>, name: string) {
   @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field()
