@@ -13,7 +13,11 @@ import { accessReviewCsvSql, verifyAccessReviewLink } from '../../services/acces
 import { crlfRecords } from '../../services/export.service';
 import { isId } from '../../shared/ids';
 import { sendHttpError } from '../http-errors';
-import { EXPORT_STALL_TIMEOUT_MS, EXPORT_STATEMENT_TIMEOUT_MS } from './export.routes';
+import {
+  endDownloadTransaction,
+  EXPORT_STALL_TIMEOUT_MS,
+  EXPORT_STATEMENT_TIMEOUT_MS,
+} from './export.routes';
 
 /**
  * GET /access-reviews/<accountId>.csv?expires=&viewer=&sig= — the signed CSV link of
@@ -85,16 +89,7 @@ export function mountAccessReviewRoutes(app: Express, { db, env }: { db: DataSou
         sendHttpError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       else res.destroy();
     } finally {
-      // As report exports: mid-COPY nothing else can run, so the connection is discarded.
-      if (copying) client.release(failed instanceof Error ? failed : new Error('COPY abandoned'));
-      else {
-        try {
-          await client.query(failed ? 'ROLLBACK' : 'COMMIT');
-          client.release();
-        } catch (error) {
-          client.release(error as Error);
-        }
-      }
+      await endDownloadTransaction(client, copying, failed);
       client.off('error', onLostConnection);
     }
   });

@@ -48,6 +48,30 @@ const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 export const exportBaseUrl = (env: Env, req: Request) =>
   env.PUBLIC_URL ?? `http://${urlHost(env.HOST)}:${env.PORT || req.socket.localPort}`;
 
+/**
+ * Ends a download's read-only transaction and gives its pooled connection back. Mid-COPY no
+ * ROLLBACK can run: releasing with an error ends the client, and pg destroys the socket of a
+ * client with a query in flight (a polite Terminate would never be read by a backend busy
+ * sending), so the backend's next write fails, which ends the COPY and rolls the transaction
+ * back. The pool opens a fresh connection in its place.
+ */
+export async function endDownloadTransaction(
+  client: PoolClient,
+  copying: boolean,
+  failed: unknown,
+): Promise<void> {
+  if (copying) {
+    client.release(failed instanceof Error ? failed : new Error('download COPY abandoned'));
+    return;
+  }
+  try {
+    await client.query(failed ? 'ROLLBACK' : 'COMMIT');
+    client.release();
+  } catch (error) {
+    client.release(error as Error);
+  }
+}
+
 /** The viewer an export link was signed for, if it may still read (active user, usable token). */
 async function linkViewer(db: DataSource, viewer: string): Promise<Viewer | null> {
   const [kind, id] = [viewer.slice(0, 2), viewer.slice(2)];
@@ -161,20 +185,7 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
         sendHttpError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       } else res.destroy();
     } finally {
-      if (copying) {
-        // Mid-COPY no ROLLBACK can run. Releasing with an error ends the client, and pg destroys
-        // the socket of a client with a query in flight (a polite Terminate would never be read
-        // by a backend busy sending): the backend's next write fails, which ends the COPY and
-        // rolls the transaction back. The pool opens a fresh connection in its place.
-        client.release(failed instanceof Error ? failed : new Error('export COPY abandoned'));
-      } else {
-        try {
-          await client.query(failed ? 'ROLLBACK' : 'COMMIT');
-          client.release();
-        } catch (error) {
-          client.release(error as Error);
-        }
-      }
+      await endDownloadTransaction(client, copying, failed);
       client.off('error', onLostConnection);
     }
   });
