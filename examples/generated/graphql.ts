@@ -365,6 +365,7 @@ export type ViewerQuery = {
 };
 
 export const AccessReviewDocument = {
+  __meta__: { hash: 'sha256:7397c731376b374a1a2bbc7d838603ef5dd0745972304e8bb4aaf451d12a075c' },
   kind: 'Document',
   definitions: [
     {
@@ -545,6 +546,7 @@ export const AccessReviewDocument = {
   ],
 } as unknown as DocumentNode<AccessReviewQuery, AccessReviewQueryVariables>;
 export const AccountsDocument = {
+  __meta__: { hash: 'sha256:d2baf04a2d0fac9c6c724e1460365ccdb5d83a969f32c68aa2fbbc113907d3ae' },
   kind: 'Document',
   definitions: [
     {
@@ -673,6 +675,7 @@ export const AccountsDocument = {
   ],
 } as unknown as DocumentNode<AccountsQuery, AccountsQueryVariables>;
 export const AgencyClientsDocument = {
+  __meta__: { hash: 'sha256:32cfff1544371d3431209c940edbb5d9fb8c403cf28ef796f0ceb127367172ae' },
   kind: 'Document',
   definitions: [
     {
@@ -810,6 +813,7 @@ export const AgencyClientsDocument = {
   ],
 } as unknown as DocumentNode<AgencyClientsQuery, AgencyClientsQueryVariables>;
 export const ArchivedReportsDocument = {
+  __meta__: { hash: 'sha256:33e8fc45c145039afaa916e2c0e2b0f981c2dacf63c8def64d1aef00dabbea7b' },
   kind: 'Document',
   definitions: [
     {
@@ -918,6 +922,7 @@ export const ArchivedReportsDocument = {
   ],
 } as unknown as DocumentNode<ArchivedReportsQuery, ArchivedReportsQueryVariables>;
 export const ChangeMemberRoleDocument = {
+  __meta__: { hash: 'sha256:0d8bf0200af4473c96ccc2a46d6569f9399e3a7701b09add4a00e3f3adf66f1a' },
   kind: 'Document',
   definitions: [
     {
@@ -1027,6 +1032,7 @@ export const ChangeMemberRoleDocument = {
   ],
 } as unknown as DocumentNode<ChangeMemberRoleMutation, ChangeMemberRoleMutationVariables>;
 export const DisconnectAgencyDocument = {
+  __meta__: { hash: 'sha256:c8aac5286fc64b39cd296778c082e2215e766ed5eb231bbc10c2a153eac8dcfb' },
   kind: 'Document',
   definitions: [
     {
@@ -1127,6 +1133,7 @@ export const DisconnectAgencyDocument = {
   ],
 } as unknown as DocumentNode<DisconnectAgencyMutation, DisconnectAgencyMutationVariables>;
 export const DisconnectAgencyPreviewDocument = {
+  __meta__: { hash: 'sha256:cde526d206f49d67a3e03fdb4a5c18c6a818aa02f69811c962b21e9f7e4471db' },
   kind: 'Document',
   definitions: [
     {
@@ -1184,6 +1191,7 @@ export const DisconnectAgencyPreviewDocument = {
   ],
 } as unknown as DocumentNode<DisconnectAgencyPreviewQuery, DisconnectAgencyPreviewQueryVariables>;
 export const DisconnectClientDocument = {
+  __meta__: { hash: 'sha256:2bd409b6a6ec9f021963397b7e5384c1d3dbcf93bad7e27cbe0bb91b6b7f8df8' },
   kind: 'Document',
   definitions: [
     {
@@ -1273,6 +1281,7 @@ export const DisconnectClientDocument = {
   ],
 } as unknown as DocumentNode<DisconnectClientMutation, DisconnectClientMutationVariables>;
 export const DisconnectClientPreviewDocument = {
+  __meta__: { hash: 'sha256:2734b0134523cf59c903603b14f8d17b638184c3e708328967461bf3af5e7be9' },
   kind: 'Document',
   definitions: [
     {
@@ -1330,6 +1339,7 @@ export const DisconnectClientPreviewDocument = {
   ],
 } as unknown as DocumentNode<DisconnectClientPreviewQuery, DisconnectClientPreviewQueryVariables>;
 export const ExplainAccessDocument = {
+  __meta__: { hash: 'sha256:5c79f8eff190f73dd759716baea2dd34b742d6fff584be3ca9f914173d0e5c18' },
   kind: 'Document',
   definitions: [
     {
@@ -1442,6 +1452,7 @@ export const ExplainAccessDocument = {
   ],
 } as unknown as DocumentNode<ExplainAccessQuery, ExplainAccessQueryVariables>;
 export const ExportReportDocument = {
+  __meta__: { hash: 'sha256:ba4f8c3852bc807a359d915644b299dfe8ac644ebed06071185816981be3837d' },
   kind: 'Document',
   definitions: [
     {
@@ -1520,6 +1531,7 @@ export const ExportReportDocument = {
   ],
 } as unknown as DocumentNode<ExportReportMutation, ExportReportMutationVariables>;
 export const ReportDetailDocument = {
+  __meta__: { hash: 'sha256:4948dd3bcfcd10eae2f7b6ecf3aa0c75923aa2b1c7a11f1bb2b682af06a43a82' },
   kind: 'Document',
   definitions: [
     {
@@ -1660,6 +1672,7 @@ export const ReportDetailDocument = {
   ],
 } as unknown as DocumentNode<ReportDetailQuery, ReportDetailQueryVariables>;
 export const ReportsPageDocument = {
+  __meta__: { hash: 'sha256:93d0c3e883509f366b207dfe6ea967179d5f8b84790639967b0eaed963f400e9' },
   kind: 'Document',
   definitions: [
     {
@@ -1799,6 +1812,7 @@ export const ReportsPageDocument = {
   ],
 } as unknown as DocumentNode<ReportsPageQuery, ReportsPageQueryVariables>;
 export const SetConnectionAccessDocument = {
+  __meta__: { hash: 'sha256:17681f33bc954c8b799fa3f84e6a3aad1dc0b6f6c4ac37c323bf2164945028b3' },
   kind: 'Document',
   definitions: [
     {
@@ -1913,6 +1927,7 @@ export const SetConnectionAccessDocument = {
   ],
 } as unknown as DocumentNode<SetConnectionAccessMutation, SetConnectionAccessMutationVariables>;
 export const ShareReportDocument = {
+  __meta__: { hash: 'sha256:a73ca36a22f158e6dd26ef279731d0e06ca8111548986a6983e09a2dc7994d50' },
   kind: 'Document',
   definitions: [
     {
@@ -2006,6 +2021,7 @@ export const ShareReportDocument = {
   ],
 } as unknown as DocumentNode<ShareReportMutation, ShareReportMutationVariables>;
 export const ViewerDocument = {
+  __meta__: { hash: 'sha256:1e8c30f2ef5ed5024126d3d5bf01c284e83cca642d576c2de9ecad8cf9d863bc' },
   kind: 'Document',
   definitions: [
     {

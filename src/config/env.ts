@@ -51,6 +51,11 @@ const spec = {
     default: 'info',
   }),
   EXPLORER: onOffAuto({ default: 'auto' }),
+  TRUSTED_DOCUMENTS: str({
+    choices: ['off', 'allow', 'require'],
+    default: 'allow',
+    desc: 'Requests by documentId: off, allow (default), or require them of signed-in users',
+  }),
   SEED_DEMO: bool({ default: true, desc: 'Seed demo data into an empty embedded database' }),
   DB_POOL_SIZE: num({ default: 10 }),
   DB_PREPARED_STATEMENTS: bool({

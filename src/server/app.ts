@@ -25,6 +25,7 @@ import { explorerEnabled, mountExplorer } from './explorer/explorer.routes';
 import { contextFailure, errorLogging, formatError } from './format-error';
 import { httpErrorHandler, notFoundHandler, sendHttpError } from './http-errors';
 import { rejectNulCharacters } from './nul-guard';
+import { trustedDocuments } from './trusted-documents';
 import { mountDataRoutes } from './routes/data.routes';
 import { exportBaseUrl } from './routes/export.routes';
 
@@ -197,6 +198,7 @@ export async function createHttpServer(deps: {
       next();
     },
     express.json({ limit: GRAPHQL_BODY_LIMIT }),
+    trustedDocuments(env.TRUSTED_DOCUMENTS, explorerEnabled(env)),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = String(res.locals.requestId);

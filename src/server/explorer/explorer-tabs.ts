@@ -9,7 +9,8 @@ export interface ExplorerTab {
 }
 
 export const PLACEHOLDER_HEADERS = JSON.stringify(
-  { Authorization: 'Bearer <paste a demo token>' },
+  // The client header lets the explorer send documents where TRUSTED_DOCUMENTS=require.
+  { Authorization: 'Bearer <paste a demo token>', 'x-handover-client': 'explorer' },
   null,
   2,
 );
