@@ -229,7 +229,7 @@ function tokenReadsReport(p: Principal, report: MReport): boolean {
  *   null            node(id) answered null
  */
 type Outcome = string;
-type Kind = 'mutation' | 'preview' | 'admin-query' | 'node' | 'export' | 'staff-only';
+type Kind = 'mutation' | 'preview' | 'admin-query' | 'node' | 'export' | 'staff-only' | 'review';
 
 interface Gate {
   /** The target exists for the caller (A3). */
@@ -288,6 +288,10 @@ function expected(p: Principal, op: Operation, ctx: unknown): Outcome {
       return gate.allowed ? 'ok' : 'null';
     case 'export':
       return gate.allowed ? 'ok' : 'ue:NOT_FOUND';
+    case 'review':
+      // R29, A3: an account that does not exist for the caller is null, nothing said.
+      if (!gate.visible) return 'null';
+      return gate.allowed ? 'ok' : 'FORBIDDEN';
   }
   throw new Error(`unknown kind ${String(op.kind)}`);
 }
@@ -1462,6 +1466,25 @@ const operations: Operation[] = [
       what === 'update'
         ? call(M.updateReport, { input: { reportId: ctx.report.id, name: 'x' } }, as)
         : call(M.deleteReport, { id: ctx.report.id }, as),
+  })),
+  // --- showing the handover (R28, R29): the account's acting ADMINs and staff; tokens never ---
+  ...(
+    [
+      ['P', () => w.P],
+      ['N', () => w.N],
+      ['C', () => w.C],
+    ] as const
+  ).map(([label, account]): Operation => ({
+    name: `accessReview(${label})`,
+    touchesP: label === 'P',
+    kind: 'review',
+    gate: actsOn(() => account().id, [ADMIN]),
+    run: (as) =>
+      call(
+        `query ($id: ID!) { accessReview(accountId: $id) { entries(first: 5) { totalCount } } }`,
+        { id: account().id },
+        as,
+      ),
   })),
   // --- platform staff (R21) ---
   {
