@@ -12,7 +12,8 @@ const USAGE = `usage:
 class CliError extends Error {}
 
 /**
- * Operator commands. Each prints one JSON line {"userId","token"} (a JWT valid 24 hours);
+ * Operator commands. Each prints one JSON line {"userId","token"} (a JWT valid 24 hours, or
+ * JWT_MAX_TTL_SECONDS if that is shorter: the server refuses a token that outlives it);
  * errors are one line on stderr and exit code 1.
  */
 async function run(argv: string[]): Promise<Record<string, string>> {
@@ -30,6 +31,7 @@ async function run(argv: string[]): Promise<Record<string, string>> {
   if (command === 'create-staff' && !values.name?.trim()) throw new CliError('--name is required');
 
   const env = loadEnv();
+  const ttlSeconds = Math.min(24 * 3600, env.JWT_MAX_TTL_SECONDS);
   const database = await connectForTool(env);
   try {
     const users = database.db.getRepository(User);
@@ -44,12 +46,12 @@ async function run(argv: string[]): Promise<Record<string, string>> {
       const user = await users.findOneByOrFail({ email });
       if (!user.isStaff) throw new CliError(`${email} exists and is not platform staff`);
       if (!user.active) throw new CliError(`${email} is deactivated`);
-      return { userId: user.id, token: await signUserToken(env.JWT_SECRET, user.id) };
+      return { userId: user.id, token: await signUserToken(env.JWT_SECRET, user.id, ttlSeconds) };
     }
     const user = await users.findOneBy({ email });
     if (!user) throw new CliError(`No user with email ${email}`);
     if (!user.active) throw new CliError(`${email} is deactivated`);
-    return { userId: user.id, token: await signUserToken(env.JWT_SECRET, user.id) };
+    return { userId: user.id, token: await signUserToken(env.JWT_SECRET, user.id, ttlSeconds) };
   } finally {
     await database.close();
   }

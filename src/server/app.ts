@@ -50,28 +50,44 @@ export interface HandoverHttpServer {
   stop(): Promise<void>;
 }
 
+/** Node's own refusals of the parser's errors (its default answers), by error code. */
+const PARSER_REFUSALS: Record<string, { status: number; code: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+    message: `Request headers exceed ${Math.round(http.maxHeaderSize / 1024)} KB`,
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'The chunk extensions of the request body are too large',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: 'REQUEST_TIMEOUT',
+    message: 'The request did not arrive in time',
+  },
+};
+const MALFORMED = { status: 400, code: 'BAD_REQUEST', message: 'Malformed HTTP request' };
+
 /**
- * Requests Node's HTTP parser refuses before express sees them (issue 30 #12): headers over
- * Node's 16 KB limit answer 431, other malformed requests 400 — as JSON in the shape of every
- * other HTTP error (http-errors.ts), not Node's bare status line. A socket already gone is closed.
+ * Requests Node's HTTP parser refuses before express sees them (issue 30 #12): the status Node
+ * itself would answer (431 for headers over its 16 KB limit, 408 for a request that timed out,
+ * 400 for anything malformed), as JSON in the shape of every other HTTP error (http-errors.ts)
+ * rather than Node's bare status line. As in Node's own handler, nothing is written into a
+ * response already under way on the socket (a pipelined request behind a streaming export): the
+ * client would read it as part of that response.
  */
 function answerClientError(error: Error & { code?: string }, socket: Duplex) {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
+  const inFlight = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
     socket.destroy();
     return;
   }
-  const [status, code, reason, message] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [
-          431,
-          'REQUEST_HEADER_FIELDS_TOO_LARGE',
-          'Request Header Fields Too Large',
-          'Request headers exceed 16 KB',
-        ]
-      : [400, 'BAD_REQUEST', 'Bad Request', 'Malformed HTTP request'];
+  const { status, code, message } = PARSER_REFUSALS[error.code ?? ''] ?? MALFORMED;
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }

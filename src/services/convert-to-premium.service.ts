@@ -14,9 +14,10 @@ import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transa
  * kept; the client-access mode and selected users move onto the connection (a premium's access
  * is per connection), so the agency's users reach it exactly as before (REACHES now through the
  * connection); a later disconnectAgency follows R4–R8.
- * Empty contract reference → INVALID_INPUT; not a CLIENT → INVALID_INPUT; archived →
- * ACCOUNT_ARCHIVED. R24: the premium needs an ADMIN — `adminUserId`, one of the client's own
- * active users, becomes it (missing → LAST_ADMIN; not one of them → INVALID_INPUT). R22: audited.
+ * Empty contract reference → INVALID_INPUT; not an AudienceReport CLIENT of an agency (a
+ * premium, a HUB account: assertAgencyClient) → INVALID_INPUT; archived → ACCOUNT_ARCHIVED.
+ * R24: the premium needs an ADMIN — `adminUserId`, one of the client's own active users, becomes
+ * it (missing → LAST_ADMIN; not one of them → INVALID_INPUT). R22: audited.
  */
 export async function convertClientToPremium(
   ctx: RequestContext,

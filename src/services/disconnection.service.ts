@@ -278,7 +278,7 @@ async function assertClientVisible(
  */
 export function assertAgencyClient(client: Account, field: string[]): void {
   if (client.type !== AccountType.CLIENT) {
-    throw invalidInput(field, 'Only a CLIENT account can be disconnected this way');
+    throw invalidInput(field, 'Only a CLIENT account can be disconnected or converted');
   }
   if (client.product !== Product.AUDIENCE_REPORT || !client.agencyId) {
     throw invalidInput(
@@ -413,7 +413,8 @@ async function deactivateUsersOfRemovedOrganization(
  * transaction, set-based (a fixed number of statements whatever the number of reports, items,
  * users or mappings), in this order:
  * - R9/I2: the agency, then the client locked (lockClientAfterAgency);
- * - not a CLIENT → INVALID_INPUT; already ARCHIVED → `already` (R14: nothing re-activates it);
+ * - not an AudienceReport CLIENT of an agency (a premium, a HUB account) → INVALID_INPUT;
+ *   already ARCHIVED → `already` (R14: nothing re-activates it);
  * - R10–R13, R16: reports, items, mappings and the account archived (archiveClient);
  * - R20: the organization removed when it has no other ACTIVE account (removeOrganizationIfLast);
  * - R19: emails queued; R15: grants and the client's memberships deleted; R20: the removed

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { decodeJwt } from 'jose';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database';
 
 /**
@@ -63,6 +64,19 @@ describe('npm run cli', () => {
     expect(JSON.parse(again.stdout).userId).toBe(row.id);
     const token = await runCli(['token', '--email', 'ops@handover.test'], env);
     expect(JSON.parse(token.stdout).userId).toBe(row.id);
+  });
+
+  it('issue 30 #13: mints 24-hour tokens, or JWT_MAX_TTL_SECONDS when that is shorter', async () => {
+    const lifetime = async (env: Record<string, string>) => {
+      const result = await runCli(['create-staff', '--email', 'ttl@handover.test', '--name', 'T'], {
+        DATABASE_URL: database.url,
+        ...env,
+      });
+      const { exp, iat } = decodeJwt(JSON.parse(result.stdout).token);
+      return exp! - iat!;
+    };
+    expect(await lifetime({})).toBe(24 * 3600);
+    expect(await lifetime({ JWT_MAX_TTL_SECONDS: '3600' })).toBe(3600);
   });
 
   it.each([

@@ -11,7 +11,12 @@ import { factories, type Factories } from './factories';
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   data?: T | null;
-  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
+  errors?: {
+    message: string;
+    path?: string[];
+    locations?: { line: number; column: number }[];
+    extensions?: Record<string, any>;
+  }[];
 }
 
 /** Who sends a request: a user (a JWT is minted), a raw bearer token, or nobody. */
@@ -48,7 +53,13 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const database = await createTestDatabase(envOverrides);
   const running = await startHandover(database.env, { database });
-  const tokenFor = (user: User) => signUserToken(database.env.JWT_SECRET, user.id);
+  // As the CLI does: a day, or the server's JWT_MAX_TTL_SECONDS when a test sets it shorter.
+  const tokenFor = (user: User) =>
+    signUserToken(
+      database.env.JWT_SECRET,
+      user.id,
+      Math.min(24 * 3600, database.env.JWT_MAX_TTL_SECONDS),
+    );
   const gql: TestServer['gql'] = async (query, variables = {}, as = null) => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (as) headers.authorization = `Bearer ${'token' in as ? as.token : await tokenFor(as)}`;

@@ -24,6 +24,8 @@ describe('environment', () => {
       'auto',
     ]);
     expect(loadEnv({ JWT_SECRET: 'an-explicit-secret-123' }).DATA_DIR).toBe('.data');
+    // Issue 30 #13: a week, well above the CLI's 24-hour tokens.
+    expect(loadEnv({ JWT_SECRET: 'an-explicit-secret-123' }).JWT_MAX_TTL_SECONDS).toBe(604800);
   });
 
   it('finding 8: without JWT_SECRET a random secret is generated once and kept under DATA_DIR', () => {
@@ -74,6 +76,14 @@ describe('environment', () => {
       'Invalid environment: JWT_SECRET is required when NODE_ENV=production',
     ],
     [{ JWT_SECRET: 'short' }, 'Invalid environment: JWT_SECRET must be at least 16 characters'],
+    [
+      { JWT_SECRET: 'an-explicit-secret-123', JWT_MAX_TTL_SECONDS: '0' },
+      'Invalid environment: JWT_MAX_TTL_SECONDS: must be a whole number >= 1',
+    ],
+    [
+      { JWT_SECRET: 'an-explicit-secret-123', JWT_MAX_TTL_SECONDS: '7d' },
+      'Invalid environment: JWT_MAX_TTL_SECONDS: must be a whole number >= 1',
+    ],
   ])('refuses %j with one clear message', (source, message) => {
     expect(() => loadEnv(source)).toThrow(new EnvError(message));
   });

@@ -152,36 +152,48 @@ describe('verified JWTs remembered by the server (src/server/auth.ts)', () => {
 });
 
 describe('issue 30 #13: a JWT lives at most JWT_MAX_TTL_SECONDS', () => {
-  it('refuses exp 1e20, and exp - iat beyond the lifetime, over HTTP and on a remembered token', async () => {
-    const far = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(admin.id)
-      .setExpirationTime(1e20)
-      .sign(secret);
-    const response = await server.gql('{ viewer { id } }', {}, { token: far });
-    expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  const sign = (iat: number | null, exp: number) => {
+    const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(admin.id);
+    return (iat === null ? jwt : jwt.setIssuedAt(iat)).setExpirationTime(exp).sign(secret);
+  };
+  const refused = (ttl = 7 * 24 * 3600) => ({
+    message: `Token lifetime exceeds ${ttl} seconds (JWT_MAX_TTL_SECONDS)`,
+    extensions: { code: 'UNAUTHENTICATED' },
+  });
+
+  it('refuses exp 1e20 over HTTP: 401 UNAUTHENTICATED naming the lifetime', async () => {
+    const response = await server.gql('{ viewer { id } }', {}, { token: await sign(null, 1e20) });
+    expect(response.status).toBe(401);
+    expect(response.data).toBeUndefined();
+    expect(response.errors).toEqual([expect.objectContaining(refused())]);
+  });
+
+  it('refuses exp - iat beyond the lifetime, and serves a token within it (the CLI’s day)', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const longIssued = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(admin.id)
-      .setIssuedAt(now - 30 * 24 * 3600)
-      .setExpirationTime(now + 3600)
-      .sign(secret);
-    await expect(authenticate(server.db, jwtSecret, `Bearer ${longIssued}`)).rejects.toMatchObject({
-      extensions: { code: 'UNAUTHENTICATED' },
-    });
-    // A token within the lifetime is served; the same token under a shorter lifetime is not,
-    // though it was verified (remembered) before.
-    const day = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(admin.id)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 24 * 3600)
-      .sign(secret);
-    const served = await authenticate(server.db, jwtSecret, `Bearer ${day}`);
-    expect(served?.user.id).toBe(admin.id);
-    await expect(authenticate(server.db, jwtSecret, `Bearer ${day}`, 3600)).rejects.toMatchObject({
-      extensions: { code: 'UNAUTHENTICATED' },
-    });
+    const longIssued = await sign(now - 30 * 24 * 3600, now + 3600);
+    await expect(authenticate(server.db, jwtSecret, `Bearer ${longIssued}`)).rejects.toMatchObject(
+      refused(),
+    );
+    const day = await sign(now, now + 24 * 3600);
+    expect((await authenticate(server.db, jwtSecret, `Bearer ${day}`))?.user.id).toBe(admin.id);
+    const response = await server.gql('{ viewer { id } }', {}, { token: day });
+    expect([response.status, response.data]).toEqual([200, { viewer: { id: admin.id } }]);
+  });
+
+  it('holds the cap on a remembered token: exp ahead and exp - iat are both checked again', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // Verified (and remembered) under the default week, then presented under shorter caps.
+    const day = await sign(now, now + 24 * 3600);
+    const lateIssued = await sign(now - 3 * 3600, now + 3600);
+    for (const token of [day, lateIssued]) {
+      expect((await authenticate(server.db, jwtSecret, `Bearer ${token}`))?.user.id).toBe(admin.id);
+    }
+    await expect(authenticate(server.db, jwtSecret, `Bearer ${day}`, 3600)).rejects.toMatchObject(
+      refused(3600),
+    );
+    // One hour ahead fits two hours; issued four hours before it expires does not.
+    await expect(
+      authenticate(server.db, jwtSecret, `Bearer ${lateIssued}`, 2 * 3600),
+    ).rejects.toMatchObject(refused(2 * 3600));
   });
 });
