@@ -1,6 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { query } from '../database/raw-sql';
 import type { Logger } from '../config/logger';
+import type { AuditAction } from './audit.service';
+
+/** Typed, so the one statement that writes it cannot drift from the actions audit readers know. */
+const EXPIRED: AuditAction = 'CONNECTION_EXPIRED';
 
 /**
  * R26: persists EXPIRED for PENDING requests past their expiresAt, with one CONNECTION_EXPIRED
@@ -24,11 +28,15 @@ export async function expireDueConnections(
                    AND premium_client_id = CAST(:premiumClientId AS uuid)))
         RETURNING id, agency_id, premium_client_id, expires_at)
      INSERT INTO audit_events (action, actor_id, account_id, related_account_id, request_id, details)
-     SELECT 'CONNECTION_EXPIRED', NULL, premium_client_id, agency_id, NULL,
+     SELECT CAST(:action AS text), NULL, premium_client_id, agency_id, NULL,
             jsonb_build_object('connectionId', id, 'expiresAt', expires_at)
        FROM expired
      RETURNING id`,
-    { agencyId: pair?.agencyId ?? null, premiumClientId: pair?.premiumClientId ?? null },
+    {
+      action: EXPIRED,
+      agencyId: pair?.agencyId ?? null,
+      premiumClientId: pair?.premiumClientId ?? null,
+    },
   );
   return rows.length;
 }

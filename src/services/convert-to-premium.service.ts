@@ -1,4 +1,4 @@
-import { Account } from '../entities';
+import { Account, Role } from '../entities';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import { DomainError, invalidInput, requiredText } from '../shared/errors';
@@ -16,8 +16,13 @@ import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transa
  * connection); a later disconnectAgency follows R4–R8.
  * Empty contract reference → INVALID_INPUT; not an AudienceReport CLIENT of an agency (a
  * premium, a HUB account: assertAgencyClient) → INVALID_INPUT; archived → ACCOUNT_ARCHIVED.
- * R24: the premium needs an ADMIN — `adminUserId`, one of the client's own active users, becomes
- * it (missing → LAST_ADMIN; not one of them → INVALID_INPUT). R22: audited.
+ * R24: the premium needs an ADMIN, and a CLIENT has none (its users are VIEW_ONLY; the agency
+ * administered it): `adminUserId`, one of the client's own active users, becomes it — missing →
+ * LAST_ADMIN (nothing changes), not an active user of the client → INVALID_INPUT. Naming one of
+ * the brand's people is what staff converting for a brand would expect; a brand without users
+ * gets one first with addMember (VIEW_ONLY on the CLIENT). A user being deactivated at the same
+ * moment is either refused here or makes the deactivation LAST_ADMIN, never both.
+ * R22, R27: audited — the conversion on both sides' logs, the promotion on the brand's.
  */
 export async function convertClientToPremium(
   ctx: RequestContext,
@@ -42,20 +47,27 @@ export async function convertClientToPremium(
         ['input', 'adminUserId'],
       );
     }
-    const [promoted] = adminUserId
-      ? await em.query<[unknown[], number]>(
-          `UPDATE memberships m SET role = 'ADMIN' FROM users u
-            WHERE m.account_id = $1 AND m.user_id = $2 AND u.id = m.user_id AND u.active
-           RETURNING m.user_id`,
+    // FOR SHARE, after the client row (docs/concurrency.md): a deactivation of that user in
+    // flight commits first and the user is then refused, so no premium starts with an inactive
+    // ADMIN only (deactivateUser locks the user row too).
+    const [chosen]: { role: Role }[] = adminUserId
+      ? await em.query(
+          `SELECT m.role FROM users u JOIN memberships m ON m.user_id = u.id AND m.account_id = $1
+            WHERE u.id = $2 AND u.active
+              FOR SHARE OF u`,
           [client.id, adminUserId],
         )
-      : [[]];
-    if (promoted.length === 0) {
+      : [];
+    if (!chosen) {
       throw invalidInput(
         ['input', 'adminUserId'],
         'adminUserId must be an active user of the client',
       );
     }
+    await em.query(`UPDATE memberships SET role = 'ADMIN' WHERE account_id = $1 AND user_id = $2`, [
+      client.id,
+      adminUserId,
+    ]);
     const agencyId = client.agencyId!;
     await em.query(
       `UPDATE accounts SET type = 'PREMIUM_CLIENT', contract_reference = $2, agency_id = NULL,
@@ -89,6 +101,14 @@ export async function convertClientToPremium(
         formerAgencyId: agencyId,
         adminUserId,
       },
+    });
+    // R27: the new ADMIN is a re-roled member like changeMemberRole's, on the brand's own log
+    // (the former agency no longer acts for its members); explainAccess names this event.
+    await recordAuditEvent(em, ctx, {
+      action: 'MEMBER_ROLE_CHANGED',
+      accountId: client.id,
+      relatedAccountId: null,
+      details: { userId: adminUserId, from: chosen.role, to: Role.ADMIN },
     });
     return em.getRepository(Account).findOneByOrFail({ id: client.id });
   });

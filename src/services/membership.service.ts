@@ -6,7 +6,7 @@ import type {
   ChangeMemberRoleInput,
   RemoveMemberInput,
 } from '../schema/types/inputs';
-import { recordAuditEvent } from './audit.service';
+import { type AuditAction, recordAuditEvent } from './audit.service';
 import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
 import { isId } from '../shared/ids';
 import {
@@ -112,7 +112,12 @@ async function endAccessOfChangedMember(em: EntityManager, ctx: RequestContext, 
  * the user in the account's organization when the email is new. Users of a CLIENT account are
  * always VIEW_ONLY (INVALID_INPUT otherwise); an archived account takes no new members; an
  * existing member is INVALID_STATE, and so is — with one neutral message, revealing nothing of
- * the email — a deactivated user or a user of another organization (a person belongs to one).
+ * the email — a deactivated user or a user of another organization (a person belongs to one;
+ * staff belong to none, so they are never added and no answer here tells who is staff).
+ * Nothing else is revealed (A3, issue 30 #11): a success answers with the new membership, whose
+ * user the caller now reads in the account's member list anyway; a refusal names nobody. That an
+ * email registered elsewhere cannot be added is the one thing left to learn while an email
+ * names one person; the answer does not say whether it exists, where, or in what state.
  * R27: audited; a new ADMIN is told to the account's admins by email.
  */
 export async function addMember(ctx: RequestContext, input: AddMemberInput) {
@@ -134,7 +139,13 @@ export async function addMember(ctx: RequestContext, input: AddMemberInput) {
       .values({ email, name, organizationId: account.organizationId })
       .orIgnore()
       .execute();
-    const user = await em.getRepository(User).findOneByOrFail({ email });
+    // FOR SHARE, after the account row (docs/concurrency.md): a deactivation of this user in
+    // flight commits first, and then they are refused below rather than added deactivated.
+    const user = await em
+      .createQueryBuilder(User, 'u')
+      .where('u.email = :email', { email })
+      .setLock('pessimistic_read')
+      .getOneOrFail();
     // A person belongs to one organization (domain.md): an existing user of another one (or
     // staff, or a deactivated user) is not added. One neutral answer for all of these, so the
     // form cannot be used to learn whether, or where, an email is registered (issue 30 #11).
@@ -239,27 +250,40 @@ export async function changeMemberRole(ctx: RequestContext, input: ChangeMemberR
 }
 
 /**
- * R24 (issue 30 #9): deactivating a user must leave no ACTIVE account without an active ADMIN. The
- * accounts they administer are locked FOR UPDATE in id order (member changes queue on the same
- * rows), then any of them with no other active ADMIN is LAST_ADMIN, naming it. A CLIENT needs no
- * ADMIN of its own: its users are VIEW_ONLY and the agency administers it.
+ * R24 (issue 30 #9): locks FOR UPDATE, in id order, the ACTIVE accounts other than CLIENTs that
+ * the user is a member of — in any role, so a promotion or demotion of one of them, which locks
+ * the same row, queues before or after the deactivation instead of counting on an ADMIN who is
+ * about to go. `held`: rows this transaction already locked. A CLIENT needs no ADMIN of its own:
+ * its users are VIEW_ONLY and the agency administers it.
  */
-async function assertNotLastAdminAnywhere(em: EntityManager, user: User) {
-  const administered: { id: string }[] = await em.query(
-    `SELECT a.id FROM accounts a JOIN memberships m ON m.account_id = a.id
-      WHERE m.user_id = $1 AND m.role = 'ADMIN' AND a.status = 'ACTIVE' AND a.type <> 'CLIENT'
+async function lockAccountsOfMember(
+  em: EntityManager,
+  userId: string,
+  held: string[],
+): Promise<string[]> {
+  const rows: { id: string }[] = await em.query(
+    `SELECT a.id FROM accounts a
+      WHERE a.status = 'ACTIVE' AND a.type <> 'CLIENT' AND a.id <> ALL($2::uuid[])
+        AND EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = a.id AND m.user_id = $1)
       ORDER BY a.id FOR UPDATE OF a`,
-    [user.id],
+    [userId, held],
   );
-  if (administered.length === 0) return;
+  return rows.map((row) => row.id);
+}
+
+/** R24: LAST_ADMIN, naming one, when a locked account has no active ADMIN but this user. */
+async function assertNotLastAdminAnywhere(em: EntityManager, user: User, locked: string[]) {
+  if (locked.length === 0) return;
   const [orphaned]: { name: string }[] = await em.query(
     `SELECT a.name FROM accounts a
       WHERE a.id = ANY($2::uuid[])
+        AND EXISTS (SELECT 1 FROM memberships m
+                     WHERE m.account_id = a.id AND m.user_id = $1 AND m.role = 'ADMIN')
         AND NOT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
                          WHERE m.account_id = a.id AND m.role = 'ADMIN' AND m.user_id <> $1
                            AND u.active)
       ORDER BY a.name LIMIT 1`,
-    [user.id, administered.map((a) => a.id)],
+    [user.id, locked],
   );
   if (orphaned) {
     throw new DomainError(
@@ -270,31 +294,42 @@ async function assertNotLastAdminAnywhere(em: EntityManager, user: User) {
   }
 }
 
+const DEACTIVATED: AuditAction = 'USER_DEACTIVATED';
+
 /**
- * R24: platform staff deactivate a user. Their JWTs and the API tokens they made stop working on
- * the next request (authentication reads `active` in the statement that authenticates). R27:
- * one audit event per account they were a member of, so each account's admins see it.
+ * R24: platform staff deactivate a user. LAST_ADMIN (field userId, nothing changes) when they
+ * are the last active ADMIN of an ACTIVE account other than a CLIENT — under concurrency too:
+ * the accounts they belong to are locked first (the lock order of docs/concurrency.md: accounts
+ * in id order, then the user row), so member changes of those accounts queue on the same rows.
+ * Their JWTs and the API tokens they made stop working on the next request (authentication
+ * reads `active` in the statement that authenticates), the tokens for good (R18). R27: one
+ * audit event per account they were a member of, so each account's admins see it.
  */
 export async function deactivateUser(ctx: RequestContext, userId: string) {
   return inTransaction(ctx, async (em) => {
-    const user = isId(userId)
+    const id = isId(userId) ? userId.toLowerCase() : null;
+    const locked = id ? await lockAccountsOfMember(em, id, []) : [];
+    const user = id
       ? await em
           .createQueryBuilder(User, 'u')
-          .where('u.id = :id', { id: userId.toLowerCase() })
+          .where('u.id = :id', { id })
           .setLock('pessimistic_write')
           .getOne()
       : null;
     if (!user) throw notFound('User', ['userId']);
     if (!user.active) return user;
-    await assertNotLastAdminAnywhere(em, user);
+    // A membership that committed while we waited for the user row (addMember and
+    // convertClientToPremium lock that row too, so none can follow now) is locked as well.
+    locked.push(...(await lockAccountsOfMember(em, user.id, locked)));
+    await assertNotLastAdminAnywhere(em, user, locked);
     await em.update(User, { id: user.id }, { active: false });
     // R18: the tokens they made end for good (a reactivation would revive none).
     await endTokensOfCreatorsWithoutAdmin(em, ctx, { userIds: [user.id] });
     await em.query(
       `INSERT INTO audit_events (action, actor_id, account_id, request_id, details)
-       SELECT 'USER_DEACTIVATED', $2, m.account_id, $3, jsonb_build_object('userId', m.user_id)
+       SELECT $4::text, $2, m.account_id, $3, jsonb_build_object('userId', m.user_id)
          FROM memberships m WHERE m.user_id = $1`,
-      [user.id, requireViewer(ctx).viewer.user.id, ctx.requestId],
+      [user.id, requireViewer(ctx).viewer.user.id, ctx.requestId, DEACTIVATED],
     );
     return em.getRepository(User).findOneByOrFail({ id: user.id });
   });

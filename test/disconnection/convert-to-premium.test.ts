@@ -147,6 +147,41 @@ describe('R21: platform staff convert a CLIENT into a PREMIUM_CLIENT to keep the
     expect(membership.role).toBe('ADMIN');
   });
 
+  it('R24, R27: the named brand user becomes the ADMIN, audited on the brand’s log they now read', async () => {
+    const w = await clientWorld();
+    const gone = await f.member(w.client, Role.VIEW_ONLY, { active: false });
+    // A deactivated user of the client is no ADMIN: INVALID_INPUT, nothing changes.
+    expect((await convert(w.client.id, 'C-10', staff, gone.id)).userErrors).toEqual([
+      expect.objectContaining({ code: 'INVALID_INPUT', field: ['input', 'adminUserId'] }),
+    ]);
+    expect(await server.db.query(`SELECT type FROM accounts WHERE id = $1`, [w.client.id])).toEqual(
+      [{ type: 'CLIENT' }],
+    );
+    const converted = await convert(w.client.id, 'C-10', staff, w.brandUser.id);
+    expect(converted.userErrors).toEqual([]);
+    const log = await call(server, ops.auditEvents, { id: w.client.id }, w.brandUser);
+    const events = log.nodes.map((e: any) => ({
+      action: e.action,
+      actor: e.actor?.id,
+      details: JSON.parse(e.details),
+    }));
+    // One transaction, one occurredAt: the two come in either order.
+    expect(events.map((e: { action: string }) => e.action).sort()).toEqual([
+      'CLIENT_CONVERTED_TO_PREMIUM',
+      'MEMBER_ROLE_CHANGED',
+    ]);
+    expect(events.find((e: { action: string }) => e.action === 'MEMBER_ROLE_CHANGED')).toEqual({
+      action: 'MEMBER_ROLE_CHANGED',
+      actor: staff.id,
+      details: { userId: w.brandUser.id, from: 'VIEW_ONLY', to: 'ADMIN' },
+    });
+    // The former agency reads the conversion, not the brand's member change (A3).
+    const agencyLog = await call(server, ops.auditEvents, { id: w.a.agency.id }, w.a.admin);
+    expect(agencyLog.nodes.map((e: { action: string }) => e.action)).toEqual([
+      'CLIENT_CONVERTED_TO_PREMIUM',
+    ]);
+  });
+
   it('an archived client cannot be converted: ACCOUNT_ARCHIVED', async () => {
     const a = await agencyWithStaff(f);
     const archived = await f.client(a.agency, {

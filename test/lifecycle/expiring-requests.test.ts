@@ -1,4 +1,4 @@
-import { ConnectionStatus, Role } from '../../src/entities';
+import { ConnectionStatus, Role, type User } from '../../src/entities';
 import { expireDueConnections } from '../../src/services/connection-expiry';
 import {
   TestAcceptConnectionDocument,
@@ -122,4 +122,47 @@ it('the relay worker persists EXPIRED with one audit event per request, once', a
     [w.connection.id],
   );
   expect(events[0].count).toBe(1);
+});
+
+/** Every CONNECTION_EXPIRED of one request on an account's audit log, read through the API. */
+async function expiryEventsSeenBy(accountId: string, as: User, connectionId: string) {
+  const response = await server.gql(
+    `query ($id: ID!) { auditEvents(accountId: $id, first: 100) { nodes { action actor { id } details } } }`,
+    { id: accountId },
+    as,
+  );
+  expect(response.errors).toBeUndefined();
+  return (response.data!.auditEvents.nodes as { action: string; actor: null; details: string }[])
+    .map((e) => ({ action: e.action, actor: e.actor, details: JSON.parse(e.details) }))
+    .filter((e) => e.action === 'CONNECTION_EXPIRED' && e.details.connectionId === connectionId)
+    .map((e) => ({ ...e, details: { connectionId: e.details.connectionId } }));
+}
+
+it('R27: each expiry — on the request path or by the worker — is one event both sides’ admins read', async () => {
+  // On the request path: the premium's new request expires the agency's old one on its way.
+  const w = await pendingRequest();
+  await letExpire(w.connection.id);
+  const again = await server.op(
+    TestRequestConnectionDocument,
+    { input: { fromAccountId: w.premium.id, toAccountId: w.agency.id } },
+    w.premiumAdmin,
+  );
+  expect(again.data!.requestConnection.userErrors).toEqual([]);
+  // By the worker, for a request nobody touched.
+  const v = await pendingRequest();
+  await letExpire(v.connection.id);
+  expect(await expireDueConnections(server.db)).toBeGreaterThanOrEqual(1);
+  expect(await expireDueConnections(server.db)).toBe(0);
+
+  const expected = (connectionId: string) => [
+    { action: 'CONNECTION_EXPIRED', actor: null, details: { connectionId } },
+  ];
+  for (const { premium, agency, premiumAdmin, agencyAdmin, connection } of [w, v]) {
+    expect(await expiryEventsSeenBy(premium.id, premiumAdmin, connection.id)).toEqual(
+      expected(connection.id),
+    );
+    expect(await expiryEventsSeenBy(agency.id, agencyAdmin, connection.id)).toEqual(
+      expected(connection.id),
+    );
+  }
 });

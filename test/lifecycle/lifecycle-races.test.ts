@@ -1,5 +1,17 @@
-import { AccountStatus, Membership, Report, ReportStatus, Role } from '../../src/entities';
-import { TestDeleteReportDocument, TestRemoveMemberDocument } from '../generated/graphql';
+import {
+  AccountStatus,
+  Membership,
+  Report,
+  ReportStatus,
+  Role,
+  type User,
+} from '../../src/entities';
+import {
+  TestAddMemberDocument,
+  TestDeactivateUserDocument,
+  TestDeleteReportDocument,
+  TestRemoveMemberDocument,
+} from '../generated/graphql';
 import { ops } from '../disconnection/helpers';
 import { factories, type Factories } from '../helpers/factories';
 import { usingPostgres } from '../helpers/test-database';
@@ -7,6 +19,8 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
  * R24, R25 under concurrency (PostgreSQL: the embedded database runs one transaction at a time).
+ * Where a race is too narrow to hit by chance, another request's transaction is held open half-way
+ * on its own connection (`inFlight`) and committed while the request under test waits or answers.
  */
 const pgOnly = usingPostgres() ? describe : describe.skip;
 
@@ -146,5 +160,200 @@ pgOnly('member and report changes racing each other and disconnections', () => {
       outcomes.push(codes.length ? 'not found' : 'added first');
     }
     expect(outcomes).toHaveLength(10);
+  });
+});
+
+pgOnly('deactivateUser racing member changes, additions and conversions (R24 LAST_ADMIN)', () => {
+  let server: TestServer;
+  let f: Factories;
+  let staff: User;
+  beforeAll(async () => {
+    server = await startTestServer();
+    f = factories(server.db);
+    staff = await f.staff();
+  });
+  afterAll(() => server.stop());
+
+  const deactivate = (user: User) =>
+    server.op(TestDeactivateUserDocument, { userId: user.id }, staff);
+  const activeAdmins = async (accountId: string) =>
+    (
+      await server.db.query(
+        `SELECT count(*)::int AS n FROM memberships m JOIN users u ON u.id = m.user_id
+          WHERE m.account_id = $1 AND m.role = 'ADMIN' AND u.active`,
+        [accountId],
+      )
+    )[0].n as number;
+
+  /**
+   * Another request's transaction, on its own connection, caught half-way: its statements ran,
+   * its COMMIT not yet. `commit` lets it finish.
+   */
+  async function inFlight(statements: [string, unknown[]][]) {
+    const runner = server.db.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction('READ COMMITTED');
+    for (const [sql, parameters] of statements) await runner.query(sql, parameters);
+    return {
+      async commit() {
+        await runner.commitTransaction();
+        await runner.release();
+      },
+    };
+  }
+  /** Resolves once `pending` has answered or a backend of this database waits for a lock. */
+  async function waitingOrAnswered(pending: Promise<unknown>) {
+    let answered = false;
+    void pending.finally(() => (answered = true));
+    for (let tries = 0; tries < 400 && !answered; tries += 1) {
+      const [{ n }] = await server.db.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      if (n > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  const deactivation = (user: User) =>
+    inFlight([
+      ['SELECT id FROM users WHERE id = $1 FOR UPDATE', [user.id]],
+      ['UPDATE users SET active = false WHERE id = $1', [user.id]],
+    ]);
+
+  it("two deactivations of a premium's two ADMINs at once: exactly one LAST_ADMIN", async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const premium = await f.premium();
+      const [a, b] = [await f.member(premium, Role.ADMIN), await f.member(premium, Role.ADMIN)];
+      const answers = await Promise.all([deactivate(a), deactivate(b)]);
+      expect(answers.map((r) => r.errors)).toEqual([undefined, undefined]);
+      const codes = answers.flatMap((r) => r.data!.deactivateUser.userErrors.map((e) => e.code));
+      expect(codes).toEqual(['LAST_ADMIN']);
+      expect(await activeAdmins(premium.id)).toBe(1);
+    }
+  });
+
+  it('deactivating one ADMIN while the other is removed: exactly one wins', async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const premium = await f.premium();
+      const [a, b] = [await f.member(premium, Role.ADMIN), await f.member(premium, Role.ADMIN)];
+      const [deactivated, removed] = await Promise.all([
+        deactivate(a),
+        server.op(
+          TestRemoveMemberDocument,
+          { input: { accountId: premium.id, userId: b.id } },
+          staff,
+        ),
+      ]);
+      const codes = [
+        ...deactivated.data!.deactivateUser.userErrors,
+        ...removed.data!.removeMember.userErrors,
+      ].map((e) => e.code);
+      expect(codes).toEqual(['LAST_ADMIN']);
+      expect(await activeAdmins(premium.id)).toBe(1);
+    }
+  });
+
+  it('a hand-over to the user being deactivated, committing meanwhile: the deactivation waits and answers LAST_ADMIN', async () => {
+    const premium = await f.premium();
+    const outgoing = await f.member(premium, Role.ADMIN);
+    const incoming = await f.member(premium, Role.REGULAR);
+    // Promote the REGULAR, then demote the old ADMIN (two changeMemberRole calls that both
+    // commit while the deactivation runs), held open on the account row as they hold it.
+    const handOver = await inFlight([
+      ['SELECT id FROM accounts WHERE id = $1 FOR UPDATE', [premium.id]],
+      [
+        `UPDATE memberships SET role = 'ADMIN' WHERE account_id = $1 AND user_id = $2`,
+        [premium.id, incoming.id],
+      ],
+      [
+        `UPDATE memberships SET role = 'REGULAR' WHERE account_id = $1 AND user_id = $2`,
+        [premium.id, outgoing.id],
+      ],
+    ]);
+    const pending = deactivate(incoming);
+    await waitingOrAnswered(pending);
+    await handOver.commit();
+    expect((await pending).data!.deactivateUser).toEqual({
+      user: null,
+      userErrors: [{ code: 'LAST_ADMIN', field: ['userId'] }],
+    });
+    expect(await activeAdmins(premium.id)).toBe(1);
+  });
+
+  it('convertClientToPremium naming a user whose deactivation is in flight: INVALID_INPUT, still a CLIENT', async () => {
+    const agency = await f.agency();
+    const client = await f.client(agency);
+    const brand = await f.member(client, Role.VIEW_ONLY);
+    const leaving = await deactivation(brand);
+    const pending = server.op(
+      ops.convertClientToPremium,
+      { input: { clientAccountId: client.id, contractReference: 'C-race', adminUserId: brand.id } },
+      staff,
+    );
+    await waitingOrAnswered(pending);
+    await leaving.commit();
+    expect((await pending).data!.convertClientToPremium.userErrors).toEqual([
+      expect.objectContaining({ code: 'INVALID_INPUT', field: ['input', 'adminUserId'] }),
+    ]);
+    const [row] = await server.db.query(`SELECT type FROM accounts WHERE id = $1`, [client.id]);
+    expect(row.type).toBe('CLIENT');
+    const [membership] = await server.db.query(
+      `SELECT role FROM memberships WHERE account_id = $1 AND user_id = $2`,
+      [client.id, brand.id],
+    );
+    expect(membership.role).toBe(Role.VIEW_ONLY);
+  });
+
+  it('convertClientToPremium racing deactivateUser of the named user: never both', async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const agency = await f.agency();
+      const client = await f.client(agency);
+      const brand = await f.member(client, Role.VIEW_ONLY);
+      const [converted, deactivated] = await Promise.all([
+        server.op(
+          ops.convertClientToPremium,
+          {
+            input: { clientAccountId: client.id, contractReference: 'C-r', adminUserId: brand.id },
+          },
+          staff,
+        ),
+        deactivate(brand),
+      ]);
+      expect([converted.errors, deactivated.errors]).toEqual([undefined, undefined]);
+      const codes = [
+        ...converted.data!.convertClientToPremium.userErrors,
+        ...deactivated.data!.deactivateUser.userErrors,
+      ].map((e) => e.code);
+      expect([['INVALID_INPUT'], ['LAST_ADMIN']]).toContainEqual(codes);
+      const [row] = await server.db.query(`SELECT type FROM accounts WHERE id = $1`, [client.id]);
+      if (row.type === 'PREMIUM_CLIENT') expect(await activeAdmins(client.id)).toBe(1);
+    }
+  });
+
+  it('addMember of a user whose deactivation is in flight: the neutral refusal, no membership', async () => {
+    const agency = await f.agency();
+    const admin = await f.member(agency, Role.ADMIN);
+    const colleague = await f.user({ organizationId: agency.organizationId });
+    const leaving = await deactivation(colleague);
+    const pending = server.op(
+      TestAddMemberDocument,
+      {
+        input: { accountId: agency.id, email: colleague.email, name: 'C', role: Role.ADMIN },
+      },
+      admin,
+    );
+    await waitingOrAnswered(pending);
+    await leaving.commit();
+    expect((await pending).data!.addMember).toEqual({
+      membership: null,
+      userErrors: [
+        {
+          code: 'INVALID_STATE',
+          message: 'This email cannot be added to this account',
+          field: ['input', 'email'],
+        },
+      ],
+    });
+    expect(await server.db.getRepository(Membership).countBy({ userId: colleague.id })).toBe(0);
   });
 });

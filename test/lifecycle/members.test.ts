@@ -250,3 +250,147 @@ describe('R24: deactivateUser', () => {
     void w;
   });
 });
+
+describe('R24, A3: addMember reveals nothing the caller did not give', () => {
+  const ADD = `mutation ($input: AddMemberInput!) { addMember(input: $input) {
+    membership { role user { id name email isStaff } }
+    userErrors { code message field } } }`;
+  const add = (account: Account, email: string, as: User) =>
+    server.gql(
+      ADD,
+      { input: { accountId: account.id, email, name: 'Typed By The Admin', role: Role.REGULAR } },
+      as,
+    );
+
+  it('staff, a user of another organization and a deactivated user get one answer; nothing changes', async () => {
+    const w = await agencyWorld();
+    const staff = await f.staff();
+    const foreign = await f.member(await f.premium(), Role.ADMIN);
+    const gone = await f.user({ organizationId: w.agency.organizationId, active: false });
+    const before = await server.db.query(
+      `SELECT (SELECT count(*)::int FROM memberships WHERE account_id = $1) AS members,
+              (SELECT count(*)::int FROM users) AS users,
+              (SELECT count(*)::int FROM audit_events WHERE account_id = $1) AS events`,
+      [w.agency.id],
+    );
+    const answers = [];
+    for (const email of [staff.email, foreign.email, gone.email]) {
+      answers.push((await add(w.agency, email, w.admin)).data!.addMember);
+    }
+    const neutral = {
+      membership: null,
+      userErrors: [
+        {
+          code: 'INVALID_STATE',
+          message: 'This email cannot be added to this account',
+          field: ['input', 'email'],
+        },
+      ],
+    };
+    expect(answers).toEqual([neutral, neutral, neutral]);
+    expect(
+      await server.db.query(
+        `SELECT (SELECT count(*)::int FROM memberships WHERE account_id = $1) AS members,
+                (SELECT count(*)::int FROM users) AS users,
+                (SELECT count(*)::int FROM audit_events WHERE account_id = $1) AS events`,
+        [w.agency.id],
+      ),
+    ).toEqual(before);
+  });
+
+  it('a colleague of the same organization is added; the answer is the member the ADMIN now lists', async () => {
+    const w = await agencyWorld();
+    const colleague = await f.user({
+      organizationId: w.agency.organizationId,
+      name: 'Stored Name',
+    });
+    const added = await add(w.agency, colleague.email.toUpperCase(), w.admin);
+    expect(added.data!.addMember).toEqual({
+      membership: {
+        role: 'REGULAR',
+        user: { id: colleague.id, name: 'Stored Name', email: colleague.email, isStaff: false },
+      },
+      userErrors: [],
+    });
+    // Exactly what the account's member list shows that ADMIN from now on.
+    const members = await server.gql(
+      `query ($id: ID!) { account(id: $id) { members { user { id name email isStaff } } } }`,
+      { id: w.agency.id },
+      w.admin,
+    );
+    expect(members.data!.account.members.map((m: { user: unknown }) => m.user)).toContainEqual(
+      added.data!.addMember.membership.user,
+    );
+    const fresh = `new-${colleague.id.slice(0, 8)}@example.test`;
+    const created = await add(w.agency, fresh, w.admin);
+    expect(created.data!.addMember.membership.user).toMatchObject({
+      name: 'Typed By The Admin',
+      email: fresh,
+      isStaff: false,
+    });
+    const [row] = await server.db.query(`SELECT organization_id FROM users WHERE email = $1`, [
+      fresh,
+    ]);
+    expect(row.organization_id).toBe(w.agency.organizationId);
+  });
+});
+
+describe('R24: deactivateUser leaves no account without an ADMIN', () => {
+  const deactivate = (user: User, as: User) =>
+    server.op(TestDeactivateUserDocument, { userId: user.id }, as);
+  const deactivationsOn = async (accountId: string) =>
+    (
+      await server.db.query(
+        `SELECT details->>'userId' AS "userId" FROM audit_events
+          WHERE action = 'USER_DEACTIVATED' AND account_id = $1`,
+        [accountId],
+      )
+    ).map((row: { userId: string }) => row.userId);
+
+  it('the last active ADMIN of any one of their accounts: LAST_ADMIN, and nothing changes', async () => {
+    const staff = await f.staff();
+    const agency = await f.agency();
+    const premium = await f.premium({ organizationId: agency.organizationId });
+    const both = await f.member(agency, Role.ADMIN);
+    await f.member(agency, Role.ADMIN);
+    await f.membership(both, premium, Role.ADMIN);
+    const token = await f.apiToken(agency, both);
+    const refused = await deactivate(both, staff);
+    expect(refused.data!.deactivateUser).toEqual({
+      user: null,
+      userErrors: [{ code: 'LAST_ADMIN', field: ['userId'] }],
+    });
+    expect(codes(await server.op(TestViewerIdDocument, {}, both))).toEqual([]);
+    expect(codes(await server.op(TestViewerIdDocument, {}, token))).toEqual([]);
+    expect(await deactivationsOn(agency.id)).toEqual([]);
+    expect(await deactivationsOn(premium.id)).toEqual([]);
+
+    // With a second ADMIN on the premium the deactivation goes through, audited on both.
+    await f.member(premium, Role.ADMIN);
+    const done = await deactivate(both, staff);
+    expect(done.data!.deactivateUser).toEqual({
+      user: { id: both.id, active: false },
+      userErrors: [],
+    });
+    expect(await deactivationsOn(agency.id)).toEqual([both.id]);
+    expect(await deactivationsOn(premium.id)).toEqual([both.id]);
+  });
+
+  it("a CLIENT needs no ADMIN of its own: the brand's only user is deactivated", async () => {
+    const w = await agencyWorld();
+    const staff = await f.staff();
+    const brand = await f.member(w.client, Role.VIEW_ONLY);
+    const done = await deactivate(brand, staff);
+    expect(done.data!.deactivateUser).toEqual({
+      user: { id: brand.id, active: false },
+      userErrors: [],
+    });
+    // The agency's ADMIN, who acts for the client, reads it on the client's log.
+    const audit = await server.op(TestAuditActionsDocument, { accountId: w.client.id }, w.admin);
+    expect(
+      audit
+        .data!.auditEvents.nodes.filter((e) => e.action === 'USER_DEACTIVATED')
+        .map((e) => JSON.parse(e.details)),
+    ).toEqual([{ userId: brand.id }]);
+  });
+});

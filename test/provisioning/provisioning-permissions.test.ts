@@ -232,6 +232,70 @@ describe('provisioning rules', () => {
     });
   });
 
+  it('R27: a new client’s access is audited as setClientAccess audits it, selection included', async () => {
+    const manager = callers.agencyManager as User;
+    const admin = callers.agencyAdmin as User;
+    const create = async (access: string, userIds?: string[]) => {
+      const made = await server.gql(
+        'mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id } userErrors { code } } }',
+        {
+          input: {
+            agencyId: agency.id,
+            name: `Audited ${unique()}`,
+            organizationName: `Audited Org ${unique()}`,
+            access,
+            userIds,
+          },
+        },
+        manager,
+      );
+      expect(made.data?.createClientAccount.userErrors).toEqual([]);
+      return made.data!.createClientAccount.account.id as string;
+    };
+    const selected = await create('SELECTED_USERS', [admin.id]);
+    const everyone = await create('EVERYONE_IN_AGENCY');
+    // Read by the agency's ADMIN on the agency's own log, where the client is the other side.
+    const log = await server.gql(
+      'query($id: ID!) { auditEvents(accountId: $id, first: 100) { nodes { action actor { id } account { id } details } } }',
+      { id: agency.id },
+      admin,
+    );
+    expect(log.errors).toBeUndefined();
+    const births = (log.data!.auditEvents.nodes as any[])
+      .filter((e) => [selected, everyone].includes(e.account?.id))
+      .map((e) => ({
+        action: e.action,
+        actor: e.actor.id,
+        account: e.account.id,
+        details: JSON.parse(e.details),
+      }));
+    const sorted = (ids: string[]) => [...ids].sort();
+    expect(
+      births.map((e) => ({
+        ...e,
+        details: { ...e.details, selectedUserIds: sorted(e.details.selectedUserIds) },
+      })),
+    ).toEqual([
+      {
+        action: 'CLIENT_ACCESS_CHANGED',
+        actor: manager.id,
+        account: everyone,
+        details: { from: null, to: 'EVERYONE_IN_AGENCY', selectedUserIds: [] },
+      },
+      {
+        action: 'CLIENT_ACCESS_CHANGED',
+        actor: manager.id,
+        account: selected,
+        // The creating manager is always on the list (domain.md, client access).
+        details: {
+          from: null,
+          to: 'SELECTED_USERS',
+          selectedUserIds: sorted([admin.id, manager.id]),
+        },
+      },
+    ]);
+  });
+
   it('answers a malformed id with a NOT_FOUND user error and node(id) with null, never a 500', async () => {
     const response = await server.gql(
       'mutation { setClientAccess(input: { accountId: "nope", access: EVERYONE_IN_AGENCY }) { userErrors { code } } }',

@@ -329,6 +329,49 @@ describe('RESTRICTED reports with shares', () => {
     expect(await sees(u.clientUser)).toBe(false);
   });
 
+  it('R27: the shares it is created with are audited as shareReport audits them, once', async () => {
+    const shared = await succeeds(
+      CREATE_REPORT,
+      {
+        accountId: client.id,
+        name: 'Shared at birth',
+        visibility: 'RESTRICTED',
+        sharedWithUserIds: [u.viewOnly.id, u.regular2.id],
+      },
+      u.regular,
+    );
+    const unshared = await succeeds(
+      CREATE_REPORT,
+      { accountId: client.id, name: 'Kept to myself', visibility: 'RESTRICTED' },
+      u.regular,
+    );
+    // The client's log, read by the agency ADMIN who acts for it (A1).
+    const response = await server.gql(
+      `query ($id: ID!) { auditEvents(accountId: $id, first: 100) { nodes { action actor { id } details } } }`,
+      { id: client.id },
+      u.admin,
+    );
+    expect(response.errors).toBeUndefined();
+    const about = (reportId: string) =>
+      (
+        response.data!.auditEvents.nodes as {
+          action: string;
+          actor: { id: string };
+          details: string;
+        }[]
+      )
+        .map((e) => ({ action: e.action, actor: e.actor?.id, details: JSON.parse(e.details) }))
+        .filter((e) => e.details.reportId === reportId);
+    expect(about(shared.report.id)).toEqual([
+      {
+        action: 'REPORT_SHARED',
+        actor: u.regular.id,
+        details: { reportId: shared.report.id, userIds: [u.viewOnly.id, u.regular2.id] },
+      },
+    ]);
+    expect(about(unshared.report.id)).toEqual([]);
+  });
+
   it('cannot be shared with users who cannot see the account, nor can ACCOUNT reports be shared', async () => {
     const stranger = await f.member(await f.agency(), Role.ADMIN);
     await refused(
