@@ -61,7 +61,7 @@ export class AccessReviewResolver {
 
   @FieldResolver(() => AccessReviewEntryConnection)
   entries(@Root() review: AccessReview, @Args() page: PageArgsType, @Ctx() ctx: RequestContext) {
-    return reviewEntries(ctx, review.account.id, page);
+    return reviewEntries(ctx, review.account.id, page, review.asOf);
   }
 
   @FieldResolver(() => AccessReviewEntryConnection, {
@@ -72,7 +72,7 @@ export class AccessReviewResolver {
     @Args() page: PageArgsType,
     @Ctx() ctx: RequestContext,
   ) {
-    return reviewArchivedAccess(ctx, review.account.id, page);
+    return reviewArchivedAccess(ctx, review.account.id, page, review.asOf);
   }
 }
 

@@ -1,12 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { requireViewer, type RequestContext } from '../context/request-context';
+import { asOf, historyCompleteSince } from '../database/access-history';
 import { query, rowMapper } from '../database/raw-sql';
 import {
   Account,
   AccountStatus,
   AccountType,
   AuditEvent,
-  type AgencyConnection,
+  AgencyConnection,
   ConnectionStatus,
   type Report,
   ReportStatus,
@@ -362,32 +363,47 @@ async function entriesOf(ctx: RequestContext, rows: PathRow[], key: 'user_id' | 
 const AFTER = (t: string) =>
   `(${t}.created_at, ${t}.id) < (CAST(:afterTime AS timestamptz), CAST(:afterId AS uuid))`;
 
+/** R30: the bind parameter of a review's moment (none for now); see `asOf`. */
+const momentOf = (at: Date | null) => ({
+  sql: at ? ':asOf' : null,
+  params: at ? { asOf: at.toISOString() } : {},
+});
+
 /**
- * R29: everyone who reaches or acts for the account now (not staff, who reach every account),
- * newest user first, with the strongest role, every path and since when. ADMIN of the account or
- * staff (shield gate). One statement for the page's users, one for their paths.
+ * R29: everyone who reaches or acts for the account (not staff, who reach every account), newest
+ * user first, with the strongest role, every path and since when; R30: as it was at `at` (the
+ * same statements over the versioned rows, `asOf`). ADMIN of the account or staff (shield
+ * gate). One statement for the page's users, one for their paths.
  */
 export async function reviewEntries(
   ctx: RequestContext,
   accountId: string,
   page: PageArgs,
+  at: Date | null = null,
 ): Promise<Page<AccessReviewEntry & { id: string }>> {
   const limit = pageSize(page.first);
   const after = parseAfter(page.after);
+  const moment = momentOf(at);
   const people = `SELECT DISTINCT p.user_id FROM ${ACCESS_PATHS} p WHERE p.account_id = :accountId`;
   const users = await query<Record<string, unknown> & { id: string; page_cursor: string }>(
     ctx.db,
-    `SELECT u.*, u.created_at::text AS page_cursor FROM users u
-      WHERE u.id IN (${people}) AND ${after ? AFTER('u') : 'TRUE'}
-      ORDER BY u.created_at DESC, u.id DESC LIMIT :limit`,
-    { accountId, limit: limit + 1, ...cursorParameters(after) },
+    asOf(
+      `SELECT u.*, u.created_at::text AS page_cursor FROM users u
+        WHERE u.id IN (${people}) AND ${after ? AFTER('u') : 'TRUE'}
+        ORDER BY u.created_at DESC, u.id DESC LIMIT :limit`,
+      moment.sql,
+    ),
+    { accountId, limit: limit + 1, ...cursorParameters(after), ...moment.params },
   );
   const ids = users.map((u) => u.id);
   const rows = ids.length
     ? await query<PathRow>(
         ctx.db,
-        pathsSql('p.account_id = :accountId AND p.user_id = ANY(CAST(:ids AS uuid[]))'),
-        { accountId, ids },
+        asOf(
+          pathsSql('p.account_id = :accountId AND p.user_id = ANY(CAST(:ids AS uuid[]))'),
+          moment.sql,
+        ),
+        { accountId, ids, ...moment.params },
       )
     : [];
   const byUser = await entriesOf(ctx, rows, 'user_id');
@@ -402,8 +418,8 @@ export async function reviewEntries(
     async () => {
       const [row] = await query<{ count: string }>(
         ctx.db,
-        `SELECT count(*) AS count FROM (${people}) x`,
-        { accountId },
+        asOf(`SELECT count(*) AS count FROM (${people}) x`, moment.sql),
+        { accountId, ...moment.params },
       );
       return Number(row.count);
     },
@@ -419,9 +435,11 @@ export async function reviewArchivedAccess(
   ctx: RequestContext,
   accountId: string,
   page: PageArgs,
+  at: Date | null = null,
 ): Promise<Page<AccessReviewEntry & { id: string }>> {
   const limit = pageSize(page.first);
   const after = parseAfter(page.after);
+  const moment = momentOf(at);
   const kept = `SELECT aa.user_id FROM archived_account_access aa WHERE aa.account_id = :accountId
                 UNION
                 SELECT s.user_id FROM archived_report_access s JOIN reports r ON r.id = s.report_id
@@ -431,10 +449,13 @@ export async function reviewArchivedAccess(
                                 WHERE o.id = :accountId)`;
   const users = await query<Record<string, unknown> & { id: string; page_cursor: string }>(
     ctx.db,
-    `SELECT u.*, u.created_at::text AS page_cursor FROM users u
-      WHERE u.id IN (${kept}) AND ${stillMember} AND ${after ? AFTER('u') : 'TRUE'}
-      ORDER BY u.created_at DESC, u.id DESC LIMIT :limit`,
-    { accountId, limit: limit + 1, ...cursorParameters(after) },
+    asOf(
+      `SELECT u.*, u.created_at::text AS page_cursor FROM users u
+        WHERE u.id IN (${kept}) AND ${stillMember} AND ${after ? AFTER('u') : 'TRUE'}
+        ORDER BY u.created_at DESC, u.id DESC LIMIT :limit`,
+      moment.sql,
+    ),
+    { accountId, limit: limit + 1, ...cursorParameters(after), ...moment.params },
   );
   const account = await ctx.loaders.account.load(accountId);
   const map = rowMapper(ctx.db, User);
@@ -458,19 +479,41 @@ export async function reviewArchivedAccess(
     async () => {
       const [row] = await query<{ count: string }>(
         ctx.db,
-        `SELECT count(*) AS count FROM users u WHERE u.id IN (${kept}) AND ${stillMember}`,
-        { accountId },
+        asOf(
+          `SELECT count(*) AS count FROM users u WHERE u.id IN (${kept}) AND ${stillMember}`,
+          moment.sql,
+        ),
+        { accountId, ...moment.params },
       );
       return Number(row.count);
     },
   );
 }
 
-/** R29: the account's PENDING connection requests, newest first. */
-export async function pendingRequests(ctx: RequestContext, accountId: string) {
-  return (await ctx.loaders.connectionsByAccount.load(accountId)).filter(
-    (k) => k.status === ConnectionStatus.PENDING,
+/**
+ * R29: the account's connection requests that were PENDING — unanswered and not past their
+ * expiresAt (R26) — now, or at `at` (R30, as they were then), newest first.
+ */
+export async function pendingRequests(
+  ctx: RequestContext,
+  accountId: string,
+  at: Date | null = null,
+): Promise<AgencyConnection[]> {
+  const moment = momentOf(at);
+  const rows = await query(
+    ctx.db,
+    asOf(
+      `SELECT k.* FROM agency_connections k
+        WHERE (k.agency_id = :accountId OR k.premium_client_id = :accountId)
+          AND k.status = '${ConnectionStatus.PENDING}'
+          AND (k.expires_at IS NULL
+               OR k.expires_at > ${moment.sql ? `CAST(${moment.sql} AS timestamptz)` : 'now()'})
+        ORDER BY k.requested_at DESC, k.id DESC`,
+      moment.sql,
+    ),
+    { accountId, ...moment.params },
   );
+  return rows.map(rowMapper(ctx.db, AgencyConnection));
 }
 
 /**
@@ -535,30 +578,44 @@ export async function userAccess(
   );
 }
 
-/** R30 is not built yet: a review of a past moment is refused rather than guessed. */
-export function assertReviewOfNow(at: Date | null | undefined) {
-  if (at) {
+/**
+ * R30: a past moment a review can be rebuilt for — not ahead of now, not before the history is
+ * complete (versioning began, or the 400-day retention window): BAD_USER_INPUT on `at` saying
+ * since when it is, rather than a guess.
+ */
+function assertReviewableMoment(at: Date, completeSince: Date) {
+  if (Number.isNaN(at.getTime())) throw badUserInput('at must be a valid date-time', 'at');
+  if (at.getTime() > Date.now()) {
+    throw badUserInput('at must not be in the future: a review describes what was', 'at');
+  }
+  if (at < completeSince) {
     throw badUserInput(
-      'Access as it was (accessReview at:) is not available yet: the audit history it needs is not complete (R30)',
+      `Access history is complete since ${completeSince.toISOString()}; a review of an earlier moment cannot be rebuilt (R30)`,
       'at',
     );
   }
 }
 
 /**
- * R29: the review of one account as it is now (R30's `at` is refused until it is built). ADMIN
- * of the account or staff (shield gate); an account that does not exist for the viewer is null.
+ * R29: the review of one account as it is now; R30: as it was at `at`, rebuilt from the
+ * versioned rows by the same relations (entries, archived access and pending requests all
+ * follow the moment; the account itself and the people's names are shown as they are now).
+ * ADMIN of the account now, or staff (shield gate); an account that does not exist for the
+ * viewer is null.
  */
 export async function accessReview(ctx: RequestContext, accountId: string, at?: Date | null) {
-  assertReviewOfNow(at);
+  const completeSince = await historyCompleteSince(ctx.db);
+  if (at) assertReviewableMoment(at, completeSince);
   if (!isId(accountId)) return null;
   const account = await ctx.loaders.visibleAccount.load(accountId.toLowerCase());
   if (!account) return null;
   return {
     account,
-    at: new Date(),
-    pendingRequests: await pendingRequests(ctx, account.id),
-    csvUrl: accessReviewCsvUrl(ctx, account.id),
+    at: at ?? new Date(),
+    asOf: at ?? null,
+    historyCompleteSince: completeSince,
+    pendingRequests: await pendingRequests(ctx, account.id, at ?? null),
+    csvUrl: accessReviewCsvUrl(ctx, account.id, at ?? null),
   };
 }
 
@@ -592,6 +649,8 @@ export const ACCESS_REVIEW_LINK_TTL_SECONDS = 10 * 60;
 
 export interface AccessReviewLink {
   accountId: string;
+  /** R30: the reviewed moment, epoch milliseconds; absent for a review of now. */
+  at?: number;
   expires: number;
   /** `linkViewerOf`: the user the link was issued to. */
   viewer: string;
@@ -600,7 +659,9 @@ export interface AccessReviewLink {
 /** The HMAC-SHA256 (JWT_SECRET) of a review link; its own prefix, so no export link fits it. */
 export function signAccessReviewLink(secret: string, link: AccessReviewLink): string {
   return createHmac('sha256', secret)
-    .update(`handover-access-review:v1:${link.accountId}:${link.expires}:${link.viewer}`)
+    .update(
+      `handover-access-review:v2:${link.accountId}:${link.at ?? 'now'}:${link.expires}:${link.viewer}`,
+    )
     .digest('base64url');
 }
 
@@ -611,14 +672,20 @@ export function verifyAccessReviewLink(secret: string, link: AccessReviewLink, s
 }
 
 /** R29: the signed CSV link of the review, under the server's own base URL (never Host). */
-export function accessReviewCsvUrl(ctx: RequestContext, accountId: string): string {
+export function accessReviewCsvUrl(
+  ctx: RequestContext,
+  accountId: string,
+  at: Date | null,
+): string {
   const { viewer } = requireViewer(ctx);
   const link: AccessReviewLink = {
     accountId,
+    ...(at ? { at: at.getTime() } : {}),
     expires: Math.floor(Date.now() / 1000) + ACCESS_REVIEW_LINK_TTL_SECONDS,
     viewer: linkViewerOf(viewer),
   };
   const query = new URLSearchParams({
+    ...(link.at !== undefined ? { at: String(link.at) } : {}),
     expires: String(link.expires),
     viewer: link.viewer,
     sig: signAccessReviewLink(ctx.env.JWT_SECRET, link),
@@ -632,7 +699,11 @@ export function accessReviewCsvUrl(ctx: RequestContext, accountId: string): stri
  * whatever the number of users. Emails as `viewer` may know them (A3, R28). COPY takes no bind
  * parameters: the account and the viewer are literals, and only ever checked UUIDs.
  */
-export function accessReviewCsvSql(accountId: string, viewer: Principal): string {
+export function accessReviewCsvSql(
+  accountId: string,
+  viewer: Principal,
+  at: Date | null = null,
+): string {
   if (!isId(accountId) || !isId(viewer.user.id)) throw new Error('accessReviewCsvSql needs ids');
   const literal = (id: string) => `'${id.toLowerCase()}'`;
   const emailKnown = new Visibility(viewer)
@@ -641,8 +712,11 @@ export function accessReviewCsvSql(accountId: string, viewer: Principal): string
   const account = literal(accountId);
   const person = `u.id AS "userId", ${safeCellSql('u.name')} AS "userName",
          CASE WHEN ${emailKnown} THEN u.email END AS "userEmail"`;
+  // R30: the moment is a literal too, and only ever an ISO string made from a valid Date.
+  const moment = at ? `'${at.toISOString()}'` : null;
   return `COPY (
-  SELECT ${person}, p.kind AS "pathKind", COALESCE(p.reach_role, p.act_role) AS "role",
+${asOf(
+  `  SELECT ${person}, p.kind AS "pathKind", COALESCE(p.reach_role, p.act_role) AS "role",
          p.act_role IS NOT NULL AS "actsFor", p.via_account_id AS "viaAccountId",
          ${safeCellSql('va.name')} AS "viaAccountName", p.connection_id AS "connectionId",
          ${isoSql('p.since')} AS since
@@ -659,6 +733,8 @@ export function accessReviewCsvSql(accountId: string, viewer: Principal): string
                   SELECT s.user_id FROM archived_report_access s JOIN reports r ON r.id = s.report_id
                    WHERE r.account_id = ${account})
      AND EXISTS (SELECT 1 FROM memberships om WHERE om.account_id = o.agency_id AND om.user_id = u.id)
-   ORDER BY 1, 4
+   ORDER BY 1, 4`,
+  moment,
+)}
 ) TO STDOUT WITH (FORMAT csv, HEADER true)`;
 }

@@ -48,6 +48,7 @@ import {
   type Role,
 } from './authority-model';
 import { OpGenerator, Random } from './generator';
+import { VERSIONED_TABLES } from '../../src/database/access-history';
 
 jest.setTimeout(1_800_000);
 
@@ -218,6 +219,16 @@ type Failure =
   | { kind: 'read'; principal: Principal; field: string; missing: string[]; extra: string[] }
   | { kind: 'probe'; principal: Principal; probe: Probe; expected: Code[]; actual: Code };
 
+const REVIEW = `query ($a: ID!, $at: DateTime) { accessReview(accountId: $a, at: $at) {
+  pendingRequests { id } entries(first: 100) { totalCount nodes { user { id } role canAct } } } }`;
+
+/** R29/R30: every account's review as the model says it is at one moment of the run. */
+interface ReviewMoment {
+  step: number;
+  at: string;
+  expected: Map<string, string[]>;
+}
+
 class World {
   readonly model = new AuthorityModel();
   private readonly ids = new Map<string, string>();
@@ -236,6 +247,10 @@ class World {
     );
     await this.server.db.query(
       `TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
+    );
+    // TRUNCATE fires no row versioning (R30): the emptied world's history goes with it.
+    await this.server.db.query(
+      `TRUNCATE ${VERSIONED_TABLES.map((t) => `access_history.${t}`).join(', ')}`,
     );
     const staffUser = await factories(this.server.db).staff({ name: 'Staff' });
     this.model.addStaff(STAFF);
@@ -413,6 +428,71 @@ class World {
     return expected.includes(actual)
       ? []
       : [{ kind: 'probe', principal: p, probe, expected, actual }];
+  }
+
+  /** The model's review of `key` in short: `user role canAct` per entry, `pending k` per request. */
+  private expectedReview(key: string): string[] {
+    const { entries, pending } = this.model.review(key);
+    return [
+      ...[...entries].map(([user, e]) => `${user} ${e.role} ${e.canAct}`),
+      ...pending.map((k) => `pending ${k}`),
+    ].sort();
+  }
+
+  /**
+   * A moment strictly after everything done so far and before anything after (the database
+   * clock rounded up to DateTime's millisecond, then a pause past it), with every account's
+   * review as the model says it is then.
+   */
+  async reviewMoment(step: number): Promise<ReviewMoment> {
+    const [{ at }]: { at: Date }[] = await this.server.db.query(
+      `SELECT date_trunc('milliseconds', clock_timestamp()) + interval '1 millisecond' AS at`,
+    );
+    await this.server.db.query(`SELECT pg_sleep(0.003)`);
+    const expected = new Map<string, string[]>();
+    for (const key of this.model.accounts.keys()) expected.set(key, this.expectedReview(key));
+    return { step, at: at.toISOString(), expected };
+  }
+
+  /**
+   * R29 (no moment: now) and R30 (a moment of the run, asked later): staff's accessReview of
+   * every account of the moment that still exists, against the model's.
+   */
+  async checkReviews(moment: ReviewMoment, asked: 'then' | 'later'): Promise<Failure[]> {
+    const out: Failure[] = [];
+    const staff: Principal = { kind: 'user', key: STAFF };
+    for (const [key, want] of moment.expected) {
+      if (!this.model.accounts.has(key)) continue;
+      const response = await this.server.gql(
+        REVIEW,
+        { a: this.id(key), at: asked === 'later' ? moment.at : null },
+        this.as(staff),
+      );
+      const field = `accessReview(${key}${asked === 'later' ? `, at: step ${moment.step}` : ''})`;
+      const review = response.data?.accessReview;
+      if (response.errors?.length || !review || review.entries.totalCount > 100) {
+        out.push({
+          kind: 'read',
+          principal: staff,
+          field,
+          missing: want,
+          extra: [response.errors?.length ? answerCode(response) : 'no review or > 100 entries'],
+        });
+        continue;
+      }
+      const got = new Set<string>([
+        ...review.entries.nodes.map(
+          (e: { user: { id: string }; role: string; canAct: boolean }) =>
+            `${this.label(e.user.id)} ${e.role} ${e.canAct}`,
+        ),
+        ...review.pendingRequests.map((k: { id: string }) => `pending ${this.label(k.id)}`),
+      ]);
+      const missing = want.filter((x) => !got.has(x));
+      const extra = [...got].filter((x) => !want.includes(x));
+      if (missing.length || extra.length)
+        out.push({ kind: 'read', principal: staff, field, missing, extra });
+    }
+    return out;
   }
 
   async sweepReads(): Promise<Failure[]> {
@@ -607,6 +687,7 @@ test(`random operations agree with the authority model (seed ${SEED}, ${OPS} ops
   const ops: Op[] = [];
   const pace = BUDGET_MS / OPS;
   let extraChecks = 0;
+  const moments: ReviewMoment[] = [];
   let skipped = 0;
   for (let i = 0; i < OPS; i++) {
     const op = generator.next(world.model, i);
@@ -628,16 +709,25 @@ test(`random operations agree with the authority model (seed ${SEED}, ${OPS} ops
       failures.push(...(await world.checkRead(checker.pick(principals))));
       failures.push(...(await world.checkProbe(op.by, checker.pick(probes))));
     }
-    if ((i + 1) % SWEEP === 0) failures.push(...(await world.sweepReads()));
+    if ((i + 1) % SWEEP === 0) {
+      failures.push(...(await world.sweepReads()));
+      const moment = await world.reviewMoment(i + 1);
+      failures.push(...(await world.checkReviews(moment, 'then')));
+      moments.push(moment);
+    }
     if (failures.length) await report(ops, failures);
   }
   const final = [...(await world.sweepReads()), ...(await world.sweepProbes(checker, 12))];
   if (final.length) await report(ops, final);
+  // R30: every moment of the run, asked now, is the review the model had then.
+  const past: Failure[] = [];
+  for (const moment of moments) past.push(...(await world.checkReviews(moment, 'later')));
+  if (past.length) await report(ops, past);
   const m = world.model;
   console.log(
     `model test: seed ${SEED}, ${OPS} ops in ${Math.round((Date.now() - started) / 1000)} s; ` +
       `${extraChecks} steps with extra checks, ${skipped} with the operation's answer only; world: ${m.accounts.size} accounts, ` +
       `${m.connections.size} connections, ${m.reports.size} reports, ${m.tokens.size} tokens, ` +
-      `${m.users.size} users`,
+      `${m.users.size} users; ${moments.length} past moments reviewed again (R30)`,
   );
 });

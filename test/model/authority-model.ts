@@ -215,6 +215,46 @@ export class AuthorityModel {
     return false;
   }
 
+  /**
+   * R29: the account's access review — every user but staff who reaches it (A2) or acts for it
+   * (A1), with the strongest role either gives and whether they act — and its PENDING requests.
+   * Written from the rules above, not from the implementation's branches.
+   */
+  review(accountKey: string): {
+    entries: Map<string, { role: Role; canAct: boolean }>;
+    pending: string[];
+  } {
+    const account = this.accounts.get(accountKey)!;
+    const entries = new Map<string, { role: Role; canAct: boolean }>();
+    for (const user of this.users.values()) {
+      if (user.isStaff) continue;
+      const reach = this.reachRoles(user.key, accountKey);
+      const acts: Role[] = [];
+      const own = this.role(user.key, accountKey);
+      // A member acts for their own account in their role — a CLIENT's users even once it is
+      // archived (they no longer reach it, R15, but remain its members).
+      if (own) acts.push(own);
+      if (account.type === 'CLIENT') {
+        const agencyRole = this.role(user.key, account.agency!);
+        if (
+          agencyRole &&
+          MANAGERS.includes(agencyRole) &&
+          this.agencyUserReaches(agencyRole, account.access, account.selected, user.key)
+        )
+          acts.push('ADMIN');
+      }
+      if (reach.length === 0 && acts.length === 0) continue;
+      const role = ROLES.find((r) => reach.includes(r) || acts.includes(r))!;
+      entries.set(user.key, { role, canAct: acts.length > 0 });
+    }
+    const pending = [...this.connections.values()]
+      .filter(
+        (k) => k.status === 'PENDING' && (k.agency === accountKey || k.premium === accountKey),
+      )
+      .map((k) => k.key);
+    return { entries, pending };
+  }
+
   /** The account exists for the user (A3): they act for it or reach it. */
   sees(user: string, account: string) {
     return this.reaches(user, account) || this.actsFor(user, account, ROLES);

@@ -3,6 +3,7 @@ import { PerConnectionAccess1796000000000 } from './1796000000000-per-connection
 import { ExpiringRequests1796100000000 } from './1796100000000-expiring-requests';
 import { ViewerDrivenListIndexes1796200000000 } from './1796200000000-viewer-driven-list-indexes';
 import { ArchivedAccountAccess1796300000000 } from './1796300000000-archived-account-access';
+import { AccessHistory1796400000000 } from './1796400000000-access-history';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from src/ (tests) and dist/. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   ExpiringRequests1796100000000,
   ViewerDrivenListIndexes1796200000000,
   ArchivedAccountAccess1796300000000,
+  AccessHistory1796400000000,
 ];

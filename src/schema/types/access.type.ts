@@ -106,6 +106,15 @@ export class AccessReview {
   @Field({ description: 'The moment the review describes.' })
   at!: Date;
 
+  /** R30: the past moment the review was asked for; null for a review of now. */
+  asOf!: Date | null;
+
+  @Field({
+    description:
+      'R30: the first moment a review can be rebuilt for (when access history began, or the start of the 400-day retention window); `at` before it is refused.',
+  })
+  historyCompleteSince!: Date;
+
   @Field(() => [AgencyConnection])
   pendingRequests!: AgencyConnection[];
 

@@ -20,8 +20,8 @@ import {
 } from './export.routes';
 
 /**
- * GET /access-reviews/<accountId>.csv?expires=&viewer=&sig= — the signed CSV link of
- * `accessReview` (R29). 403 for a tampered or expired link, or a viewer who is no longer staff
+ * GET /access-reviews/<accountId>.csv?[at=&]expires=&viewer=&sig= — the signed CSV link of
+ * `accessReview` (R29; R30 with `at`). 403 for a tampered or expired link, or a viewer who is no longer staff
  * nor an acting ADMIN of the account (checked now, not when the link was made: I3). The CSV is
  * one COPY from one READ ONLY snapshot on a pooled connection, streamed as PostgreSQL writes it,
  * so memory stays flat whatever the number of users; a stalled client ends it.
@@ -34,13 +34,20 @@ export function mountAccessReviewRoutes(app: Express, { db, env }: { db: DataSou
       return;
     }
     const accountId = match[1].toLowerCase();
-    const { expires, viewer, sig } = req.query;
+    const { at, expires, viewer, sig } = req.query;
+    // R30: a review of a past moment names it (epoch milliseconds), signed with the rest.
+    const moment = typeof at === 'string' && /^\d{1,15}$/.test(at) ? Number(at) : undefined;
     const valid =
+      (at === undefined || moment !== undefined) &&
       typeof expires === 'string' &&
       typeof viewer === 'string' &&
       typeof sig === 'string' &&
       /^\d+$/.test(expires) &&
-      verifyAccessReviewLink(env.JWT_SECRET, { accountId, expires: Number(expires), viewer }, sig);
+      verifyAccessReviewLink(
+        env.JWT_SECRET,
+        { accountId, at: moment, expires: Number(expires), viewer },
+        sig,
+      );
     if (!valid) {
       sendHttpError(res, 403, 'FORBIDDEN', 'Invalid access review link');
       return;
@@ -71,7 +78,11 @@ export function mountAccessReviewRoutes(app: Express, { db, env }: { db: DataSou
          SET LOCAL statement_timeout = ${EXPORT_STATEMENT_TIMEOUT_MS};
          SET LOCAL DateStyle = 'ISO, MDY'`,
       );
-      const copy = client.query(copyTo(accessReviewCsvSql(accountId, principal)));
+      const copy = client.query(
+        copyTo(
+          accessReviewCsvSql(accountId, principal, moment === undefined ? null : new Date(moment)),
+        ),
+      );
       copying = true;
       copy.once('end', () => (copying = false));
       res.status(200);
