@@ -3,8 +3,13 @@ import path from 'node:path';
 import type { RequestHandler } from 'express';
 import { API_TOKEN_PREFIX } from '../permissions/api-token-rules';
 
-/** src/server and dist/server are both two levels below the repo root. */
-const MANIFEST = path.resolve(__dirname, '../../examples/generated/persisted-documents.json');
+/**
+ * src/server and dist/server are two levels below the repo root; dist-bench/src/server (the
+ * bench's build) three.
+ */
+const MANIFEST = ['../..', '../../..']
+  .map((up) => path.resolve(__dirname, up, 'examples/generated/persisted-documents.json'))
+  .find((file) => existsSync(file));
 
 /** The explorer's requests say so (its tabs carry this header): they may send documents. */
 export const EXPLORER_CLIENT_HEADER = 'x-handover-client';
@@ -14,7 +19,7 @@ export const EXPLORER_CLIENT_HEADER = 'x-handover-client';
  * (`sha256:<hex>` → document) next to the typed documents of examples/operations. Read once.
  */
 export function loadTrustedDocuments(file = MANIFEST): Map<string, string> {
-  if (!existsSync(file)) return new Map();
+  if (!file || !existsSync(file)) return new Map();
   return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>));
 }
 
