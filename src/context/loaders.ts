@@ -7,6 +7,7 @@ import {
   type EntityTarget,
 } from 'typeorm';
 import {
+  AuditEvent,
   Account,
   AccountType,
   AgencyConnection,
@@ -315,6 +316,8 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
 
     visibleAccount: visibleById(db, visibility, Account, (v, a) => v.account(a)),
     visibleReport: visibleById(db, visibility, Report, (v, a) => v.report(a)),
+    /** R28: the audit events behind access paths, as their audit logs' readers see them. */
+    visibleAuditEvent: visibleById(db, visibility, AuditEvent, (v, e) => v.auditEvent(e)),
     visibleItem: visibleById(db, visibility, ReportingItem, (v, a) => v.item(a)),
     /** Accounts whose people, connections and integrations the viewer may list. */
     accountInternals: visibleById(db, visibility, Account, (v, a) => v.accountInternals(a)),

@@ -7,7 +7,7 @@
  *
  * Predicates use the named parameters `:viewerId` and `:scopeAccountId` (see `params`).
  */
-import { AccountStatus, AccountType, ReportStatus, ReportVisibility } from '../entities/enums';
+import { AccountStatus, AccountType, ReportStatus, ReportVisibility, Role } from '../entities/enums';
 import { ACTS_FOR, REACHES } from './authority';
 import type { Principal } from './principal';
 
@@ -248,6 +248,20 @@ export class Visibility {
     return `EXISTS (SELECT 1 FROM ${ACTS_FOR} kaf
                      WHERE kaf.user_id = :viewerId
                        AND kaf.account_id IN (${alias}.agency_id, ${alias}.premium_client_id))`;
+  }
+
+  /**
+   * R22, R28: the viewer may read this audit event — staff, and the acting ADMINs (A1) of its
+   * account or of its related account, as `auditEvents` allows; never an API token. The event
+   * behind an access path is shown by this, so explaining access opens no other audit log.
+   */
+  auditEvent(alias: string): string {
+    const p = this.principal;
+    if (p.kind === 'token') return 'FALSE';
+    if (p.isStaff) return 'TRUE';
+    return `EXISTS (SELECT 1 FROM ${ACTS_FOR} eaf
+                     WHERE eaf.user_id = :viewerId AND eaf.role = ${q(Role.ADMIN)}
+                       AND eaf.account_id IN (${alias}.account_id, ${alias}.related_account_id))`;
   }
 
   /**

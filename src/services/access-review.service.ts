@@ -1,12 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import { asOf, historyCompleteSince } from '../database/access-history';
-import { query, rowMapper } from '../database/raw-sql';
+import { prefixedColumns, query, rowMapper } from '../database/raw-sql';
 import {
   Account,
   AccountStatus,
   AccountType,
-  AuditEvent,
   AgencyConnection,
   ConnectionStatus,
   type Report,
@@ -142,20 +141,71 @@ async function accountNames(ctx: RequestContext, ids: (string | null)[]) {
  * members of an account the viewer acts for as ADMIN (their own people). Anyone else: the answer
  * is null, as for an account that does not exist for them.
  */
-async function mayBeTold(ctx: RequestContext, userId: string, accountId: string) {
-  const { viewer } = requireViewer(ctx);
-  if (viewer.isStaff || viewer.user.id === userId) return true;
-  const [row] = await query<{ related: boolean }>(
+const mayBeTold = (viewer: Principal, user: string, account: string) =>
+  viewer.isStaff
+    ? 'TRUE'
+    : `(${user}.id = :viewerId
+        OR EXISTS (SELECT 1 FROM ${ACCESS_PATHS} tp
+                    WHERE tp.user_id = ${user}.id AND tp.account_id = ${account}.id)
+        OR EXISTS (SELECT 1 FROM memberships um
+                     JOIN ${ACTS_FOR} af ON af.account_id = um.account_id
+                                        AND af.user_id = :viewerId AND af.role = '${Role.ADMIN}'
+                    WHERE um.user_id = ${user}.id))`;
+
+/**
+ * R28: in one statement — so an explanation costs the same whatever its number of paths — the
+ * account (only if it exists for the viewer, A3), the user asked about, whether the viewer may
+ * be told (`mayBeTold`; the paths are not even read otherwise), the user's ACCESS_PATHS rows to
+ * the account, and the accounts, granters and connections (as A3 shows them) they name, which
+ * prime the request's loaders.
+ * Null when the account does not exist for the viewer, the user does not exist, or the viewer
+ * may not be told.
+ */
+async function explainFacts(ctx: RequestContext, userId: string, accountId: string) {
+  const { viewer, visibility } = requireViewer(ctx);
+  const told = mayBeTold(viewer, 'u', 'a');
+  const found = await query<Record<string, unknown> & PathRow>(
     ctx.db,
-    `SELECT EXISTS (SELECT 1 FROM ${ACCESS_PATHS} p
-                     WHERE p.user_id = :userId AND p.account_id = :accountId)
-         OR EXISTS (SELECT 1 FROM memberships um
-                      JOIN ${ACTS_FOR} af ON af.account_id = um.account_id
-                                         AND af.user_id = :viewerId AND af.role = '${Role.ADMIN}'
-                     WHERE um.user_id = :userId) AS related`,
-    { userId, accountId, viewerId: viewer.user.id },
+    `SELECT ${prefixedColumns(ctx.db, Account, 'a', 'a$')},
+            ${prefixedColumns(ctx.db, User, 'u', 'u$')},
+            (${visibility.userEmail('u')}) AS "u$email_known", ${told} AS told,
+            ${prefixedColumns(ctx.db, Account, 'va', 'va$')},
+            ${prefixedColumns(ctx.db, User, 'gb', 'gb$')},
+            ${prefixedColumns(ctx.db, AgencyConnection, 'k', 'k$')}, path.*
+       FROM accounts a
+       JOIN users u ON u.id = :userId
+       LEFT JOIN LATERAL (${pathsSql('p.user_id = u.id AND p.account_id = a.id')}) path ON ${told}
+       LEFT JOIN accounts va ON va.id = path.via_account_id
+       LEFT JOIN users gb ON gb.id = path.granted_by_id
+       LEFT JOIN agency_connections k ON k.id = path.connection_id AND ${visibility.connection('k')}
+      WHERE a.id = :accountId AND ${visibility.account('a')}`,
+    { ...visibility.params, userId, accountId },
   );
-  return row.related;
+  if (!found[0]?.told) return null;
+  const account = rowMapper(ctx.db, Account, 'a$')(found[0]);
+  const user = rowMapper(ctx.db, User, 'u$')(found[0]);
+  ctx.loaders.account.prime(account.id, account);
+  ctx.loaders.user.prime(user.id, user);
+  ctx.loaders.emailKnown.prime(user.id, found[0]['u$email_known'] === true);
+  const names = new Map([[account.id, account.name]]);
+  const rows = found.filter((row) => row.kind !== null);
+  for (const row of rows) {
+    if (row['va$id']) {
+      const via = rowMapper(ctx.db, Account, 'va$')(row);
+      ctx.loaders.account.prime(via.id, via);
+      names.set(via.id, via.name);
+    }
+    // A3: a path's connection shows only where it exists for the viewer (null primed otherwise).
+    if (row.connection_id) {
+      const k = row['k$id'] ? rowMapper(ctx.db, AgencyConnection, 'k$')(row) : null;
+      ctx.loaders.visibleConnection.prime(row.connection_id, k);
+    }
+    if (row['gb$id']) {
+      const granter = rowMapper(ctx.db, User, 'gb$')(row);
+      ctx.loaders.user.prime(granter.id, granter);
+    }
+  }
+  return { account, user, rows, names };
 }
 
 /**
@@ -180,17 +230,10 @@ export async function explainAccess(
   if (!isId(id)) return null;
   const report = target.reportId ? await ctx.loaders.visibleReport.load(id.toLowerCase()) : null;
   const accountId = report?.accountId ?? (target.accountId ? id.toLowerCase() : null);
-  if (!accountId || !(await ctx.loaders.visibleAccount.load(accountId))) return null;
-  const user = await ctx.loaders.user.load(userId.toLowerCase());
-  if (!user || !(await mayBeTold(ctx, user.id, accountId))) return null;
-
-  const rows = await query<PathRow>(
-    ctx.db,
-    pathsSql('p.user_id = :userId AND p.account_id = :accountId'),
-    { userId: user.id, accountId },
-  );
-  const account = (await ctx.loaders.account.load(accountId))!;
-  const names = await accountNames(ctx, [accountId, ...rows.map((r) => r.via_account_id)]);
+  if (!accountId) return null;
+  const explained = await explainFacts(ctx, userId.toLowerCase(), accountId);
+  if (!explained) return null;
+  const { account, user, rows, names } = explained;
   const reachRows = rows.filter((r) => r.reach_role);
   const role = user.isStaff
     ? Role.ADMIN
@@ -621,24 +664,11 @@ export async function accessReview(ctx: RequestContext, accountId: string, at?: 
 
 /**
  * R29, A3: the audit event behind a path, for viewers who may read the audit log it is in
- * (acting ADMIN of its account or related account, staff); null for everyone else.
+ * (acting ADMIN of its account or related account, staff: `Visibility.auditEvent`); null for
+ * everyone else. Batched: one statement for every path of the request.
  */
 export async function auditEventOfPath(ctx: RequestContext, eventId: string | null) {
-  if (!eventId) return null;
-  const [event] = await query<{
-    id: string;
-    account_id: string | null;
-    related_account_id: string | null;
-  }>(ctx.db, `SELECT id, account_id, related_account_id FROM audit_events WHERE id = :id`, {
-    id: eventId,
-  });
-  if (!event) return null;
-  for (const accountId of [event.account_id, event.related_account_id]) {
-    if (accountId && (await ctx.loaders.authority.load(accountId))?.actsAs === Role.ADMIN) {
-      return ctx.db.getRepository(AuditEvent).findOneBy({ id: event.id });
-    }
-  }
-  return null;
+  return eventId ? ctx.loaders.visibleAuditEvent.load(eventId) : null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -148,6 +148,55 @@ describe('explainAccess (R28)', () => {
   });
 });
 
+describe('what an explanation costs (R28, B10)', () => {
+  it('the same statements for one path as for three, audit events included: at most 4', async () => {
+    // `many` reaches Acme three ways: its own membership, and two agencies' connections.
+    const many = await f.member(w.P, VIEW_ONLY);
+    const other = await f.agency({ name: 'Globex' });
+    await f.connection(other, w.P, {
+      status: ConnectionStatus.ACTIVE,
+      clientAccess: ClientAccessMode.EVERYONE_IN_AGENCY,
+      respondedAt: new Date(),
+    });
+    for (const agency of [w.N, other]) {
+      await server.db.query(
+        `INSERT INTO memberships (user_id, account_id, role) VALUES ($1, $2, 'REGULAR')`,
+        [many.id, agency.id],
+      );
+    }
+    // The events that made the paths, so each path also names its event and granter.
+    await server.db.query(
+      `INSERT INTO audit_events (action, actor_id, account_id, details)
+       SELECT 'MEMBER_ADDED', $1::uuid, $2::uuid, jsonb_build_object('userId', $3::text)
+       UNION ALL
+       SELECT 'CONNECTION_ACCEPTED', $1::uuid, $2::uuid, jsonb_build_object('connectionId', k.id::text)
+         FROM agency_connections k WHERE k.premium_client_id = $2::uuid AND k.status = 'ACTIVE'`,
+      [w.u.pAdmin.id, w.P.id, many.id],
+    );
+    const cost = async (user: User) => {
+      const { result, statements } = await server.countStatements(() =>
+        server.gql(EXPLAIN, { u: user.id, a: w.P.id }, w.u.pAdmin),
+      );
+      if (result.errors) throw new Error(JSON.stringify(result.errors));
+      return { paths: result.data!.explainAccess.paths, statements };
+    };
+    const one = await cost(w.u.nRegular);
+    const three = await cost(many);
+    expect(one.paths.map((p: any) => p.kind)).toEqual(['CONNECTION']);
+    expect(three.paths.map((p: any) => p.kind).sort()).toEqual([
+      'CONNECTION',
+      'CONNECTION',
+      'MEMBERSHIP',
+    ]);
+    expect(three.paths.every((p: any) => p.auditEvent && p.grantedBy?.id === w.u.pAdmin.id)).toBe(
+      true,
+    );
+    expect(one.paths[0].auditEvent).toEqual({ action: 'CONNECTION_ACCEPTED' });
+    expect(three.statements).toBe(one.statements);
+    expect(three.statements).toBeLessThanOrEqual(4);
+  });
+});
+
 describe('accessReview and userAccess (R29)', () => {
   it('the premium ADMIN reviews everyone who reaches the brand: agency users by name, no email', async () => {
     const { accessReview: r } = await data(REVIEW, { a: w.P.id }, w.u.pAdmin);
@@ -182,7 +231,7 @@ describe('accessReview and userAccess (R29)', () => {
     expect(r.entries.nodes.map((n: any) => n.user.id)).not.toContain(leaving.id);
   });
 
-  it('R30 is refused, not guessed; tokens and non-ADMINs are refused', async () => {
+  it('R30: a moment before the history began is refused, not guessed; tokens and non-ADMINs are refused', async () => {
     const past = await server.gql(
       `query ($a: ID!) { accessReview(accountId: $a, at: "2026-01-01T00:00:00Z") { at } }`,
       { a: w.P.id },
