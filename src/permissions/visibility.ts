@@ -7,7 +7,13 @@
  *
  * Predicates use the named parameters `:viewerId` and `:scopeAccountId` (see `params`).
  */
-import { AccountStatus, AccountType, ReportStatus, ReportVisibility, Role } from '../entities/enums';
+import {
+  AccountStatus,
+  AccountType,
+  ReportStatus,
+  ReportVisibility,
+  Role,
+} from '../entities/enums';
 import { ACTS_FOR, REACHES } from './authority';
 import type { Principal } from './principal';
 
