@@ -27,6 +27,21 @@ export interface DemoUser {
 }
 
 /**
+ * The demo world's people (emails under `.example`, a TLD reserved for examples, so no real
+ * person has one): what `npm start` prints and what the development explorer offers to sign in
+ * as. test/seed/demo-world.test.ts holds this list to what the seed creates.
+ */
+export const DEMO_USERS: readonly DemoUser[] = [
+  { email: 'staff@handover.example', role: 'platform staff' },
+  { email: 'admin@northwind.example', role: 'Northwind Agency ADMIN' },
+  { email: 'manager@northwind.example', role: 'Northwind Agency ACCOUNT_MANAGER' },
+  { email: 'regular@northwind.example', role: 'Northwind Agency REGULAR' },
+  { email: 'viewer@northwind.example', role: 'Northwind Agency VIEW_ONLY' },
+  { email: 'admin@acme.example', role: 'Acme (premium) ADMIN' },
+  { email: 'viewer@globex.example', role: 'Globex (client) VIEW_ONLY' },
+];
+
+/**
  * A small world to explore on a fresh embedded database: an agency with a user of every role,
  * a connected premium client, two clients (EVERYONE and SELECTED access), items and reports.
  * Runs only when the database has no accounts, so restarting never duplicates it.
@@ -261,13 +276,17 @@ async function seedDemoWorld(em: EntityManager): Promise<DemoUser[]> {
   );
   await seedIntegration(em, agency, agencyUsers.admin, { globex, initech, premium });
 
-  return [
-    { email: staff.email, role: 'platform staff' },
-    { email: agencyUsers.admin.email, role: 'Northwind Agency ADMIN' },
-    { email: agencyUsers.manager.email, role: 'Northwind Agency ACCOUNT_MANAGER' },
-    { email: agencyUsers.regular.email, role: 'Northwind Agency REGULAR' },
-    { email: agencyUsers.viewer.email, role: 'Northwind Agency VIEW_ONLY' },
-    { email: acmeAdmin.email, role: 'Acme (premium) ADMIN' },
-    { email: globexViewer.email, role: 'Globex (client) VIEW_ONLY' },
-  ];
+  const made = [
+    staff,
+    agencyUsers.admin,
+    agencyUsers.manager,
+    agencyUsers.regular,
+    agencyUsers.viewer,
+    acmeAdmin,
+    globexViewer,
+  ].map((user) => user.email);
+  if (made.join() !== DEMO_USERS.map((user) => user.email).join()) {
+    throw new Error('The demo world and DEMO_USERS disagree');
+  }
+  return [...DEMO_USERS];
 }

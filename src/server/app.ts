@@ -179,7 +179,7 @@ export async function createHttpServer(deps: {
   });
 
   // The browser explorer answers GET /graphql for text/html; everything else goes on to Apollo.
-  mountExplorer(app, { env });
+  mountExplorer(app, { env, db });
   mountDataRoutes(app, { db, env });
   for (const routes of extraRoutes) routes(app, { db, env });
 

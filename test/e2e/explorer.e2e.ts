@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Role, type User } from '../../src/entities';
+import { seedDemoWorldIfEmpty } from '../../src/seed/demo-world';
 import { factories } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -146,5 +147,51 @@ describeWithChromium('API explorer in headless Chromium', () => {
     // Every script, style and font loaded under the page's Content-Security-Policy.
     expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
     await page.close();
+  });
+
+  it('signs in as a demo user from the bar, and the Viewer tab runs as them (issue 26)', async () => {
+    // A database of its own holding the demo world, as `npm start` seeds it.
+    const demo = await startTestServer();
+    try {
+      expect(await seedDemoWorldIfEmpty(demo.db, demo.database.env)).not.toBeNull();
+      const page = await context.newPage();
+      page.on('pageerror', (error) => problems.push(String(error)));
+      expect((await page.goto(`${demo.url}/graphql`))?.status()).toBe(200);
+      await page.waitForSelector('.graphiql-container .graphiql-query-editor .CodeMirror');
+      const names = await page.locator('.explorer-sign-in-user').allInnerTexts();
+      expect(names).toHaveLength(7);
+      expect(names).toContain('Rita Regular — Northwind Agency REGULAR');
+
+      const rita = page.locator('.explorer-sign-in-user[data-email="regular@northwind.example"]');
+      await rita.click();
+      await page.waitForFunction(() =>
+        Array.from(document.querySelectorAll('.graphiql-editor-tool .CodeMirror')).some((el: any) =>
+          /"Authorization": "Bearer ey/.test(String(el.CodeMirror?.getValue())),
+        ),
+      );
+      expect(await rita.getAttribute('aria-pressed')).toBe('true');
+      // The first tab is the Viewer example, now with Rita's token.
+      expect(await editorValue(page, '.graphiql-query-editor')).toContain('query Viewer');
+      await page.click('.graphiql-execute-button');
+      await page.waitForFunction(
+        () =>
+          Array.from(document.querySelectorAll('.graphiql-response .CodeMirror')).some((el: any) =>
+            String(el.CodeMirror?.getValue()).includes('regular@northwind.example'),
+          ),
+        undefined,
+        { timeout: 30000 },
+      );
+      const result = JSON.parse(await editorValue(page, '.graphiql-response'));
+      expect(result.errors).toBeUndefined();
+      expect(result.data.viewer).toMatchObject({
+        email: 'regular@northwind.example',
+        isStaff: false,
+      });
+      await page.screenshot({ path: SCREENSHOT.replace('.png', '-sign-in.png'), fullPage: true });
+      expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+      await page.close();
+    } finally {
+      await demo.stop();
+    }
   });
 });

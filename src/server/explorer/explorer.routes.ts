@@ -1,6 +1,8 @@
 import type express from 'express';
+import type { DataSource } from 'typeorm';
 import type { Env } from '../../config/env';
 import { explorerAssets } from './explorer-assets';
+import { demoSignInEnabled, mountDemoSignIn } from './explorer-sign-in';
 import { explorerTabs, PLACEHOLDER_HEADERS } from './explorer-tabs';
 
 export const EXPLORER_ASSETS_PATH = '/explorer/assets';
@@ -53,16 +55,22 @@ export function explorerHtml(config: unknown): string {
 /**
  * The offline API explorer: `GET /graphql` from a browser (Accept: text/html) serves GraphiQL
  * with the example operations as tabs; its scripts and styles come from installed npm packages
- * under /explorer/assets. Mounted before Apollo: every other request to /graphql (POST, or GET
+ * under /explorer/assets; outside production, "Sign in as" a demo user (explorer-sign-in.ts)
+ * fills the Authorization header. Mounted before Apollo: every other request to /graphql (POST, or GET
  * asking for JSON) goes on to Apollo, whose CSRF prevention stays on.
  */
-export function mountExplorer(app: express.Express, deps: { env: Env }): void {
+export function mountExplorer(app: express.Express, deps: { env: Env; db: DataSource }): void {
   if (!explorerEnabled(deps.env)) return;
   const assets = explorerAssets();
+  const signIn = demoSignInEnabled(deps.env, true);
+  if (signIn) mountDemoSignIn(app, deps);
   const html = explorerHtml({
     endpoint: '/graphql',
     headers: PLACEHOLDER_HEADERS,
     tabs: explorerTabs(),
+    // Issue 26: outside production the page asks which demo users it may offer.
+    demoUsers: signIn ? '/explorer/demo-users' : null,
+    signIn: signIn ? '/explorer/sign-in-as' : null,
   });
 
   app.get(`${EXPLORER_ASSETS_PATH}/:name`, (req, res, next) => {
