@@ -6,12 +6,13 @@
  *
  * (build it first with `npx tsc -p examples/partner`). HANDOVER_TOKEN is an API token made by
  * the `createApiToken` mutation (read-only, archived reports of one account); a user JWT works
- * too. The operations are the typed documents generated from examples/operations/*.graphql.
+ * too. The operations are the typed documents generated from examples/operations/*.graphql, sent
+ * by graphql-request.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
+import { ClientError, GraphQLClient, type Variables } from 'graphql-request';
 import {
   ArchivedReportsDocument,
   ExportReportDocument,
@@ -19,11 +20,6 @@ import {
 } from '../generated/graphql';
 
 export class PartnerError extends Error {}
-
-interface GraphQLErrorBody {
-  message: string;
-  extensions?: { code?: string };
-}
 
 export interface ExportOptions {
   /** Base URL of the Handover server, e.g. http://127.0.0.1:4000 */
@@ -46,57 +42,65 @@ export interface ExportSummary {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** POST /graphql; HTTP 429 (the token's query-cost budget is spent) waits Retry-After and retries. */
-async function post(options: ExportOptions, body: string): Promise<Response> {
+/**
+ * fetch for graphql-request: an unreachable server is a PartnerError, and HTTP 429 (the token's
+ * query-cost budget is spent) waits Retry-After and sends the same request again.
+ */
+function fetchWaitingOnRateLimits(options: ExportOptions): typeof fetch {
   const retries = options.maxRateLimitRetries ?? 5;
-  for (let attempt = 0; ; attempt += 1) {
-    let response: Response;
-    try {
-      response = await fetch(new URL('/graphql', options.url), {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${options.token}`,
-        },
-        body,
-      });
-    } catch (error) {
-      throw new PartnerError(`Cannot reach Handover at ${options.url}: ${String(error)}`);
+  return async (input, init) => {
+    for (let attempt = 0; ; attempt += 1) {
+      let response: Response;
+      try {
+        response = await fetch(input, init);
+      } catch (error) {
+        throw new PartnerError(`Cannot reach Handover at ${options.url}: ${String(error)}`);
+      }
+      if (response.status !== 429 || attempt >= retries) return response;
+      // Retry-After is in seconds; wait at least 1 s and at most 5 minutes.
+      const seconds = Math.min(300, Math.max(1, Number(response.headers.get('retry-after')) || 1));
+      (options.log ?? console.log)(`Rate limited (HTTP 429): waiting ${seconds} s as asked`);
+      await response.body?.cancel();
+      await sleep(seconds * 1000);
     }
-    if (response.status !== 429 || attempt >= retries) return response;
-    // Retry-After is in seconds; wait at least 1 s and at most 5 minutes.
-    const seconds = Math.min(300, Math.max(1, Number(response.headers.get('retry-after')) || 1));
-    (options.log ?? console.log)(`Rate limited (HTTP 429): waiting ${seconds} s as asked`);
-    await response.body?.cancel();
-    await sleep(seconds * 1000);
-  }
+  };
+}
+
+/** The partner's GraphQL client (graphql-request): the token on every request. */
+function clientFor(options: ExportOptions): GraphQLClient {
+  return new GraphQLClient(new URL('/graphql', options.url).toString(), {
+    headers: { authorization: `Bearer ${options.token}` },
+    fetch: fetchWaitingOnRateLimits(options),
+  });
 }
 
 /** One typed GraphQL request; a refused token becomes a clear PartnerError. */
-async function request<TResult, TVariables>(
-  options: ExportOptions,
+async function request<TResult, TVariables extends Variables>(
+  client: GraphQLClient,
   document: TypedDocumentNode<TResult, TVariables>,
   variables: TVariables,
 ): Promise<TResult> {
-  const response = await post(options, JSON.stringify({ query: print(document), variables }));
-  const body = (await response.json().catch(() => null)) as {
-    data?: TResult | null;
-    errors?: GraphQLErrorBody[];
-  } | null;
-  if (!body) throw new PartnerError(`Handover answered HTTP ${response.status} without JSON`);
-  const errors = body.errors ?? [];
-  if (errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
-    throw new PartnerError(
-      `HANDOVER_TOKEN was refused (UNAUTHENTICATED: ${errors[0].message}). ` +
-        'Ask an account ADMIN for a new API token (createApiToken).',
+  try {
+    // graphql-request types `variables` by the document's own; for this generic helper its
+    // conditional options type cannot be resolved, so the (already typed) options are passed as is.
+    return await client.request<TResult, TVariables>({ document, variables } as never);
+  } catch (error) {
+    if (!(error instanceof ClientError)) throw error;
+    const errors = error.response.errors ?? [];
+    if (errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
+      throw new PartnerError(
+        `HANDOVER_TOKEN was refused (UNAUTHENTICATED: ${errors[0].message}). ` +
+          'Ask an account ADMIN for a new API token (createApiToken).',
+      );
+    }
+    const codeOf = (e: (typeof errors)[number]) =>
+      typeof e.extensions?.code === 'string' ? e.extensions.code : 'ERROR';
+    const described = errors.map((e) => `${codeOf(e)}: ${e.message}`);
+    // Not fatal for the whole run when it concerns one report's export (see the loop).
+    throw new Error(
+      `Handover refused the request: ${described.join('; ') || `HTTP ${error.response.status}`}`,
     );
   }
-  if (errors.length > 0 || !body.data) {
-    const described = errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`);
-    // Not fatal for the whole run when it concerns one report's export (see the loop).
-    throw new Error(`Handover refused the request: ${described.join('; ') || 'no data'}`);
-  }
-  return body.data;
 }
 
 const fileNameFor = (name: string, id: string) =>
@@ -124,10 +128,11 @@ export async function exportArchivedReports(options: ExportOptions): Promise<Exp
   const log = options.log ?? ((line: string) => console.log(line));
   fs.mkdirSync(options.outDir, { recursive: true });
   const summary: ExportSummary = { total: 0, written: [], failed: [] };
+  const client = clientFor(options);
   let after: string | null | undefined = null;
   let index = 0;
   do {
-    const { reports }: ArchivedReportsQuery = await request(options, ArchivedReportsDocument, {
+    const { reports }: ArchivedReportsQuery = await request(client, ArchivedReportsDocument, {
       accountId: options.accountId,
       first: options.pageSize ?? 50,
       after,
@@ -138,7 +143,7 @@ export async function exportArchivedReports(options: ExportOptions): Promise<Exp
       index += 1;
       const prefix = `[${index}/${reports.totalCount}] ${report.name}`;
       try {
-        const { exportReport } = await request(options, ExportReportDocument, {
+        const { exportReport } = await request(client, ExportReportDocument, {
           reportId: report.id,
           format: 'CSV',
         });
