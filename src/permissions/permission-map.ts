@@ -55,6 +55,9 @@ export const permissionRules = {
     reports: isAuthenticated,
     disconnectAgencyPreview: userWith(connectionSide('either')),
     disconnectClientPreview: userWith(actsForClientAsManager('clientAccountId')),
+    // R32: each client is judged by actsForClientAsManager on its own, in the service
+    // (clientManagerJudgement), and confirmed in its own transaction.
+    disconnectClientsPreview: chain(isAuthenticated, isUser),
     auditEvents: userWith(actsForAsAdminOrForbidden(accountAt('accountId'), 'accountId')),
     apiTokens: userWith(actsForAsAdminOrForbidden(accountAt('accountId'), 'accountId')),
     explainAccess: userWith(mayExplainAccess),
@@ -82,6 +85,7 @@ export const permissionRules = {
 
     disconnectAgency: userWith(connectionSide('either')),
     disconnectClient: userWith(actsForClientAsManager('clientAccountId')),
+    disconnectClients: chain(isAuthenticated, isUser),
     convertClientToPremium: staffUser,
 
     createReportingItem: userWith(reachesAsEditor(accountAt('input.accountId'), 'input.accountId')),

@@ -5,7 +5,7 @@ import type { AccountAuthority } from '../context/loaders';
 import { unauthenticated } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { EDITORS, MANAGERS } from './authority';
-import { exists, recordGateDecision } from './gate-decisions';
+import { exists, recordGateDecision, type GateDecision } from './gate-decisions';
 
 /**
  * Named gates for the shield map. Each says which relation of domain.md A1–A3 the operation
@@ -186,10 +186,27 @@ export const reachesAsAdmin = accountGate('reachesAsAdmin', reachesAs(G.reachesA
  * ACCOUNT_MANAGERs who reach it, or staff. Only CLIENT accounts are disconnected this way: any
  * other type passes, and the service answers INVALID_INPUT or NOT_FOUND.
  */
+/** R9: the principal may disconnect the account if it is a CLIENT (others: the service answers). */
+const managesClient = (a: AccountAuthority) =>
+  a.type === AccountType.CLIENT ? actsAs(G.actsForClientAsManager.roles)(a) : true;
+
 export const actsForClientAsManager = (path: string) =>
-  accountGate('actsForClientAsManager', (a) =>
-    a.type === AccountType.CLIENT ? actsAs(G.actsForClientAsManager.roles)(a) : true,
-  )(accountAt(path), path);
+  accountGate('actsForClientAsManager', managesClient)(accountAt(path), path);
+
+/**
+ * R9, R32: `actsForClientAsManager` for one client of a list, for an operation that judges each
+ * client on its own (bulk disconnection): `allowed` is the gate's answer now (an account that
+ * does not exist for the principal passes, as the gate lets it: the service answers NOT_FOUND),
+ * `decision` what the client's transaction confirms on its locked rows.
+ */
+export const clientManagerJudgement = (authority: AccountAuthority | null, clientId: string) => ({
+  allowed: !exists(authority) || managesClient(authority),
+  decision: {
+    gate: 'actsForClientAsManager',
+    accountIds: [clientId],
+    holds: ([a]: (AccountAuthority | null)[]) => exists(a) && managesClient(a),
+  } satisfies GateDecision,
+});
 
 /**
  * R25: the report at `path` is edited by its creator or by one of its account's own ADMINs

@@ -5,8 +5,10 @@ import {
   AccountPayload,
   DisconnectAgencyPayload,
   DisconnectClientPayload,
+  DisconnectClientsPayload,
   DisconnectImpact,
 } from '../schema/types/payloads';
+import * as bulk from '../services/bulk-disconnection.service';
 import { convertClientToPremium } from '../services/convert-to-premium.service';
 import * as disconnection from '../services/disconnection.service';
 import { ReturnUserErrors } from './middleware/return-user-errors';
@@ -27,6 +29,24 @@ export class DisconnectionResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<DisconnectImpact> {
     return disconnection.disconnectClientPreview(ctx, clientAccountId);
+  }
+
+  @Query(() => DisconnectImpact, { description: "R32: the sum of the clients' previews." })
+  disconnectClientsPreview(
+    @Arg('clientAccountIds', () => [ID]) clientAccountIds: string[],
+    @Ctx() ctx: RequestContext,
+  ): Promise<DisconnectImpact> {
+    return bulk.disconnectClientsPreview(ctx, clientAccountIds);
+  }
+
+  @Mutation(() => DisconnectClientsPayload, {
+    description: 'R32: up to 100 clients of one agency, each in its own transaction.',
+  })
+  disconnectClients(
+    @Arg('clientAccountIds', () => [ID]) clientAccountIds: string[],
+    @Ctx() ctx: RequestContext,
+  ): Promise<DisconnectClientsPayload> {
+    return bulk.disconnectClients(ctx, clientAccountIds);
   }
 
   @Mutation(() => DisconnectAgencyPayload, { description: 'R4-R8, R19, R22.' })

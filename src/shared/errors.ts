@@ -65,6 +65,12 @@ export const USER_ERRORS = {
     graphql: 'BAD_USER_INPUT',
     http: 409,
   },
+  FORBIDDEN: {
+    meaning:
+      'one item of a bulk operation (R32) that you may not change; a single operation answers a top-level FORBIDDEN',
+    graphql: 'FORBIDDEN',
+    http: 403,
+  },
 } as const satisfies Record<string, { meaning: string; graphql: string; http: number }>;
 
 export type UserErrorCode = keyof typeof USER_ERRORS;

@@ -72,6 +72,9 @@ function plainFieldJustification(type: GraphQLObjectType, field: string): string
   if (/Payload$/.test(type.name)) {
     return 'the payload of a gated mutation: what the mutation itself created or changed';
   }
+  if (type.name === 'DisconnectClientResult') {
+    return "one client's outcome in disconnectClients: built by the service after that client's own gate (clientManagerJudgement, R9, R32)";
+  }
   if (/^(AccessExplanation|AccessReviewEntry|UserAccessEntry)$/.test(type.name)) {
     return 'an answer of explainAccess / accessReview / userAccess, gated to who may ask (R28, R29) and built by the service from ACCESS_PATHS for that asker';
   }

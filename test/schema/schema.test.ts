@@ -18,12 +18,8 @@ const NOT_YET_SERVED: Record<string, string[]> = {
     // issue 28
     'Account.scheduledDisconnection',
     'AgencyConnection.scheduledDisconnection',
-    'DisconnectClientResult',
-    'DisconnectClientsPayload',
     'Mutation.cancelScheduledDisconnection',
-    'Mutation.disconnectClients',
     'Mutation.scheduleDisconnection',
-    'Query.disconnectClientsPreview',
     'ScheduleDisconnectionInput',
     'ScheduleStatus',
     'ScheduledDisconnection',

@@ -94,6 +94,32 @@ export class DisconnectClientPayload {
 }
 
 @ObjectType({ simpleResolvers: true })
+export class DisconnectClientResult {
+  @Field(() => ID)
+  clientAccountId!: string;
+
+  @Field(() => Account, { nullable: true })
+  account?: Account | null;
+
+  @Field(() => DisconnectImpact, { nullable: true })
+  impact?: DisconnectImpact | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class DisconnectClientsPayload {
+  @Field(() => [DisconnectClientResult], {
+    description: 'R32: one outcome per distinct client, in the order given.',
+  })
+  results!: DisconnectClientResult[];
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
 export class ReportingItemPayload {
   @Field(() => ReportingItem, { nullable: true })
   item?: ReportingItem | null;
