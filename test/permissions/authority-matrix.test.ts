@@ -229,7 +229,8 @@ function tokenReadsReport(p: Principal, report: MReport): boolean {
  *   null            node(id) answered null
  */
 type Outcome = string;
-type Kind = 'mutation' | 'preview' | 'admin-query' | 'node' | 'export' | 'staff-only' | 'review';
+type Kind =
+  'mutation' | 'bulk' | 'preview' | 'admin-query' | 'node' | 'export' | 'staff-only' | 'review';
 
 interface Gate {
   /** The target exists for the caller (A3). */
@@ -279,6 +280,10 @@ function expected(p: Principal, op: Operation, ctx: unknown): Outcome {
     case 'mutation':
       if (!gate.visible) return 'ue:NOT_FOUND';
       return gate.allowed ? (gate.then ?? 'ok') : 'FORBIDDEN';
+    case 'bulk':
+      // R32: the list is taken; each item answers as its single operation would, in its result.
+      if (!gate.visible) return 'ue:NOT_FOUND';
+      return gate.allowed ? (gate.then ?? 'ok') : 'ue:FORBIDDEN';
     case 'preview':
       if (!gate.visible) return 'NOT_FOUND';
       return gate.allowed ? 'ok' : 'FORBIDDEN';
@@ -313,6 +318,20 @@ async function call(query: string, variables: Record<string, unknown>, as: As): 
   return 'ok';
 }
 
+/** R32: the one client's outcome in a disconnectClients answer (or the request's refusal). */
+async function callBulk(ids: string[], as: As): Promise<Outcome> {
+  const response = await server.gql(M.disconnectClients, { ids }, as);
+  if (response.errors?.length) {
+    return [...new Set(response.errors.map((e) => e.extensions?.code ?? 'NO_CODE'))].join(',');
+  }
+  const payload = response.data!.disconnectClients as {
+    results: { userErrors: { code: string }[] }[];
+    userErrors: { code: string }[];
+  };
+  const errors = payload.userErrors.length ? payload.userErrors : payload.results[0].userErrors;
+  return errors.length ? errors.map((e) => `ue:${e.code}`).join(',') : 'ok';
+}
+
 const M = {
   request: `mutation($input: RequestConnectionInput!) { requestConnection(input: $input) { connection { id } userErrors { code } } }`,
   accept: `mutation($id: ID!) { acceptConnection(connectionId: $id) { connection { id } userErrors { code } } }`,
@@ -323,6 +342,8 @@ const M = {
   setConnectionAccess: `mutation($input: SetConnectionAccessInput!) { setConnectionAccess(input: $input) { connection { id } userErrors { code } } }`,
   createClient: `mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id } userErrors { code } } }`,
   disconnectClient: `mutation($id: ID!) { disconnectClient(clientAccountId: $id) { account { id } userErrors { code } } }`,
+  disconnectClients: `mutation($ids: [ID!]!) { disconnectClients(clientAccountIds: $ids) { results { userErrors { code } } userErrors { code } } }`,
+  clientsPreview: `query($ids: [ID!]!) { disconnectClientsPreview(clientAccountIds: $ids) { reportsToArchive } }`,
   clientPreview: `query($id: ID!) { disconnectClientPreview(clientAccountId: $id) { reportsToArchive } }`,
   setClientAccess: `mutation($input: SetClientAccessInput!) { setClientAccess(input: $input) { account { id } userErrors { code } } }`,
   addMember: `mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role } userErrors { code } } }`,
@@ -972,6 +993,19 @@ const operations: Operation[] = [
     setup: clientLikeC,
     gate: (userId, client: Account) => actsOn(() => client.id, MANAGERS)(userId),
     run: (as, client: Account) => call(M.disconnectClient, { id: client.id }, as),
+  },
+  {
+    name: 'disconnectClients([C-like])',
+    kind: 'bulk',
+    setup: clientLikeC,
+    gate: (userId, client: Account) => actsOn(() => client.id, MANAGERS)(userId),
+    run: (as, client: Account) => callBulk([client.id], as),
+  },
+  {
+    name: 'disconnectClientsPreview([C])',
+    kind: 'preview',
+    gate: actsOn(() => w.C.id, MANAGERS),
+    run: (as) => call(M.clientsPreview, { ids: [w.C.id] }, as),
   },
   {
     name: 'disconnectClientPreview(C)',
