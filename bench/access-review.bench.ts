@@ -1,5 +1,5 @@
 /**
- * `npm run bench:access` — B10 (issue 25: explain and review access, now and as it was) and B11
+ * `npm run bench:access` — B10 (issue 25: explain and review access, now and as it was) and B12
  * (issue 26: requests by trusted documentId against the same by full document). Its own small
  * world in its own database, rebuilt each run (a minute, not the large world's quarter hour):
  * agency Northwind with 10,000 users connected to the premium Acme (EVERYONE_IN_AGENCY, so every
@@ -287,7 +287,7 @@ async function main() {
     },
     {
       id: 'B10',
-      what: `statements per explainAccess (authentication included): ${explainStatements.join(', ')}`,
+      what: `statements per explainAccess request: ${explainStatements.join(', ')}`,
       value: Math.max(...explainStatements),
       target: 4,
       unit: '',
@@ -300,14 +300,14 @@ async function main() {
       unit: ' MB',
     },
     {
-      id: 'B11',
+      id: 'B12',
       what: 'request floor ({ viewer }): by documentId p50 / by full document p50',
       value: p50('floor/documentId') / p50('floor/document'),
       target: 1,
       unit: '×',
     },
     {
-      id: 'B11',
+      id: 'B12',
       what: 'small tenant reports page: by documentId p50 / by full document p50',
       value: p50('small/documentId') / p50('small/document'),
       target: 1,
