@@ -225,6 +225,36 @@ export type DisconnectClientPreviewQuery = {
   };
 };
 
+export type DisconnectClientsMutationVariables = Exact<{
+  clientAccountIds: Array<string | number> | string | number;
+}>;
+
+export type DisconnectClientsMutation = {
+  disconnectClients: {
+    results: Array<{
+      clientAccountId: string;
+      account: { id: string; status: AccountStatus } | null;
+      impact: { reportsToArchive: number; usersLosingAccess: Array<{ id: string }> } | null;
+      userErrors: Array<{ code: string; message: string; field: Array<string> | null }>;
+    }>;
+    userErrors: Array<{ code: string; message: string; field: Array<string> | null }>;
+  };
+};
+
+export type DisconnectClientsPreviewQueryVariables = Exact<{
+  clientAccountIds: Array<string | number> | string | number;
+}>;
+
+export type DisconnectClientsPreviewQuery = {
+  disconnectClientsPreview: {
+    reportsToArchive: number;
+    itemsToFreeze: number;
+    mappingsToPause: number;
+    organizationRemoved: boolean;
+    usersLosingAccess: Array<{ id: string; name: string }>;
+  };
+};
+
 export type ExplainAccessQueryVariables = Exact<{
   userId: string | number;
   accountId?: string | number | null | undefined;
@@ -1338,6 +1368,182 @@ export const DisconnectClientPreviewDocument = {
     },
   ],
 } as unknown as DocumentNode<DisconnectClientPreviewQuery, DisconnectClientPreviewQueryVariables>;
+export const DisconnectClientsDocument = {
+  __meta__: { hash: 'sha256:ed9f354d47b1ddde34cb7a54ff62583746b623ab6cf82e2375beefce95bfffbc' },
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'DisconnectClients' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'clientAccountIds' } },
+          type: {
+            kind: 'NonNullType',
+            type: {
+              kind: 'ListType',
+              type: {
+                kind: 'NonNullType',
+                type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+              },
+            },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'disconnectClients' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'clientAccountIds' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'clientAccountIds' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'results' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'clientAccountId' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'account' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                          ],
+                        },
+                      },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'impact' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'reportsToArchive' } },
+                            {
+                              kind: 'Field',
+                              name: { kind: 'Name', value: 'usersLosingAccess' },
+                              selectionSet: {
+                                kind: 'SelectionSet',
+                                selections: [
+                                  { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                                ],
+                              },
+                            },
+                          ],
+                        },
+                      },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'userErrors' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'code' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'field' } },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'userErrors' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'code' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'field' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<DisconnectClientsMutation, DisconnectClientsMutationVariables>;
+export const DisconnectClientsPreviewDocument = {
+  __meta__: { hash: 'sha256:f7317e07fe590b3980c1d693095e78204099fa18bb4469d6bbb1968c25dc976c' },
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'query',
+      name: { kind: 'Name', value: 'DisconnectClientsPreview' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'clientAccountIds' } },
+          type: {
+            kind: 'NonNullType',
+            type: {
+              kind: 'ListType',
+              type: {
+                kind: 'NonNullType',
+                type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+              },
+            },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'disconnectClientsPreview' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'clientAccountIds' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'clientAccountIds' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                { kind: 'Field', name: { kind: 'Name', value: 'reportsToArchive' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'itemsToFreeze' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'mappingsToPause' } },
+                { kind: 'Field', name: { kind: 'Name', value: 'organizationRemoved' } },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'usersLosingAccess' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<DisconnectClientsPreviewQuery, DisconnectClientsPreviewQueryVariables>;
 export const ExplainAccessDocument = {
   __meta__: { hash: 'sha256:5c79f8eff190f73dd759716baea2dd34b742d6fff584be3ca9f914173d0e5c18' },
   kind: 'Document',

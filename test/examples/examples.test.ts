@@ -85,6 +85,8 @@ const variables: Record<string, () => Record<string, unknown>> = {
   DisconnectClientPreview: () => ({ clientAccountId: ids.initech }),
   DisconnectAgencyPreview: () => ({ connectionId: ids.connection }),
   DisconnectClient: () => ({ clientAccountId: ids.initech }),
+  DisconnectClientsPreview: () => ({ clientAccountIds: [ids.globex, ids.initech] }),
+  DisconnectClients: () => ({ clientAccountIds: [ids.globex] }),
   DisconnectAgency: () => ({ connectionId: ids.connection }),
   ShareReport: () => ({ reportId: ids.report, userIds: [ids.manager] }),
   ChangeMemberRole: () => ({ accountId: ids.agency, userId: ids.regular, role: 'ACCOUNT_MANAGER' }),
@@ -132,6 +134,11 @@ describe.each(ordered)('examples/operations/%s', (file) => {
     }
     if (name === 'ReportsPage') expect(response.data!.reports.totalCount).toBeGreaterThan(0);
     if (name === 'ReportDetail') expect(response.data!.report.items.totalCount).toBe(3);
+    if (name === 'DisconnectClients') {
+      expect(response.data!.disconnectClients.results).toMatchObject([
+        { clientAccountId: ids.globex, account: { status: 'ARCHIVED' }, userErrors: [] },
+      ]);
+    }
     if (name === 'ArchivedReports') {
       expect(response.data!.reports.nodes.map((r: { id: string }) => r.id)).toEqual([ids.archived]);
     }

@@ -31,6 +31,10 @@ const TABS: { file: string; variables?: Record<string, unknown> }[] = [
     variables: { clientAccountId: '<a CLIENT account id from Accounts>' },
   },
   {
+    file: 'DisconnectClientsPreview.graphql',
+    variables: { clientAccountIds: ['<CLIENT account ids from Accounts>'] },
+  },
+  {
     file: 'ExplainAccess.graphql',
     variables: { userId: '<a user id>', accountId: '<an account id from Accounts>' },
   },
