@@ -3,6 +3,7 @@ import { EnvError, loadEnv } from './config/env';
 import { logger } from './config/logger';
 import { startMailRelay } from './mail/mail-relay';
 import { startConnectionExpiry } from './services/connection-expiry';
+import { startDisconnectionScheduler } from './jobs/disconnection-scheduler';
 import { seedDemoWorldIfEmpty } from './seed/demo-world';
 import { startHandover } from './server/bootstrap';
 
@@ -24,14 +25,17 @@ async function main() {
       'JWT_SECRET is not set: using the secret generated and kept in this file (never in production)',
     );
   }
-  // R19, R26: the mail relay and request expiry run inside the server too (stopped before the
-  // database closes).
+  // R19, R26, R31: the mail relay, request expiry and the disconnection scheduler run inside the
+  // server too (stopped before the database closes); any number of servers and workers may run
+  // them side by side (each claims with SKIP LOCKED and a lease).
   const running = await startHandover(env, {
     afterStart: async (db) => {
       // MAIL_RELAY_IN_SERVER=false when dedicated `npm run worker` processes deliver instead.
       const relay = env.MAIL_RELAY_IN_SERVER ? startMailRelay({ db, env }) : null;
       const expiry = startConnectionExpiry(db, logger);
+      const scheduler = startDisconnectionScheduler({ db, env });
       return async () => {
+        await scheduler.stop();
         await expiry.stop();
         await relay?.stop();
       };

@@ -4,10 +4,12 @@ import { logger } from './config/logger';
 import { connectForTool } from './database/database';
 import { startMailRelay } from './mail/mail-relay';
 import { startConnectionExpiry } from './services/connection-expiry';
+import { startDisconnectionScheduler } from './jobs/disconnection-scheduler';
 
 /**
- * `npm run worker`: the R19 mail relay on its own (the server runs one too; any number of
- * relays may run side by side on PostgreSQL, see src/mail/mail-relay.ts). Uses DATABASE_URL,
+ * `npm run worker`: the R19 mail relay, R26 request expiry and the R31 disconnection scheduler on
+ * their own (the server runs them too; any number may run side by side on PostgreSQL: see
+ * src/mail/mail-relay.ts and src/jobs/disconnection-scheduler.ts). Uses DATABASE_URL,
  * or opens the embedded database when no server runs (a running server relays its own mail).
  */
 async function main() {
@@ -31,10 +33,11 @@ async function main() {
   }
   const relay = startMailRelay({ db: database.db, env });
   const expiry = startConnectionExpiry(database.db, logger);
+  const scheduler = startDisconnectionScheduler({ db: database.db, env });
   logger.info({ smtp: env.SMTP_URL ? 'smtp' : `${env.DATA_DIR}/mail` }, 'mail relay running');
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'mail relay stopping');
-    Promise.all([relay.stop(), expiry.stop()])
+    Promise.all([relay.stop(), expiry.stop(), scheduler.stop()])
       .then(() => database.close())
       .then(
         () => process.exit(0),

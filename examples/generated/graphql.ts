@@ -40,6 +40,16 @@ export type ReportVisibility = 'ACCOUNT' | 'RESTRICTED';
 
 export type Role = 'ACCOUNT_MANAGER' | 'ADMIN' | 'REGULAR' | 'VIEW_ONLY';
 
+export type ScheduleDisconnectionInput = {
+  clientAccountId?: string | number | null | undefined;
+  /** Exactly one of connectionId, clientAccountId. */
+  connectionId?: string | number | null | undefined;
+  /** R31: at least 1 hour and at most 365 days ahead. */
+  runAt: string;
+};
+
+export type ScheduleStatus = 'ALREADY_DISCONNECTED' | 'CANCELLED' | 'DONE' | 'FAILED' | 'SCHEDULED';
+
 export type AccessReviewQueryVariables = Exact<{
   accountId: string | number;
   first?: number | null | undefined;
@@ -140,6 +150,22 @@ export type ArchivedReportsQuery = {
       archivedAt: string | null;
       account: { id: string; name: string };
     }>;
+  };
+};
+
+export type CancelScheduledDisconnectionMutationVariables = Exact<{
+  scheduleId: string | number;
+}>;
+
+export type CancelScheduledDisconnectionMutation = {
+  cancelScheduledDisconnection: {
+    schedule: {
+      id: string;
+      status: ScheduleStatus;
+      cancelledAt: string | null;
+      cancelledBy: { id: string; name: string } | null;
+    } | null;
+    userErrors: Array<{ code: string; message: string; field: Array<string> | null }>;
   };
 };
 
@@ -346,6 +372,28 @@ export type ReportsPageQuery = {
       account: { id: string; name: string; type: AccountType };
       createdBy: { id: string; name: string } | null;
     }>;
+  };
+};
+
+export type ScheduleDisconnectionMutationVariables = Exact<{
+  input: ScheduleDisconnectionInput;
+}>;
+
+export type ScheduleDisconnectionMutation = {
+  scheduleDisconnection: {
+    schedule: {
+      id: string;
+      status: ScheduleStatus;
+      runAt: string;
+      scheduledBy: { id: string; name: string } | null;
+      preview: {
+        reportsToArchive: number;
+        itemsToFreeze: number;
+        mappingsToPause: number;
+        usersLosingAccess: Array<{ id: string; name: string }>;
+      } | null;
+    } | null;
+    userErrors: Array<{ code: string; message: string; field: Array<string> | null }>;
   };
 };
 
@@ -951,6 +999,86 @@ export const ArchivedReportsDocument = {
     },
   ],
 } as unknown as DocumentNode<ArchivedReportsQuery, ArchivedReportsQueryVariables>;
+export const CancelScheduledDisconnectionDocument = {
+  __meta__: { hash: 'sha256:2404a930851c9f042dcfe32b6c77b13910b9e640fc47a88bf9903ddca99724bf' },
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'CancelScheduledDisconnection' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'scheduleId' } },
+          type: {
+            kind: 'NonNullType',
+            type: { kind: 'NamedType', name: { kind: 'Name', value: 'ID' } },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'cancelScheduledDisconnection' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'scheduleId' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'scheduleId' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'schedule' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'cancelledAt' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'cancelledBy' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'userErrors' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'code' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'field' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<
+  CancelScheduledDisconnectionMutation,
+  CancelScheduledDisconnectionMutationVariables
+>;
 export const ChangeMemberRoleDocument = {
   __meta__: { hash: 'sha256:0d8bf0200af4473c96ccc2a46d6569f9399e3a7701b09add4a00e3f3adf66f1a' },
   kind: 'Document',
@@ -2017,6 +2145,109 @@ export const ReportsPageDocument = {
     },
   ],
 } as unknown as DocumentNode<ReportsPageQuery, ReportsPageQueryVariables>;
+export const ScheduleDisconnectionDocument = {
+  __meta__: { hash: 'sha256:756c1696cc954dba3bce9e5f48539b5c7a2296390dadd1d631d3d9b99cc00abf' },
+  kind: 'Document',
+  definitions: [
+    {
+      kind: 'OperationDefinition',
+      operation: 'mutation',
+      name: { kind: 'Name', value: 'ScheduleDisconnection' },
+      variableDefinitions: [
+        {
+          kind: 'VariableDefinition',
+          variable: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+          type: {
+            kind: 'NonNullType',
+            type: {
+              kind: 'NamedType',
+              name: { kind: 'Name', value: 'ScheduleDisconnectionInput' },
+            },
+          },
+        },
+      ],
+      selectionSet: {
+        kind: 'SelectionSet',
+        selections: [
+          {
+            kind: 'Field',
+            name: { kind: 'Name', value: 'scheduleDisconnection' },
+            arguments: [
+              {
+                kind: 'Argument',
+                name: { kind: 'Name', value: 'input' },
+                value: { kind: 'Variable', name: { kind: 'Name', value: 'input' } },
+              },
+            ],
+            selectionSet: {
+              kind: 'SelectionSet',
+              selections: [
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'schedule' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'status' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'runAt' } },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'scheduledBy' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                          ],
+                        },
+                      },
+                      {
+                        kind: 'Field',
+                        name: { kind: 'Name', value: 'preview' },
+                        selectionSet: {
+                          kind: 'SelectionSet',
+                          selections: [
+                            { kind: 'Field', name: { kind: 'Name', value: 'reportsToArchive' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'itemsToFreeze' } },
+                            { kind: 'Field', name: { kind: 'Name', value: 'mappingsToPause' } },
+                            {
+                              kind: 'Field',
+                              name: { kind: 'Name', value: 'usersLosingAccess' },
+                              selectionSet: {
+                                kind: 'SelectionSet',
+                                selections: [
+                                  { kind: 'Field', name: { kind: 'Name', value: 'id' } },
+                                  { kind: 'Field', name: { kind: 'Name', value: 'name' } },
+                                ],
+                              },
+                            },
+                          ],
+                        },
+                      },
+                    ],
+                  },
+                },
+                {
+                  kind: 'Field',
+                  name: { kind: 'Name', value: 'userErrors' },
+                  selectionSet: {
+                    kind: 'SelectionSet',
+                    selections: [
+                      { kind: 'Field', name: { kind: 'Name', value: 'code' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'message' } },
+                      { kind: 'Field', name: { kind: 'Name', value: 'field' } },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+} as unknown as DocumentNode<ScheduleDisconnectionMutation, ScheduleDisconnectionMutationVariables>;
 export const SetConnectionAccessDocument = {
   __meta__: { hash: 'sha256:17681f33bc954c8b799fa3f84e6a3aad1dc0b6f6c4ac37c323bf2164945028b3' },
   kind: 'Document',

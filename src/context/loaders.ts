@@ -20,6 +20,7 @@ import {
   ReportItem,
   ReportingItem,
   Role,
+  ScheduledDisconnection,
   User,
 } from '../entities';
 import { query, rowMapper } from '../database/raw-sql';
@@ -272,6 +273,27 @@ const mappingsByIntegration = (db: DataSource, visibility: Visibility | null) =>
     return groupBy(rows, ids, (m) => m.integrationId);
   });
 
+/**
+ * R31: the SCHEDULED disconnection of each connection or client id (at most one each), as the
+ * viewer may see it (Visibility.scheduledDisconnection). One statement per page.
+ */
+const pendingScheduleByTarget = (db: DataSource, visibility: Visibility | null) =>
+  new DataLoader<string, ScheduledDisconnection | null>(async (ids) => {
+    if (!visibility) return ids.map(() => null);
+    const rows = await query(
+      db,
+      `SELECT s.* FROM scheduled_disconnections s
+        WHERE s.status = 'SCHEDULED'
+          AND (s.connection_id = ANY(CAST(:ids AS uuid[]))
+               OR s.client_account_id = ANY(CAST(:ids AS uuid[])))
+          AND ${visibility.scheduledDisconnection('s')}`,
+      { ...visibility.params, ids: [...ids] },
+    );
+    const schedules = rows.map(rowMapper(db, ScheduledDisconnection));
+    const byTarget = new Map(schedules.map((s) => [s.connectionId ?? s.clientAccountId, s]));
+    return ids.map((id) => byTarget.get(id) ?? null);
+  });
+
 /** How many items each report holds. */
 const itemCountByReport = (db: DataSource) =>
   new DataLoader<string, number>(async (ids) => {
@@ -323,6 +345,12 @@ export function createLoaders(db: DataSource, visibility: Visibility | null) {
     accountInternals: visibleById(db, visibility, Account, (v, a) => v.accountInternals(a)),
     /** Connections that exist for the viewer (A3: they act for one side). */
     visibleConnection: visibleById(db, visibility, AgencyConnection, (v, k) => v.connection(k)),
+    /** R31: scheduled disconnections by id, as their links show them. */
+    visibleSchedule: visibleById(db, visibility, ScheduledDisconnection, (v, s) =>
+      v.scheduledDisconnection(s),
+    ),
+    schedule: entityById(db, ScheduledDisconnection),
+    pendingScheduleByTarget: pendingScheduleByTarget(db, visibility),
     /** Whether the viewer may know each user's email (A3, R18, R28). */
     emailKnown: knownById(db, visibility, User, (v, u) => v.userEmail(u)),
 

@@ -4,7 +4,8 @@ import type { Logger } from '../config/logger';
 import { Visibility } from '../permissions/visibility';
 import { unauthenticated } from '../shared/errors';
 import { createLoaders, type Loaders } from './loaders';
-import type { Principal as Viewer } from '../permissions/principal';
+import { jobPrincipal, type Principal as Viewer } from '../permissions/principal';
+import type { User } from '../entities';
 import type { GateDecisions } from '../permissions/gate-decisions';
 
 /** Everything a resolver or service needs for one request. Nothing here outlives the request. */
@@ -44,4 +45,31 @@ export function buildContext(args: {
 export function requireViewer(ctx: RequestContext): { viewer: Viewer; visibility: Visibility } {
   if (!ctx.viewer || !ctx.visibility) throw unauthenticated();
   return { viewer: ctx.viewer, visibility: ctx.visibility };
+}
+
+/**
+ * R31 (issue 28 #0): the context a background job runs a service with — like a request's, so
+ * the immediate mutation and the job drive the same steps, but its principal is the job's
+ * ("the scheduler, acting for account X, on behalf of user Y"): audit events and emails name
+ * both, and its request id names the run.
+ */
+export function jobContext(args: {
+  schedule: { id: string; schedulingAccountId: string; attempts: number };
+  onBehalfOf: User;
+  db: DataSource;
+  env: Env;
+  log: Logger;
+}): RequestContext {
+  const { schedule } = args;
+  return buildContext({
+    requestId: `scheduler:${schedule.id}:${schedule.attempts}`,
+    viewer: jobPrincipal(args.onBehalfOf, {
+      scheduleId: schedule.id,
+      onBehalfOfAccountId: schedule.schedulingAccountId,
+    }),
+    db: args.db,
+    env: args.env,
+    log: args.log.child({ job: 'scheduler', scheduleId: schedule.id }),
+    baseUrl: args.env.PUBLIC_URL ?? '',
+  });
 }

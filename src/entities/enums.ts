@@ -58,6 +58,14 @@ export enum ExportFormat {
   CSV = 'CSV',
   JSON = 'JSON',
 }
+/** R31: where a scheduled disconnection stands; only SCHEDULED can still change. */
+export enum ScheduleStatus {
+  SCHEDULED = 'SCHEDULED',
+  CANCELLED = 'CANCELLED',
+  DONE = 'DONE',
+  ALREADY_DISCONNECTED = 'ALREADY_DISCONNECTED',
+  FAILED = 'FAILED',
+}
 export enum OutboxStatus {
   PENDING = 'PENDING',
   SENT = 'SENT',
@@ -75,3 +83,4 @@ registerEnumType(ItemSource, { name: 'ItemSource' });
 registerEnumType(ItemStatus, { name: 'ItemStatus' });
 registerEnumType(MappingStatus, { name: 'MappingStatus' });
 registerEnumType(ExportFormat, { name: 'ExportFormat' });
+registerEnumType(ScheduleStatus, { name: 'ScheduleStatus' });

@@ -15,6 +15,7 @@ import { Report } from './report.entity';
 import { ReportItem } from './report-item.entity';
 import { ReportShare } from './report-share.entity';
 import { ReportingItem } from './reporting-item.entity';
+import { ScheduledDisconnection } from './scheduled-disconnection.entity';
 import { User } from './user.entity';
 
 export * from './enums';
@@ -36,6 +37,7 @@ export {
   ReportItem,
   ReportShare,
   ReportingItem,
+  ScheduledDisconnection,
   User,
 };
 
@@ -57,5 +59,6 @@ export const entities = [
   ReportItem,
   ReportShare,
   ReportingItem,
+  ScheduledDisconnection,
   User,
 ];

@@ -3,7 +3,8 @@ import type { RequestContext } from '../context/request-context';
 import { isId } from '../shared/ids';
 import { MANAGERS } from './authority';
 import { named } from './rules';
-import { exists, recordGateDecision } from './gate-decisions';
+import { exists, recordGateDecision, type GateDecision } from './gate-decisions';
+import type { AgencyConnection } from '../entities';
 import type { AccountAuthority } from '../context/loaders';
 
 /**
@@ -31,29 +32,46 @@ export const connectionSide = (side: 'either' | 'requester' | 'responder' | 'age
         if (!ctx.viewer || !isId(connectionId)) return true;
         const connection = await ctx.loaders.connection.load(connectionId.toLowerCase());
         if (!connection) return true;
-        const accountIds = [connection.agencyId, connection.premiumClientId];
-        const [agency, premium] = await Promise.all(
-          accountIds.map((id) => ctx.loaders.authority.load(id)),
-        );
-        const manages = (a: AccountAuthority | null) =>
-          exists(a) && !!a.actsAs && MANAGERS.includes(a.actsAs);
-        const requesterIsAgency = connection.requestedByAccountId === connection.agencyId;
-        const holds = ([a, p]: (AccountAuthority | null)[]) => {
-          switch (side) {
-            case 'either':
-              return manages(a) || manages(p);
-            case 'requester':
-              return manages(requesterIsAgency ? a : p);
-            case 'responder':
-              return manages(requesterIsAgency ? p : a);
-            case 'agency':
-              return manages(a);
-          }
-        };
-        recordGateDecision(ctx, info, { gate: `${side} side of connectionId`, accountIds, holds });
+        const judgement = await judgeConnectionSide(ctx, connection, side);
+        recordGateDecision(ctx, info, judgement.decision);
         // A3: the connection exists only for those acting for a side; others hear NOT_FOUND.
-        if (!agency?.actsAs && !premium?.actsAs) return true;
-        return holds([agency, premium]);
+        return !judgement.visible || judgement.holds;
       },
     ),
   );
+
+/**
+ * The judgement behind `connectionSide` for one connection: whether the principal acts for a
+ * side at all (`visible`, A3), whether it manages the side `side` names (`holds`), and the
+ * decision its transaction confirms on the locked rows.
+ */
+export async function judgeConnectionSide(
+  ctx: RequestContext,
+  connection: AgencyConnection,
+  side: 'either' | 'requester' | 'responder' | 'agency',
+): Promise<{ visible: boolean; holds: boolean; decision: GateDecision }> {
+  const accountIds = [connection.agencyId, connection.premiumClientId];
+  const [agency, premium] = await Promise.all(
+    accountIds.map((id) => ctx.loaders.authority.load(id)),
+  );
+  const manages = (a: AccountAuthority | null) =>
+    exists(a) && !!a.actsAs && MANAGERS.includes(a.actsAs);
+  const requesterIsAgency = connection.requestedByAccountId === connection.agencyId;
+  const holds = ([a, p]: (AccountAuthority | null)[]) => {
+    switch (side) {
+      case 'either':
+        return manages(a) || manages(p);
+      case 'requester':
+        return manages(requesterIsAgency ? a : p);
+      case 'responder':
+        return manages(requesterIsAgency ? p : a);
+      case 'agency':
+        return manages(a);
+    }
+  };
+  return {
+    visible: !!agency?.actsAs || !!premium?.actsAs,
+    holds: holds([agency, premium]),
+    decision: { gate: `${side} side of connectionId`, accountIds, holds },
+  };
+}

@@ -21,6 +21,7 @@ import {
 } from './rules';
 import { accountOfApiTokenAt } from './api-token-rules';
 import { connectionSide } from './connection-rules';
+import { decidesScheduledDisconnection } from './schedule-rules';
 
 /**
  * Every operation of the API and who may call it, top to bottom. Deny is the default.
@@ -86,6 +87,15 @@ export const permissionRules = {
     disconnectAgency: userWith(connectionSide('either')),
     disconnectClient: userWith(actsForClientAsManager('clientAccountId')),
     disconnectClients: chain(isAuthenticated, isUser),
+    // R31: the gate of the disconnection it schedules — of the connection or of the client
+    // (each gate passes when its argument is absent; the service wants exactly one).
+    scheduleDisconnection: chain(
+      isAuthenticated,
+      isUser,
+      connectionSide('either'),
+      actsForClientAsManager('input.clientAccountId'),
+    ),
+    cancelScheduledDisconnection: userWith(decidesScheduledDisconnection('scheduleId')),
     convertClientToPremium: staffUser,
 
     createReportingItem: userWith(reachesAsEditor(accountAt('input.accountId'), 'input.accountId')),
@@ -127,12 +137,22 @@ export const permissionRules = {
     members: parentIsVisible,
     integrations: parentIsVisible,
     reports: visibilityFilter,
+    scheduledDisconnection: visibilityFilter,
   },
   AgencyConnection: {
     agency: parentIsVisible,
     premiumClient: parentIsVisible,
     requestedBy: parentIsVisible,
     disconnectedBy: parentIsVisible,
+    scheduledDisconnection: visibilityFilter,
+  },
+  ScheduledDisconnection: {
+    connection: parentIsVisible,
+    clientAccount: parentIsVisible,
+    scheduledBy: parentIsVisible,
+    cancelledBy: parentIsVisible,
+    // R31, R23: the preview's own gate (its deciders), judged in the service; null for others.
+    preview: parentIsVisible,
   },
   ReportingItem: {
     account: parentIsVisible,

@@ -16,6 +16,19 @@ export type Principal =
       scopeAccountId: string;
       /** R18: a staff creator can open every archived report of the scope. */
       creatorIsStaff: boolean;
+    }
+  | {
+      /**
+       * A background job (R31: the scheduler), not a person: it acts for `onBehalfOfAccountId`,
+       * on behalf of `user` (who scheduled it), on the one target its job names. Its authority
+       * was judged when the job was created, by the operation's own gate, and the job re-checks
+       * the facts its target must still have; so visibility does not narrow it (`isStaff`), and
+       * no API or rule ever sees this kind: it exists only inside a job's run.
+       */
+      kind: 'job';
+      user: User;
+      isStaff: true;
+      job: { name: 'scheduler'; scheduleId: string; onBehalfOfAccountId: string };
     };
 
 export const userPrincipal = (user: User): Principal => ({
@@ -35,3 +48,8 @@ export const tokenPrincipal = (
   scopeAccountId: token.accountId,
   creatorIsStaff: user.isStaff,
 });
+
+export const jobPrincipal = (
+  user: User,
+  job: { scheduleId: string; onBehalfOfAccountId: string },
+): Principal => ({ kind: 'job', user, isStaff: true, job: { name: 'scheduler', ...job } });

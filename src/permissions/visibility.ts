@@ -257,6 +257,18 @@ export class Visibility {
   }
 
   /**
+   * R31: a scheduled disconnection shows with its link — a connection to those acting for one of
+   * its sides (A3), a client's to those who see the client's internals; never to an API token.
+   */
+  scheduledDisconnection(alias: string): string {
+    if (this.principal.kind === 'token') return 'FALSE';
+    return `(EXISTS (SELECT 1 FROM agency_connections sk
+                      WHERE sk.id = ${alias}.connection_id AND ${this.connection('sk')})
+             OR EXISTS (SELECT 1 FROM accounts sc
+                         WHERE sc.id = ${alias}.client_account_id AND ${this.accountInternals('sc')}))`;
+  }
+
+  /**
    * R22, R28: the viewer may read this audit event — staff, and the acting ADMINs (A1) of its
    * account or of its related account, as `auditEvents` allows; never an API token. The event
    * behind an access path is shown by this, so explaining access opens no other audit log.

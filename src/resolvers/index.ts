@@ -14,14 +14,21 @@ import { ReportEditResolver } from './report-edit.resolver';
 import { ReportResolver } from './report.resolver';
 import { ReportingItemResolver } from './reporting-item.resolver';
 import { ViewerResolver } from './viewer.resolver';
+import {
+  AccountScheduleResolver,
+  ConnectionScheduleResolver,
+  ScheduledDisconnectionResolver,
+} from './scheduled-disconnection.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
   AccessPathResolver,
   AccessReviewResolver,
   AccountResolver,
+  AccountScheduleResolver,
   AgencyConnectionResolver,
   AuditEventResolver,
+  ConnectionScheduleResolver,
   DisconnectionResolver,
   ExportResolver,
   IntegrationMappingResolver,
@@ -33,5 +40,6 @@ export const resolvers: NonEmptyArray<Function> = [
   ReportEditResolver,
   ReportResolver,
   ReportingItemResolver,
+  ScheduledDisconnectionResolver,
   ViewerResolver,
 ];

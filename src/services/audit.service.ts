@@ -23,12 +23,17 @@ export type AuditAction =
   | 'REPORT_ITEMS_REMOVED'
   | 'REPORT_DELETED'
   | 'API_TOKEN_CREATED'
-  | 'API_TOKEN_REVOKED';
+  | 'API_TOKEN_REVOKED'
+  | 'DISCONNECTION_SCHEDULED'
+  | 'SCHEDULED_DISCONNECTION_CANCELLED'
+  | 'SCHEDULED_DISCONNECTION_FAILED';
 
 /**
  * R22: appends one audit event in the caller's transaction (so it commits or rolls back with the
  * change it records). `accountId` is the account acted on (the premium or client account),
  * `relatedAccountId` the other side (the agency); admins of either read it through `auditEvents`.
+ * A job's events (R31) name the run: `actor_id` is the user it acts on behalf of, and the details
+ * carry `scheduledRun` (the schedule, the scheduling account, run by the scheduler).
  * Returns the event id. One statement.
  */
 export async function recordAuditEvent(
@@ -50,7 +55,19 @@ export async function recordAuditEvent(
       event.accountId,
       event.relatedAccountId,
       ctx.requestId,
-      JSON.stringify(event.details),
+      JSON.stringify(
+        ctx.viewer?.kind === 'job'
+          ? {
+              ...event.details,
+              scheduledRun: {
+                runBy: 'scheduler',
+                scheduleId: ctx.viewer.job.scheduleId,
+                scheduledById: ctx.viewer.user.id,
+                onBehalfOfAccountId: ctx.viewer.job.onBehalfOfAccountId,
+              },
+            }
+          : event.details,
+      ),
     ],
   );
   return rows[0].id;

@@ -22,6 +22,8 @@ import { DomainError, invalidInput, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { archiveReportsOfAccount, reportsToArchive } from './report.service';
 import { exists, inTransaction } from './transaction';
+import { settleSchedulesOf } from './schedule-settlement';
+import type { Principal } from '../permissions/principal';
 
 /** What a disconnection changes (R23): the preview's answer and the mutation's payload. */
 export interface DisconnectImpact {
@@ -137,6 +139,15 @@ async function userIdsStillReaching(
   return new Set(rows.map((row) => row.user_id));
 }
 
+/**
+ * Who disconnected, as the emails say it (R19): the user, or — R31 — the scheduler on behalf of
+ * the scheduling account, as scheduled by its user.
+ */
+export function actorLine(viewer: Principal): string {
+  const person = `${viewer.user.name} (${viewer.user.email})`;
+  return viewer.kind === 'job' ? `the scheduler, as scheduled by ${person}` : person;
+}
+
 const impactLines = (impact: DisconnectImpact) =>
   [
     `Reports archived: ${impact.reportsToArchive}`,
@@ -217,7 +228,7 @@ async function disconnectAgencyWork(
     accountIds: [agency.id, premium.id],
     subject: `Handover: ${premium.name} was disconnected from ${agency.name}`,
     body: [
-      `The premium client "${premium.name}" and the agency "${agency.name}" were disconnected by ${viewer.user.name} (${viewer.user.email}).`,
+      `The premium client "${premium.name}" and the agency "${agency.name}" were disconnected by ${actorLine(viewer)}.`,
       `The premium client keeps all its reports and reporting items; agency users no longer have access.`,
       impactLines(impact),
     ].join('\n\n'),
@@ -236,6 +247,7 @@ async function disconnectAgencyWork(
   });
   // R6: the agency's users keep no share of the premium's reports (a later connection revives none).
   await endSharesWithoutReach(em, ctx, { accountIds: [premium.id] });
+  await settleSchedulesOf(em, ctx, { connectionId: connection.id });
   const updated = await em.getRepository(AgencyConnection).findOneByOrFail({ id: connection.id });
   return { kind: 'done', impact, target: updated };
 }
@@ -250,10 +262,11 @@ async function disconnectAgencyWork(
  * who reached the client through a (now deleted) grant finding it, to hear ALREADY_DISCONNECTED
  * rather than NOT_FOUND — by the same owning-agency predicate the gate's ACTS_FOR is built on.
  */
-async function assertClientVisible(
+export async function assertClientVisible(
   ctx: RequestContext,
   em: EntityManager,
   clientAccountId: string,
+  field = ['clientAccountId'],
 ) {
   const { visibility } = requireViewer(ctx);
   const visible =
@@ -267,7 +280,7 @@ async function assertClientVisible(
                                WHERE am.user_id = :viewerId AND ${managesOwningAgency('c', 'am')})))`,
       { ...visibility.params, clientId: clientAccountId.toLowerCase() },
     ));
-  if (!visible) throw notFound('Account', ['clientAccountId']);
+  if (!visible) throw notFound('Account', field);
 }
 
 /**
@@ -295,7 +308,7 @@ export function assertAgencyClient(client: Account, field: string[]): void {
  * Creates racing the client hold it FOR SHARE: they commit first and are archived here, or wait
  * and then fail with ACCOUNT_ARCHIVED.
  */
-async function lockClientAfterAgency(em: EntityManager, clientAccountId: string) {
+export async function lockClientAfterAgency(em: EntityManager, clientAccountId: string) {
   // The agency row comes back with its lock: the emails name it (one statement fewer).
   const [agencyRow] = await em.query(
     `SELECT a.* FROM accounts a
@@ -363,7 +376,7 @@ async function removeOrganizationIfLast(em: EntityManager, client: Account): Pro
  */
 async function queueClientDisconnectionEmails(
   em: EntityManager,
-  viewer: User,
+  viewer: Principal,
   client: Account,
   agency: Account,
   impact: DisconnectImpact,
@@ -373,7 +386,7 @@ async function queueClientDisconnectionEmails(
     accountIds: [agency.id, client.id],
     subject: `Handover: client ${client.name} was disconnected from ${agency.name}`,
     body: [
-      `The client account "${client.name}" of the agency "${agency.name}" was disconnected and archived by ${viewer.name} (${viewer.email}).`,
+      `The client account "${client.name}" of the agency "${agency.name}" was disconnected and archived by ${actorLine(viewer)}.`,
       `Its reports are archived (read-only), its reporting items frozen and its integration mappings paused.`,
       impactLines(impact) +
         (impact.organizationRemoved ? '\nThe client organization was removed.' : ''),
@@ -453,7 +466,7 @@ async function disconnectClientWork(
     organizationRemoved,
   };
 
-  await queueClientDisconnectionEmails(em, viewer.user, client, agency, impact);
+  await queueClientDisconnectionEmails(em, viewer, client, agency, impact);
   await revokeClientAccess(em, client);
   // R18: managers who acted for the client through a selection it no longer has made tokens.
   await endTokensOfCreatorsWithoutAdmin(em, ctx, { accountIds: [client.id] });
@@ -478,6 +491,7 @@ async function disconnectClientWork(
       deactivatedUserIds: deactivatedIds,
     },
   });
+  await settleSchedulesOf(em, ctx, { clientAccountId: client.id });
   return { kind: 'done', impact, target: client };
 }
 
@@ -606,4 +620,27 @@ export async function disconnectClient(ctx: RequestContext, clientAccountId: str
   const outcome = await inTransaction(ctx, (em) => disconnectClientWork(ctx, em, clientAccountId));
   const { impact, target } = settle(outcome, ['clientAccountId']);
   return { account: target, impact };
+}
+
+/**
+ * R31: the scheduled run of a disconnection — the very work of `disconnectAgency` /
+ * `disconnectClient` (R4–R23, I1–I4) in one transaction, by the job's principal (`jobContext`),
+ * which ends its schedule DONE in that transaction (settleSchedulesOf). A link found already
+ * disconnected ends the schedule ALREADY_DISCONNECTED and sends nothing; every other refusal
+ * (INVALID_STATE, INVALID_INPUT: converted meanwhile…) comes back as a DomainError for the
+ * scheduler to record as FAILED.
+ */
+export async function disconnectAsScheduled(
+  ctx: RequestContext,
+  target: { connectionId: string | null; clientAccountId: string | null },
+): Promise<'DONE' | 'ALREADY_DISCONNECTED'> {
+  const outcome = await inTransaction(ctx, async (em) => {
+    const result = target.connectionId
+      ? await disconnectAgencyWork(ctx, em, target.connectionId)
+      : await disconnectClientWork(ctx, em, target.clientAccountId!);
+    if (result.kind === 'already') await settleSchedulesOf(em, ctx, target, 'ALREADY_DISCONNECTED');
+    return result;
+  });
+  if (outcome.kind === 'invalid') throw new DomainError('INVALID_STATE', outcome.message);
+  return outcome.kind === 'done' ? 'DONE' : 'ALREADY_DISCONNECTED';
 }

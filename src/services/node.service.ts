@@ -12,6 +12,7 @@ const NODE_TABLES = [
   ['AgencyConnection', 'agency_connections'],
   ['Integration', 'integrations'],
   ['AuditEvent', 'audit_events'],
+  ['ScheduledDisconnection', 'scheduled_disconnections'],
 ] as const;
 
 /**
@@ -67,6 +68,9 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
       const integration = (await ctx.loaders.integration.load(id)) as Integration;
       return (await seesAccount(integration.ownerAccountId)) ? integration : null;
     }
+    case 'ScheduledDisconnection':
+      // R31: shown with its link (Visibility.scheduledDisconnection).
+      return ctx.loaders.visibleSchedule.load(id);
     case 'AuditEvent': {
       // R22, R27, A1: the audit log is read by those acting for an involved account as ADMIN.
       const event = await ctx.db.getRepository(AuditEvent).findOneByOrFail({ id });

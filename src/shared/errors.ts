@@ -65,6 +65,11 @@ export const USER_ERRORS = {
     graphql: 'BAD_USER_INPUT',
     http: 409,
   },
+  SCHEDULE_EXISTS: {
+    meaning: 'the connection or client already has a SCHEDULED disconnection (R31)',
+    graphql: 'BAD_USER_INPUT',
+    http: 409,
+  },
   FORBIDDEN: {
     meaning:
       'one item of a bulk operation (R32) that you may not change; a single operation answers a top-level FORBIDDEN',

@@ -71,6 +71,13 @@ beforeAll(async () => {
     report: report.id,
     archived: archived.id,
   };
+  // R31: a disconnection of the connection scheduled ahead, for the cancel example.
+  const [scheduled] = await server.db.query(
+    `INSERT INTO scheduled_disconnections (connection_id, scheduling_account_id, run_at, scheduled_by_id)
+     VALUES ($1, $2, now() + interval '30 days', $3) RETURNING id`,
+    [connection.id, agency.id, admin.id],
+  );
+  ids.schedule = scheduled.id;
 });
 
 /** Variables for each example, in terms of the demo world. */
@@ -85,6 +92,13 @@ const variables: Record<string, () => Record<string, unknown>> = {
   DisconnectClientPreview: () => ({ clientAccountId: ids.initech }),
   DisconnectAgencyPreview: () => ({ connectionId: ids.connection }),
   DisconnectClient: () => ({ clientAccountId: ids.initech }),
+  ScheduleDisconnection: () => ({
+    input: {
+      clientAccountId: ids.initech,
+      runAt: new Date(Date.now() + 30 * 24 * 3600_000).toISOString(),
+    },
+  }),
+  CancelScheduledDisconnection: () => ({ scheduleId: ids.schedule }),
   DisconnectClientsPreview: () => ({ clientAccountIds: [ids.globex, ids.initech] }),
   DisconnectClients: () => ({ clientAccountIds: [ids.globex] }),
   DisconnectAgency: () => ({ connectionId: ids.connection }),

@@ -220,6 +220,7 @@ export type TestReportAndNodeQuery = { report: { id: string } | null, node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
    | null };
 
 export type TestReportIdQueryVariables = Exact<{

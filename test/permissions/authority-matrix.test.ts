@@ -342,6 +342,8 @@ const M = {
   setConnectionAccess: `mutation($input: SetConnectionAccessInput!) { setConnectionAccess(input: $input) { connection { id } userErrors { code } } }`,
   createClient: `mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id } userErrors { code } } }`,
   disconnectClient: `mutation($id: ID!) { disconnectClient(clientAccountId: $id) { account { id } userErrors { code } } }`,
+  schedule: `mutation($input: ScheduleDisconnectionInput!) { scheduleDisconnection(input: $input) { schedule { id } userErrors { code } } }`,
+  cancelSchedule: `mutation($id: ID!) { cancelScheduledDisconnection(scheduleId: $id) { schedule { id } userErrors { code } } }`,
   disconnectClients: `mutation($ids: [ID!]!) { disconnectClients(clientAccountIds: $ids) { results { userErrors { code } } userErrors { code } } }`,
   clientsPreview: `query($ids: [ID!]!) { disconnectClientsPreview(clientAccountIds: $ids) { reportsToArchive } }`,
   clientPreview: `query($id: ID!) { disconnectClientPreview(clientAccountId: $id) { reportsToArchive } }`,
@@ -764,6 +766,17 @@ async function freshReport(
 }
 type ReportCtx = Awaited<ReturnType<typeof freshReport>>;
 
+/** R31: a SCHEDULED disconnection of the link, on behalf of `by` (its authority is not judged here). */
+async function scheduledFor(link: { connectionId?: string; clientAccountId?: string }, by: string) {
+  const [row] = await server.db.query(
+    `INSERT INTO scheduled_disconnections (connection_id, client_account_id, scheduling_account_id, run_at, scheduled_by_id)
+     VALUES ($1, $2, $3, now() + interval '30 days', $4) RETURNING id`,
+    [link.connectionId ?? null, link.clientAccountId ?? null, by, w.u.staff.id],
+  );
+  return row.id as string;
+}
+const daysAhead = (days: number) => new Date(Date.now() + days * 24 * 3600_000).toISOString();
+
 const freshAgency = async () => recordAccount(await f.agency());
 const freshPremium = async () => recordAccount(await f.premium());
 
@@ -889,6 +902,48 @@ const operations: Operation[] = [
     setup: premiumLikeP,
     gate: onConnection(eitherSide),
     run: (as, k: MConnection) => call(M.disconnectAgency, { id: k.id }, as),
+  },
+  // --- scheduled (R31): the disconnection's own gate; cancels by either side's deciders ---
+  {
+    name: 'scheduleDisconnection(N↔P-like)',
+    touchesP: true,
+    kind: 'mutation',
+    setup: premiumLikeP,
+    gate: onConnection(eitherSide),
+    run: (as, k: MConnection) =>
+      call(M.schedule, { input: { connectionId: k.id, runAt: daysAhead(30) } }, as),
+  },
+  {
+    name: 'cancelScheduledDisconnection(N↔P-like)',
+    touchesP: true,
+    kind: 'mutation',
+    setup: async () => {
+      const k = await premiumLikeP();
+      return { k, scheduleId: await scheduledFor({ connectionId: k.id }, k.agencyId) };
+    },
+    gate: (userId, ctx: { k: MConnection }) => onConnection(eitherSide)(userId, ctx.k),
+    run: (as, ctx: { scheduleId: string }) => call(M.cancelSchedule, { id: ctx.scheduleId }, as),
+  },
+  {
+    name: 'scheduleDisconnection(C-like)',
+    kind: 'mutation',
+    setup: clientLikeC,
+    gate: (userId, client: Account) => actsOn(() => client.id, MANAGERS)(userId),
+    run: (as, client: Account) =>
+      call(M.schedule, { input: { clientAccountId: client.id, runAt: daysAhead(30) } }, as),
+  },
+  {
+    name: 'cancelScheduledDisconnection(C-like)',
+    kind: 'mutation',
+    setup: async () => {
+      const client = await clientLikeC();
+      return {
+        client,
+        scheduleId: await scheduledFor({ clientAccountId: client.id }, client.agencyId!),
+      };
+    },
+    gate: (userId, ctx: { client: Account }) => actsOn(() => ctx.client.id, MANAGERS)(userId),
+    run: (as, ctx: { scheduleId: string }) => call(M.cancelSchedule, { id: ctx.scheduleId }, as),
   },
   {
     name: 'disconnectAgencyPreview(N↔P)',

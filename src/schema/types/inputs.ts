@@ -296,3 +296,17 @@ export class RemoveReportItemsInput {
   @Field(() => [ID])
   itemIds!: string[];
 }
+
+@InputType()
+export class ScheduleDisconnectionInput {
+  @Field(() => ID, { nullable: true, description: 'Exactly one of connectionId, clientAccountId.' })
+  connectionId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  clientAccountId?: string | null;
+
+  @Field(() => Date, {
+    description: 'R31: at least 1 hour and at most 365 days ahead.',
+  })
+  runAt!: Date;
+}

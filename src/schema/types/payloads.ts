@@ -7,6 +7,7 @@ import {
   Membership,
   Report,
   ReportingItem,
+  ScheduledDisconnection,
   User,
 } from '../../entities';
 import { ApiTokenInfo } from './api-token.type';
@@ -227,6 +228,15 @@ export class DeleteReportPayload {
 export class UserPayload {
   @Field(() => User, { nullable: true })
   user?: User | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ScheduledDisconnectionPayload {
+  @Field(() => ScheduledDisconnection, { nullable: true })
+  schedule?: ScheduledDisconnection | null;
 
   @Field(() => [UserError])
   userErrors!: UserError[];

@@ -20,7 +20,8 @@ export const PLACEHOLDER_HEADERS = JSON.stringify(
  * examples/operations/ — the same ones test/examples/examples.test.ts runs against a seeded world,
  * so a tab can never show a stale operation.
  */
-const TABS: { file: string; variables?: Record<string, unknown> }[] = [
+type Variables = Record<string, unknown>;
+const TABS: { file: string; variables?: Variables | (() => Variables) }[] = [
   { file: 'Viewer.graphql' },
   { file: 'ReportsPage.graphql', variables: { archived: false, first: 20 } },
   { file: 'ArchivedReports.graphql', variables: { first: 50 } },
@@ -33,6 +34,16 @@ const TABS: { file: string; variables?: Record<string, unknown> }[] = [
   {
     file: 'DisconnectClientsPreview.graphql',
     variables: { clientAccountIds: ['<CLIENT account ids from Accounts>'] },
+  },
+  {
+    file: 'ScheduleDisconnection.graphql',
+    // A valid moment when the tab is opened: 30 days ahead.
+    variables: () => ({
+      input: {
+        clientAccountId: '<a CLIENT account id from Accounts>',
+        runAt: new Date(Date.now() + 30 * 24 * 3600_000).toISOString(),
+      },
+    }),
   },
   {
     file: 'ExplainAccess.graphql',
@@ -57,7 +68,13 @@ export function explorerTabs(dir = OPERATIONS_DIR): ExplorerTab[] {
     if (!fs.existsSync(file)) continue;
     tabs.push({
       query: fs.readFileSync(file, 'utf8'),
-      variables: tab.variables ? JSON.stringify(tab.variables, null, 2) : undefined,
+      variables: tab.variables
+        ? JSON.stringify(
+            typeof tab.variables === 'function' ? tab.variables() : tab.variables,
+            null,
+            2,
+          )
+        : undefined,
       headers: PLACEHOLDER_HEADERS,
     });
   }
