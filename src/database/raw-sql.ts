@@ -129,9 +129,13 @@ export function rowMapper<T extends ObjectLiteral>(
   if (!mapper) {
     const Target = metadata.target as new () => T;
     const columns = metadata.columns.map((c) => [c.propertyName, prefix + c.databaseName] as const);
+    // The entity's @AfterLoad hooks run as TypeORM's own loading runs them (issue 28 #0: a
+    // PENDING request past its expiresAt reads EXPIRED however it was loaded).
+    const afterLoad = metadata.afterLoadListeners;
     mapper = (row: Row) => {
       const node = new Target() as Row;
       for (const [property, column] of columns) node[property] = row[column] ?? null;
+      for (const listener of afterLoad) if (listener.isAllowed(node)) listener.execute(node);
       return node;
     };
     mappers.set(key, mapper);

@@ -62,6 +62,19 @@ it('answering an expired request gets EXPIRED; every reader sees EXPIRED before 
   expect(seen.data!.account!.connections.map((k) => k.status)).toEqual(['EXPIRED']);
 });
 
+it('node(id) of an expired request reads EXPIRED too (rows mapped from raw SQL run @AfterLoad)', async () => {
+  const w = await pendingRequest();
+  await letExpire(w.connection.id);
+  for (const viewer of [w.agencyAdmin, w.premiumAdmin]) {
+    const response = await server.gql(
+      `query ($id: ID!) { node(id: $id) { ... on AgencyConnection { status } } }`,
+      { id: w.connection.id },
+      viewer,
+    );
+    expect(response.data).toEqual({ node: { status: 'EXPIRED' } });
+  }
+});
+
 it('a new request for the pair may be sent once the old one expired', async () => {
   const w = await pendingRequest();
   const early = await server.op(
