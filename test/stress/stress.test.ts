@@ -7,6 +7,7 @@ import {
   Role,
   type User,
 } from '../../src/entities';
+import { runSchedulerTick } from '../../src/jobs/disconnection-scheduler';
 import { transactionRetries } from '../../src/services/transaction';
 import { factories, type Factories } from '../helpers/factories';
 import { mulberry32 } from '../helpers/random';
@@ -56,6 +57,9 @@ const M = {
   reports: `query { reports(first: 20) { totalCount nodes { id account { id } } } }`,
   archived: `query { reports(first: 20, filter: { archived: true }) { nodes { id } } }`,
   accounts: `query { accounts(first: 50) { nodes { id type } } }`,
+  schedule: `mutation($input: ScheduleDisconnectionInput!) { scheduleDisconnection(input: $input) { schedule { id } userErrors { code } } }`,
+  cancelSchedule: `mutation($id: ID!) { cancelScheduledDisconnection(scheduleId: $id) { schedule { id } userErrors { code } } }`,
+  bulk: `mutation($ids: [ID!]!) { disconnectClients(clientAccountIds: $ids) { results { userErrors { code } } userErrors { code } } }`,
 };
 
 describeOnPostgres('concurrency stress harness (I1–I4)', () => {
@@ -171,6 +175,9 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
         return response;
       };
 
+      // R31: the scheduler's clock, advanced by the harness (never real waiting).
+      const HOUR = 3600_000;
+      let clock = Date.now();
       const agencyUser = (a = pick(agencies)!) => pick(a.managers)!;
       const anyManager = () => (rand() < 0.5 ? agencyUser() : pick(pick(premiums)!.managers)!);
 
@@ -442,6 +449,68 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
           },
         ],
         [
+          3,
+          async () => {
+            // R31: schedule a link's disconnection 1 hour to 3 days past the harness clock.
+            const a = pick(agencies)!;
+            const links = await liveRows<{ id: string; kind: string }>(
+              `SELECT id, 'client' AS kind FROM accounts WHERE agency_id = $1 AND status = 'ACTIVE'
+               UNION ALL SELECT id, 'connection' FROM agency_connections
+                WHERE agency_id = $1 AND status = 'ACTIVE'`,
+              [a.account.id],
+            );
+            const link = pick(links);
+            if (!link) return null;
+            const runAt = new Date(Math.max(clock, Date.now()) + HOUR + rand() * 3 * 24 * HOUR);
+            const input =
+              link.kind === 'client'
+                ? { clientAccountId: link.id, runAt: runAt.toISOString() }
+                : { connectionId: link.id, runAt: runAt.toISOString() };
+            return send('scheduleDisconnection', M.schedule, { input }, pick(a.managers)!);
+          },
+        ],
+        [
+          2,
+          async () => {
+            const id = pick(
+              await liveIds(`SELECT id FROM scheduled_disconnections WHERE status = 'SCHEDULED'`),
+            );
+            return (
+              id && send('cancelScheduledDisconnection', M.cancelSchedule, { id }, anyManager())
+            );
+          },
+        ],
+        [
+          3,
+          async () => {
+            // R31: time passes (0 to 12 hours) and the scheduler ticks, racing everything else.
+            clock += rand() * 12 * HOUR;
+            try {
+              const { runs } = await runSchedulerTick(
+                { db: server.db, env: server.database.env },
+                new Date(clock),
+              );
+              for (const result of Object.values(runs)) count(`scheduledRun:${result}`);
+            } catch (error) {
+              count('schedulerTick:ERROR');
+              if (KILL_RATE === 0) failures.push(`scheduler tick: ${(error as Error).message}`);
+            }
+            return null;
+          },
+        ],
+        [
+          2,
+          async () => {
+            // R32: a few clients of one agency at once, racing their single disconnections.
+            const a = pick(agencies)!;
+            const ids = await liveIds(
+              `SELECT id FROM accounts WHERE agency_id = $1 ORDER BY random() LIMIT 3`,
+              [a.account.id],
+            );
+            return ids.length && send('disconnectClients', M.bulk, { ids }, pick(a.managers)!);
+          },
+        ],
+        [
           30,
           async () => {
             const as =
@@ -494,6 +563,12 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
       );
       stopKiller = true;
       await killer;
+      // Every schedule ends: the clock passes the last runAt (a year on), with no kills.
+      const drained = await runSchedulerTick(
+        { db: server.db, env: server.database.env, batchSize: 10_000 },
+        new Date(clock + 400 * 24 * HOUR),
+      );
+      for (const result of Object.values(drained.runs)) count(`scheduledRun:${result}`);
 
       const summary = [...tally.entries()].sort(([a], [b]) => a.localeCompare(b));
       const retries = transactionRetries.count - retriesBefore;
@@ -587,6 +662,42 @@ async function checkInvariants(server: TestServer) {
            OR (o.dedupe_key LIKE 'disconnect-client:%' AND NOT EXISTS (
                  SELECT 1 FROM accounts c WHERE c.status = 'ARCHIVED'
                     AND o.dedupe_key LIKE 'disconnect-client:' || c.id || ':%'))`,
+    )),
+    // R31: a schedule ends as what happened, and only a DONE one ran the disconnection.
+    ...(await violations(
+      'schedule still SCHEDULED after the clock passed every runAt',
+      `SELECT id, status FROM scheduled_disconnections WHERE status = 'SCHEDULED'`,
+    )),
+    ...(await violations(
+      'DONE schedule without exactly one disconnection run by it, or a run by an unDONE one',
+      `SELECT s.id, s.status FROM scheduled_disconnections s
+        WHERE (s.status = 'DONE') <> ((SELECT count(*) FROM audit_events e
+                 WHERE e.action IN ('AGENCY_DISCONNECTED', 'CLIENT_DISCONNECTED')
+                   AND e.details->'scheduledRun'->>'scheduleId' = s.id::text) = 1)
+           OR (SELECT count(*) FROM audit_events e
+                WHERE e.details->'scheduledRun'->>'scheduleId' = s.id::text
+                  AND e.action IN ('AGENCY_DISCONNECTED', 'CLIENT_DISCONNECTED')) > 1`,
+    )),
+    ...(await violations(
+      'DONE or ALREADY_DISCONNECTED schedule whose link is not disconnected',
+      `SELECT s.id FROM scheduled_disconnections s
+         LEFT JOIN agency_connections k ON k.id = s.connection_id
+         LEFT JOIN accounts c ON c.id = s.client_account_id
+        WHERE s.status IN ('DONE', 'ALREADY_DISCONNECTED')
+          AND NOT (k.status = 'DISCONNECTED' OR c.status = 'ARCHIVED')`,
+    )),
+    ...(await violations(
+      'FAILED schedule (no run here has a reason to fail)',
+      `SELECT id, failure_reason FROM scheduled_disconnections WHERE status = 'FAILED'
+          AND ${KILL_RATE > 0 ? 'FALSE' : 'TRUE'}`,
+    )),
+    ...(await violations(
+      'schedule email for a change that did not commit',
+      `SELECT o.dedupe_key FROM email_outbox o
+        WHERE o.dedupe_key LIKE 'schedule:%'
+          AND NOT EXISTS (SELECT 1 FROM scheduled_disconnections s
+                           WHERE o.dedupe_key LIKE 'schedule:' || s.id || ':%'
+                             AND (o.dedupe_key NOT LIKE '%:cancelled:%' OR s.status = 'CANCELLED'))`,
     )),
     // R16: every snapshot row belongs to a report archived in the same transaction.
     ...(await violations(
