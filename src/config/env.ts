@@ -69,6 +69,14 @@ const spec = {
   RATE_LIMIT_WINDOW_SECONDS: positiveInt({ default: 60 }),
   MAIL_RELAY_IN_SERVER: bool({ default: true, desc: 'The API process relays mail too' }),
   MAIL_LEASE_SECONDS: positiveInt({ default: 120, desc: 'Outbox claim lease of a relay' }),
+  SCHEDULER_INTERVAL_MS: positiveInt({
+    default: 30_000,
+    desc: 'How often the disconnection scheduler looks for due runs (R31)',
+  }),
+  SCHEDULER_LEASE_SECONDS: positiveInt({
+    default: 300,
+    desc: 'A claimed scheduled disconnection is not claimed again for this long (R31)',
+  }),
   METRICS_TOKEN: str({ default: undefined, desc: 'Bearer token /metrics requires when set' }),
   SHUTDOWN_DELAY_MS: num({ default: 0, desc: 'Not ready, still serving, before draining' }),
 } as const;

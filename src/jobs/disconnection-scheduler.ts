@@ -25,8 +25,9 @@ export interface SchedulerOptions {
   env: Env;
   log?: Logger;
   /**
-   * A claimed schedule is not claimed again for this long (default 5 min): the run must finish
-   * within it, and a run whose process died is claimed again once it has passed.
+   * A claimed schedule is not claimed again for this long (default SCHEDULER_LEASE_SECONDS, 5
+   * min): the run must finish within it, and a run whose process died is claimed again once it
+   * has passed.
    */
   leaseMs?: number;
   /** Schedules claimed per tick (default 20). */
@@ -238,7 +239,7 @@ export async function runSchedulerTick(
   const claimed = await claimDue(
     options.db,
     now,
-    options.leaseMs ?? 5 * 60 * 1000,
+    options.leaseMs ?? options.env.SCHEDULER_LEASE_SECONDS * 1000,
     options.batchSize ?? 20,
   );
   const runs: Record<string, RunResult> = {};
@@ -252,8 +253,14 @@ export async function runSchedulerTick(
   return { reminders, runs };
 }
 
-/** Runs a tick every `intervalMs` (default 30 s) until stopped (the server and `npm run worker`). */
-export function startDisconnectionScheduler(options: SchedulerOptions, intervalMs = 30_000) {
+/**
+ * Runs a tick every SCHEDULER_INTERVAL_MS (default 30 s) until stopped (the server and `npm run
+ * worker`).
+ */
+export function startDisconnectionScheduler(
+  options: SchedulerOptions,
+  intervalMs = options.env.SCHEDULER_INTERVAL_MS,
+) {
   const log = options.log ?? rootLogger;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;

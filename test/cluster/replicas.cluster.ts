@@ -59,6 +59,9 @@ const tokens = new Map<string, string>();
 /** Every HTTP status any replica answered (network failures of the killed replica excluded). */
 const statuses: number[] = [];
 let worlds: AgencyWorld[] = [];
+/** R31: connections whose disconnection is scheduled to fall due at one instant. */
+let scheduled: { scheduleId: string; connectionId: string }[] = [];
+const SCHEDULES = 50;
 
 async function adminQuery(sql: string) {
   const client = new Client({ connectionString: ADMIN_URL });
@@ -111,9 +114,38 @@ function apiEnv(name: string, port: number): Record<string, string> {
     RATE_LIMIT_TOKEN_POINTS: String(TOKEN_BUDGET),
     MAIL_RELAY_IN_SERVER: 'false',
     MAIL_LEASE_SECONDS: String(LEASE_SECONDS),
+    SCHEDULER_INTERVAL_MS: '200',
+    SCHEDULER_LEASE_SECONDS: String(LEASE_SECONDS),
     DB_POOL_SIZE: '5',
     LOG_LEVEL: 'warn',
   };
+}
+
+/**
+ * R31: SCHEDULES agency ↔ premium pairs (an ADMIN each side), each with its disconnection
+ * scheduled for one instant a few seconds after the processes start — written directly, as the
+ * API allows nothing less than an hour ahead.
+ */
+async function seedSchedules() {
+  const f = factories(db);
+  const result = [];
+  for (let i = 0; i < SCHEDULES; i += 1) {
+    const agency = await f.agency();
+    const premium = await f.premium();
+    const admin = await f.member(agency, Role.ADMIN);
+    await f.member(premium, Role.ADMIN);
+    const connection = await f.connection(agency, premium);
+    result.push({ connectionId: connection.id, agencyId: agency.id, adminId: admin.id });
+  }
+  const rows = await db.query<{ id: string; connection_id: string }[]>(
+    `INSERT INTO scheduled_disconnections (connection_id, scheduling_account_id, run_at, scheduled_by_id)
+     SELECT (x->>'connectionId')::uuid, (x->>'agencyId')::uuid,
+            date_trunc('second', now()) + interval '8 seconds', (x->>'adminId')::uuid
+       FROM jsonb_array_elements($1::jsonb) x
+     RETURNING id, connection_id`,
+    [JSON.stringify(result)],
+  );
+  return rows.map((row) => ({ scheduleId: row.id, connectionId: row.connection_id }));
 }
 
 async function seed(): Promise<AgencyWorld[]> {
@@ -158,6 +190,7 @@ beforeAll(async () => {
   db = createDataSource(databaseUrl, 4);
   await db.initialize();
   worlds = await seed();
+  scheduled = await seedSchedules();
 
   for (let i = 0; i < 3; i += 1) {
     const port = await freePort();
@@ -253,6 +286,44 @@ async function expectAllOrNothing(clientId: string, admins: number) {
 }
 
 it('runs as 3 API replicas and 2 relay workers on one database', async () => {
+  // ---- 0. R31: 50 schedules due at one instant, 5 schedulers (3 replicas, 2 workers) ---------
+  await waitFor(
+    'every scheduled disconnection ran',
+    async () =>
+      Number(
+        (
+          await db.query<{ n: string }[]>(
+            `SELECT count(*) AS n FROM scheduled_disconnections WHERE status = 'SCHEDULED'`,
+          )
+        )[0].n,
+      ) === 0,
+    90_000,
+  );
+  const ends = await db.query<{ status: string; attempts: number; events: number }[]>(
+    `SELECT s.status, s.attempts,
+            (SELECT count(*)::int FROM audit_events e
+              WHERE e.action = 'AGENCY_DISCONNECTED'
+                AND e.details->>'connectionId' = s.connection_id::text
+                AND e.details->'scheduledRun'->>'scheduleId' = s.id::text) AS events
+       FROM scheduled_disconnections s WHERE s.id = ANY($1::uuid[])`,
+    [scheduled.map((x) => x.scheduleId)],
+  );
+  // Each ran exactly once: claimed once, DONE, one disconnection event of its own.
+  expect(ends).toHaveLength(SCHEDULES);
+  expect(ends.filter((e) => !(e.status === 'DONE' && e.attempts === 1 && e.events === 1))).toEqual(
+    [],
+  );
+  const [{ disconnected }] = await db.query<{ disconnected: number }[]>(
+    `SELECT count(*)::int AS disconnected FROM agency_connections
+      WHERE id = ANY($1::uuid[]) AND status = 'DISCONNECTED'`,
+    [scheduled.map((x) => x.connectionId)],
+  );
+  expect(disconnected).toBe(SCHEDULES);
+  const runners = [...apis, ...workers].filter((p) =>
+    /scheduled disconnections \(R31\)/.test(p.output()),
+  );
+  console.log(`scheduled runs shared by: ${runners.map((p) => p.name).join(', ')}`);
+
   // ---- 1. concurrent disconnections, creations and reads through all three replicas ----------
   const doubleClicks: Promise<Record<string, any>>[][] = [];
   const work: Promise<unknown>[] = [];
@@ -401,11 +472,14 @@ it('runs as 3 API replicas and 2 relay workers on one database', async () => {
   const rows = await db.query<
     { id: string; to_address: string; status: string; dedupe_key: string }[]
   >(`SELECT id, to_address, status, dedupe_key FROM email_outbox`);
+  // Section 0's scheduled disconnections sent theirs too (one per admin of either side).
+  const clientRows = rows.filter((row) => row.dedupe_key.startsWith('disconnect-client:'));
+  expect(rows.length - clientRows.length).toBe(SCHEDULES * 2);
   const archived = await db.query<{ id: string }[]>(
     `SELECT id FROM accounts WHERE type = 'CLIENT' AND status = 'ARCHIVED'`,
   );
   // one row per admin per disconnection, all SENT
-  expect(rows).toHaveLength(archived.length * 2);
+  expect(clientRows).toHaveLength(archived.length * 2);
   expect(rows.every((row) => row.status === 'SENT')).toBe(true);
   const byMessageId = new Map<string, SinkMessage[]>();
   for (const message of sink.received) {

@@ -5,6 +5,15 @@
 import { AccountStatus, AccountType, ConnectionStatus, Role } from '../../src/entities';
 import type { Account, AgencyConnection, User } from '../../src/entities';
 import { runSchedulerTick } from '../../src/jobs/disconnection-scheduler';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import {
+  ScheduleCancelDocument as CANCEL,
+  ScheduleDisconnectAgencyDocument as DISCONNECT_AGENCY,
+  ScheduleNodeDocument as SCHEDULE_NODE,
+  ScheduleOnClientDocument as ON_CLIENT,
+  ScheduleOnConnectionDocument as ON_CONNECTION,
+  ScheduleScheduleDisconnectionDocument as SCHEDULE,
+} from '../generated/graphql';
 import { type As, type GraphQLResponse, useTestServer } from '../helpers/test-server';
 
 const { server, f } = useTestServer();
@@ -12,20 +21,13 @@ const { server, f } = useTestServer();
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-const SCHEDULE = `mutation ($input: ScheduleDisconnectionInput!) { scheduleDisconnection(input: $input) {
-  schedule { id status runAt scheduledBy { id } connection { id } clientAccount { id } }
-  userErrors { code field message } } }`;
-const CANCEL = `mutation ($id: ID!) { cancelScheduledDisconnection(scheduleId: $id) {
-  schedule { id status cancelledBy { id } cancelledAt } userErrors { code field message } } }`;
-const ON_CONNECTION = `query ($id: ID!) { node(id: $id) { ... on AgencyConnection { status
-  scheduledDisconnection { id status preview { mappingsToPause usersLosingAccess { id } } } } } }`;
-const ON_CLIENT = `query ($id: ID!) { account(id: $id) { status
-  scheduledDisconnection { id status preview { reportsToArchive itemsToFreeze usersLosingAccess { id } } } } }`;
-const SCHEDULE_NODE = `query ($id: ID!) { node(id: $id) { ... on ScheduledDisconnection {
-  id status ranAt failure: preview { reportsToArchive } } } }`;
-
-async function data(query: string, variables: Record<string, unknown>, as: As) {
-  const response = await server.gql(query, variables, as);
+/** The answer's data, failing loudly on top-level errors (assertions read it loosely). */
+async function data<V extends Record<string, unknown>>(
+  document: TypedDocumentNode<unknown, V>,
+  variables: V,
+  as: As,
+): Promise<any> {
+  const response = await server.op(document, variables, as);
   if (response.errors) throw new Error(JSON.stringify(response.errors));
   return response.data!;
 }
@@ -163,7 +165,7 @@ describe('scheduleDisconnection (R31)', () => {
       w.p.regular,
       { token: (await f.apiToken(w.agency, w.a.admin)).token },
     ]) {
-      const response = await server.gql(
+      const response = await server.op(
         SCHEDULE,
         { input: { connectionId: w.connection.id, runAt: inHours(48).toISOString() } },
         as,
@@ -239,15 +241,7 @@ describe('the scheduler runs the very disconnection (R31)', () => {
     );
     expect(done[0].body).toContain('by the scheduler, as scheduled by');
     // The agency's users lost the premium at once (R5).
-    expect(
-      (
-        await server.gql(
-          `query ($id: ID!) { account(id: $id) { id } }`,
-          { id: w.premium.id },
-          w.a.regular,
-        )
-      ).data,
-    ).toEqual({ account: null });
+    expect((await data(ON_CLIENT, { id: w.premium.id }, w.a.regular)).account).toBeNull();
     // No longer pending: the connection shows none; the schedule itself says DONE.
     expect(
       (await data(ON_CONNECTION, { id: w.connection.id }, w.p.admin)).node.scheduledDisconnection,
@@ -255,7 +249,8 @@ describe('the scheduler runs the very disconnection (R31)', () => {
     expect((await data(SCHEDULE_NODE, { id: created.id }, w.p.admin)).node).toMatchObject({
       id: created.id,
       status: 'DONE',
-      failure: null,
+      failureReason: null,
+      preview: null,
     });
     expect((await data(SCHEDULE_NODE, { id: created.id }, w.e.admin)).node).toBeNull();
   });
@@ -263,11 +258,7 @@ describe('the scheduler runs the very disconnection (R31)', () => {
   it('a disconnection by hand first ends the schedule ALREADY_DISCONNECTED: no second run, no second email', async () => {
     const w = await world();
     const { schedule: created } = await schedule({ connectionId: w.connection.id }, w.p.admin);
-    const manual = await data(
-      `mutation ($id: ID!) { disconnectAgency(connectionId: $id) { userErrors { code } } }`,
-      { id: w.connection.id },
-      w.a.admin,
-    );
+    const manual = await data(DISCONNECT_AGENCY, { id: w.connection.id }, w.a.admin);
     expect(manual.disconnectAgency.userErrors).toEqual([]);
     expect((await scheduleRow(created.id)).status).toBe('ALREADY_DISCONNECTED');
     const mails = (await outbox(`disconnect-agency:${w.connection.id}`)).length;
@@ -289,7 +280,7 @@ describe('the scheduler runs the very disconnection (R31)', () => {
   it('either side cancels until it runs; the other agency cannot; a cancelled schedule never runs', async () => {
     const w = await world();
     const { schedule: created } = await schedule({ connectionId: w.connection.id }, w.a.admin);
-    const cancelAs = async (as: As) => server.gql(CANCEL, { id: created.id }, as);
+    const cancelAs = async (as: As) => server.op(CANCEL, { id: created.id }, as);
     expect((await cancelAs(w.e.admin)).data!.cancelScheduledDisconnection.userErrors).toEqual([
       { code: 'NOT_FOUND', field: ['scheduleId'], message: 'Scheduled disconnection not found' },
     ]);
