@@ -21,6 +21,19 @@ const onOffAuto = makeValidator<'on' | 'off' | 'auto'>((value) => {
   throw new Error('must be on, off or auto');
 });
 
+/** Comma-separated postgres:// URLs (issue 27: hot standbys for reads); empty entries ignored. */
+const postgresUrlList = makeValidator<string[]>((value) => {
+  const urls = String(value)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of urls) {
+    if (!/^postgres(ql)?:\/\//.test(entry))
+      throw new Error('must be postgres:// URLs, comma-separated');
+  }
+  return urls;
+});
+
 const redisUrl = makeValidator<string>((value) => {
   if (!/^rediss?:\/\//.test(value)) throw new Error('must be a redis:// or rediss:// URL');
   return value;
@@ -37,6 +50,10 @@ const spec = {
   HOST: str({ default: '127.0.0.1' }),
   PORT: tcpPort({ default: 4000, desc: '0 picks a free port' }),
   DATABASE_URL: postgresUrl({ default: undefined }),
+  DATABASE_REPLICA_URLS: postgresUrlList({
+    default: [],
+    desc: 'Hot standbys of DATABASE_URL that may serve reads (docs/deploying.md)',
+  }),
   DATA_DIR: str({ default: '.data', desc: 'Where the embedded database and mail files live' }),
   JWT_SECRET: str({ default: undefined }),
   JWT_MAX_TTL_SECONDS: positiveInt({

@@ -33,7 +33,7 @@ class CountingLogger implements TypeOrmLogger {
 export function createDataSource(
   url: string,
   poolSize = 10,
-  options: { embedded?: boolean; preparedStatements?: boolean } = {},
+  options: { embedded?: boolean; preparedStatements?: boolean; standby?: boolean } = {},
 ): DataSource {
   const dataSource = new DataSource({
     type: 'postgres',
@@ -50,7 +50,9 @@ export function createDataSource(
     // A request waiting this long for a connection fails instead of hanging forever.
     extra: {
       max: poolSize,
-      connectionTimeoutMillis: 30_000,
+      // A standby that does not answer is skipped for the primary (issue 27), not waited for.
+      connectionTimeoutMillis: options.standby ? 2_000 : 30_000,
+      ...(options.standby ? { statement_timeout: 30_000 } : {}),
       // The embedded database is one session behind every socket connection: its one pooled
       // connection stays open, so the statements it prepared (raw-sql.ts) stay its own.
       ...(options.embedded ? { idleTimeoutMillis: 0 } : {}),

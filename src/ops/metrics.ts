@@ -13,6 +13,8 @@ const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 export interface Metrics {
   registry: Registry;
   rateLimitRejections: Counter<'principal'>;
+  /** Issue 27: where each GraphQL operation read from, and why it stayed on the primary. */
+  readRouting: Counter<'target' | 'reason'>;
   /** Apollo plugin: duration by operation, errors by code. */
   plugin: ApolloServerPlugin<RequestContext>;
   /** Express middleware: responses by status class (every route, not only /graphql). */
@@ -55,6 +57,12 @@ export function createMetrics(db: DataSource): Metrics {
     name: 'handover_rate_limit_rejections_total',
     help: 'Requests refused with 429 RATE_LIMITED, by budget kind (user or API token)',
     labelNames: ['principal'] as const,
+    registers: [registry],
+  });
+  const readRouting = new Counter({
+    name: 'handover_read_routing_total',
+    help: 'GraphQL operations by the database they read from (standby or primary) and why',
+    labelNames: ['target', 'reason'] as const,
     registers: [registry],
   });
   new Gauge({
@@ -149,6 +157,7 @@ export function createMetrics(db: DataSource): Metrics {
   return {
     registry,
     rateLimitRejections,
+    readRouting,
     plugin,
     httpResponses: (_req, res, next) => {
       res.on('finish', () =>

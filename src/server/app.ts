@@ -26,6 +26,8 @@ import { contextFailure, errorLogging, formatError } from './format-error';
 import { httpErrorHandler, notFoundHandler, sendHttpError } from './http-errors';
 import { rejectNulCharacters } from './nul-guard';
 import { trustedDocuments } from './trusted-documents';
+import { ReadRouter } from '../database/read-routing';
+import { readRoutingPlugin } from './read-routing-plugin';
 import { mountDataRoutes } from './routes/data.routes';
 import { exportBaseUrl } from './routes/export.routes';
 
@@ -127,6 +129,11 @@ export async function createHttpServer(deps: {
   const protection = armor.protect();
   const metrics = createMetrics(db);
   const rateLimits = createRateLimits(env, metrics);
+  // Issue 27: reads on hot standbys, only when DATABASE_REPLICA_URLS names some.
+  const router =
+    env.DATABASE_REPLICA_URLS.length > 0
+      ? ReadRouter.create(db, env.DATABASE_REPLICA_URLS, env.DB_POOL_SIZE, logger)
+      : null;
   const apollo = new ApolloServer<RequestContext>({
     schema: buildServedSchema(),
     ...protection,
@@ -148,6 +155,7 @@ export async function createHttpServer(deps: {
       rejectNulCharacters,
       metrics.plugin,
       rateLimits.plugin,
+      ...(router ? [readRoutingPlugin(router, metrics)] : []),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       // No cache hints are served (no @cacheControl, no CDN in front); the default plugin would
@@ -263,6 +271,7 @@ export async function createHttpServer(deps: {
     stop: async () => {
       await apollo.stop();
       await rateLimits.close();
+      await router?.close();
     },
   };
 }
