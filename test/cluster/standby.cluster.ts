@@ -8,11 +8,11 @@ import { startHandover, type RunningHandover } from '../../src/server/bootstrap'
 import { factories, type Factories } from '../helpers/factories';
 import { testEnv } from '../helpers/test-database';
 import { waitFor } from './processes';
-import { startReplicatedPair, type ReplicatedPair } from './standby';
+import { startReplicatedPair, type ReplicatedPair } from '../helpers/replicated-pair';
 
 /**
  * Issue 27: reads on a real streaming standby with I3 intact. A primary and a hot standby of it
- * (test/cluster/standby.ts), Handover with DATABASE_URL = the primary and DATABASE_REPLICA_URLS =
+ * (test/helpers/replicated-pair.ts), Handover with DATABASE_URL = the primary and DATABASE_REPLICA_URLS =
  * the standby. With the standby's replay paused, 200 revocations of every kind, each read back
  * through lists and by id as the user who lost access: nothing revoked is seen. Replay resumed:
  * reads return to the standby. A writer reads its write back at once; a standby that is down is

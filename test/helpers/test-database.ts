@@ -5,7 +5,10 @@ import { openDatabase, type DatabaseHandle } from '../../src/database/database';
 
 /**
  * A database of this test file's own: an in-memory embedded PGlite by default, or a new
- * throwaway database on the PostgreSQL server of TEST_DATABASE_URL (dropped afterwards).
+ * throwaway database on the PostgreSQL server of TEST_DATABASE_URL (dropped afterwards). With
+ * TEST_WITH_STANDBY=1 (issue 27), on a primary of the file's own with a streaming hot standby
+ * configured as DATABASE_REPLICA_URLS (test/helpers/replicated-pair.ts), so the suite runs with
+ * reads routed to the standby whenever it may serve them.
  */
 export const usingPostgres = () => !!process.env.TEST_DATABASE_URL;
 
@@ -34,11 +37,14 @@ async function adminQuery(sql: string) {
 export interface TestDatabase extends DatabaseHandle {
   url: string;
   env: Env;
+  /** TEST_WITH_STANDBY: reads may go to a standby of this database. */
+  standby?: boolean;
 }
 
 export async function createTestDatabase(
   envOverrides: Record<string, string> = {},
 ): Promise<TestDatabase> {
+  if (process.env.TEST_WITH_STANDBY) return databaseWithStandby(envOverrides);
   if (!usingPostgres()) {
     const env = testEnv(envOverrides);
     const handle = await openDatabase(env, { inMemory: true });
@@ -57,6 +63,35 @@ export async function createTestDatabase(
     async close() {
       await handle.close();
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+async function databaseWithStandby(envOverrides: Record<string, string>): Promise<TestDatabase> {
+  const { startReplicatedPair } = await import('./replicated-pair');
+  const pair = await startReplicatedPair();
+  const name = 'handover_test';
+  const admin = new Client({ connectionString: pair.primaryUrl('postgres') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const env = testEnv({
+    ...envOverrides,
+    DATABASE_URL: pair.primaryUrl(name),
+    DATABASE_REPLICA_URLS: pair.standbyUrl(name),
+  });
+  const handle = await openDatabase(env);
+  return {
+    ...handle,
+    url: pair.primaryUrl(name),
+    env,
+    standby: true,
+    async close() {
+      try {
+        await handle.close();
+      } finally {
+        pair.stop();
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from './processes';
+import { freePort } from '../cluster/processes';
 
 /**
  * Issue 27: a PostgreSQL primary and a streaming hot standby of it, made and removed by the
