@@ -27,6 +27,7 @@ let db: DataSource;
 let f: Factories;
 let standby: Client;
 let secret: string;
+let staff: User;
 
 const REPORT = `query StandbyReport($id: ID!) { report(id: $id) { id } }`;
 const REPORTS = `query StandbyReports($accountId: ID) {
@@ -80,6 +81,7 @@ beforeAll(async () => {
   running = await startHandover(env, { database });
   db = database.db;
   f = factories(db);
+  staff = await f.staff();
   standby = new Client({ connectionString: pair.standbyUrl(DATABASE) });
   // stopStandby() ends this connection too: that is the test, not a failure.
   standby.on('error', () => undefined);
@@ -133,6 +135,8 @@ interface Lost {
   user: User;
   account: Account;
   reportId: string;
+  /** The user is refused at authentication (deactivated), on the primary, before any routing. */
+  refused?: boolean;
 }
 const REVOCATIONS: ((w: World) => Promise<Lost>)[] = [
   async (w) => {
@@ -142,7 +146,8 @@ const REVOCATIONS: ((w: World) => Promise<Lost>)[] = [
       w.admin,
     );
     expect(r.data?.disconnectClient.userErrors).toEqual([]);
-    return { user: w.brandUser, account: w.client, reportId: w.clientReport.id };
+    // The brand's organization is removed with its last account, its users deactivated (R20).
+    return { user: w.brandUser, account: w.client, reportId: w.clientReport.id, refused: true };
   },
   async (w) => {
     const r = await gql(
@@ -180,10 +185,19 @@ const REVOCATIONS: ((w: World) => Promise<Lost>)[] = [
     expect(r.data?.setConnectionAccess.userErrors).toEqual([]);
     return { user: w.regular, account: w.premium, reportId: w.premiumReport.id };
   },
+  async (w) => {
+    const r = await gql(
+      `mutation($userId: ID!) { deactivateUser(userId: $userId) { userErrors { code } } }`,
+      { userId: w.regular.id },
+      staff,
+    );
+    expect(r.data?.deactivateUser.userErrors).toEqual([]);
+    return { user: w.regular, account: w.client, reportId: w.clientReport.id, refused: true };
+  },
 ];
 
 /** What the user who lost access still sees of it: nothing, or a refusal of the request. */
-async function leaks({ user, ...lost }: Lost) {
+async function leaks({ user, refused: _refused, ...lost }: Lost) {
   const seen: string[] = [];
   const byId = await gql(REPORT, { id: lost.reportId }, user);
   if (byId.data?.report) seen.push('report(id)');
@@ -206,7 +220,7 @@ it('reads go to the standby once it has replayed what a request must see', async
   expect((await routed()).standby).toBe(before.standby + 1);
 });
 
-it(`with replay paused, ${ROUNDS} revocations of every kind: 0 reads see revoked data; resumed, reads return to the standby`, async () => {
+it(`with replay paused, ${ROUNDS} revocations of every kind (disconnections, member removal, client and connection access, deactivation): 0 reads see revoked data; resumed, reads return to the standby`, async () => {
   // The worlds exist on the standby before it stops replaying: a read sent to it would see
   // exactly what each revocation took away.
   const worlds: World[] = [];
@@ -215,10 +229,12 @@ it(`with replay paused, ${ROUNDS} revocations of every kind: 0 reads see revoked
   await standby.query(`SELECT pg_wal_replay_pause()`);
   const violations: string[] = [];
   const sample: Lost[] = [];
+  let refused = 0;
   const before = await routed();
   for (let round = 0; round < ROUNDS; round++) {
     const lost = await REVOCATIONS[round % REVOCATIONS.length](worlds[round]);
     for (const where of await leaks(lost)) violations.push(`round ${round}: ${where}`);
+    if (lost.refused) refused += 1;
     if (round % 7 === 0) sample.push(lost);
   }
   const during = await routed();
@@ -226,9 +242,8 @@ it(`with replay paused, ${ROUNDS} revocations of every kind: 0 reads see revoked
   expect(violations).toEqual([]);
   // Every read after a revocation waited for nothing: the paused standby was skipped.
   expect(during.standby).toBe(before.standby);
-  // Four reads per round, but the brand users of disconnected clients are refused at
-  // authentication (deactivated with their organization, R20), before any routing.
-  const refused = Math.ceil(ROUNDS / REVOCATIONS.length);
+  // Four reads per round, but deactivated users (a disconnected client's brand users, R20, and
+  // deactivateUser) are refused at authentication, on the primary, before any routing.
   expect(during.lagging - before.lagging).toBe((ROUNDS - refused) * 4);
 
   await waitFor('the standby to catch up', standbyHasReplayedPrimary, 60_000);
