@@ -12,7 +12,10 @@ import type { GateDecisions } from '../permissions/gate-decisions';
 export interface RequestContext {
   requestId: string;
   viewer: Viewer | null;
+  /** The request's database: the primary, or for a routed read a standby (issue 27). */
   db: DataSource;
+  /** Set when `db` is a standby: the primary, for what must run there (previews). */
+  primaryDb?: DataSource;
   env: Env;
   log: Logger;
   loaders: Loaders;
@@ -27,7 +30,10 @@ export interface RequestContext {
 export function buildContext(args: {
   requestId: string;
   viewer: Viewer | null;
+  /** The request's database: the primary, or for a routed read a standby (issue 27). */
   db: DataSource;
+  /** Set when `db` is a standby: the primary, for what must run there (previews). */
+  primaryDb?: DataSource;
   env: Env;
   log: Logger;
   baseUrl: string;

@@ -141,7 +141,7 @@ async function queueDueReminders(db: DataSource, now: Date): Promise<string[]> {
 
 /**
  * R31: a run that cannot succeed ends FAILED with its reason, audited, and the user who
- * scheduled it is told by email (once). Only a SCHEDULED schedule fails: a cancel or another run
+ * scheduled it is told by email (once; their account's ADMINs if they left it). Only a SCHEDULED schedule fails: a cancel or another run
  * that got there first wins.
  */
 async function failSchedule(
@@ -164,15 +164,25 @@ async function failSchedule(
       relatedAccountId: link.accountIds[0],
       details: { scheduleId: schedule.id, reason },
     });
+    // A3: the user who scheduled it, while still a member of the account it ran for; else that
+    // account's ADMINs (a user who left learns nothing more of it).
     await em.query(
       `INSERT INTO email_outbox (dedupe_key, to_address, subject, body)
-       SELECT $1, u.email, $2, $3 FROM users u WHERE u.id = $4 AND u.active
+       SELECT $1 || ':' || u.id, u.email, $2, $3 FROM users u
+        WHERE u.active
+          AND (u.id = $4 AND EXISTS (SELECT 1 FROM memberships m
+                                      WHERE m.user_id = u.id AND m.account_id = $5)
+               OR (NOT EXISTS (SELECT 1 FROM memberships m
+                                WHERE m.user_id = $4 AND m.account_id = $5)
+                   AND EXISTS (SELECT 1 FROM memberships m
+                                WHERE m.user_id = u.id AND m.account_id = $5 AND m.role = 'ADMIN')))
        ON CONFLICT (dedupe_key) DO NOTHING`,
       [
         `schedule:${schedule.id}:failed`,
         `Handover: the scheduled disconnection of ${link.title} failed`,
         `The disconnection of ${link.title} you scheduled for ${when(schedule.runAt)} did not run: ${reason}. Nothing was changed.`,
         schedule.scheduledById,
+        schedule.schedulingAccountId,
       ],
     );
   });

@@ -25,8 +25,9 @@ function primaryOnly(operation: OperationDefinitionNode): string | null {
 
 /**
  * Issue 27: once the operation is known (before any resolver or shield rule ran), a query that
- * may read from a standby gets the standby's pool and loaders on its context (ReadRouter decides
- * by the request's watermark); everything else keeps the primary. Counted by target and reason.
+ * may read from a standby gets the standby's pool and loaders on its context (ReadRouter decides:
+ * the standby must have replayed the primary's position at the request's start); everything else
+ * keeps the primary. Counted by target and reason.
  */
 export function readRoutingPlugin(
   router: ReadRouter,
@@ -42,10 +43,13 @@ export function readRoutingPlugin(
             metrics.readRouting.inc({ target: 'primary', reason: stays });
             return;
           }
-          const { db, reason } = await router.route(contextValue.viewer?.user.id ?? null);
+          const { db, reason } = await router.route();
           const standby = db !== contextValue.db;
           metrics.readRouting.inc({ target: standby ? 'standby' : 'primary', reason });
           if (standby) {
+            // A preview nested in a read (ScheduledDisconnection.preview) still runs its
+            // transaction on the primary (R23: preview == impact).
+            contextValue.primaryDb = contextValue.db;
             contextValue.db = db;
             contextValue.loaders = createLoaders(db, contextValue.visibility);
           }

@@ -4,6 +4,7 @@ import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import { DomainError, invalidInput, requiredText } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { recordAuditEvent } from './audit.service';
+import { returnedIds } from './sql';
 import { assertAgencyClient } from './disconnection.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
@@ -91,6 +92,17 @@ export async function convertClientToPremium(
        INSERT INTO connection_access_grants (connection_id, user_id) SELECT $1, user_id FROM moved`,
       [connection.id, client.id],
     );
+    // R31: a client's scheduled disconnection cannot outlive its being a client (it would only
+    // fail at its run): the conversion cancels it, named in the audit event.
+    const cancelledScheduleIds = returnedIds(
+      await em.query(
+        `UPDATE scheduled_disconnections
+            SET status = 'CANCELLED', cancelled_at = now(), cancelled_by_id = $2, lease_until = NULL
+          WHERE client_account_id = $1 AND status = 'SCHEDULED'
+         RETURNING id`,
+        [client.id, viewer.user.id],
+      ),
+    );
     await recordAuditEvent(em, ctx, {
       action: 'CLIENT_CONVERTED_TO_PREMIUM',
       accountId: client.id,
@@ -100,6 +112,7 @@ export async function convertClientToPremium(
         connectionId: connection.id,
         formerAgencyId: agencyId,
         adminUserId,
+        cancelledScheduleIds,
       },
     });
     // R27: the new ADMIN is a re-roled member like changeMemberRole's, on the brand's own log

@@ -83,7 +83,7 @@ const organizationToRemove = (o: string, organization: string, client: string) =
  */
 async function readOnly<T>(ctx: RequestContext, work: (em: EntityManager) => Promise<T>) {
   const attempt = () =>
-    ctx.db.transaction('REPEATABLE READ', async (em) => {
+    (ctx.primaryDb ?? ctx.db).transaction('REPEATABLE READ', async (em) => {
       await em.query('SET TRANSACTION READ ONLY');
       return work(em);
     });

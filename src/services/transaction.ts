@@ -6,7 +6,6 @@ import { conflict, databaseUnavailable, DomainError, notFound } from '../shared/
 import { isId } from '../shared/ids';
 import { isStaleStatement, query } from '../database/raw-sql';
 import { assertGateDecisionsConfirmed, confirmGateDecisions } from '../permissions/gate-decisions';
-import { changedAccess, raiseWatermarks } from '../database/read-routing';
 
 /** PostgreSQL's answers that mean "run the whole transaction again": it changed nothing. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure
@@ -53,22 +52,13 @@ export async function inTransaction<T>(
     async (bail, attempt) => {
       try {
         let committing = false;
-        // Issue 27: with standbys, what this commit must hold reads back to (read-routing.ts).
-        const replicas = ctx.env.DATABASE_REPLICA_URLS.length > 0;
-        let access = false;
         try {
-          const result = await ctx.db.transaction('READ COMMITTED', async (em) => {
-            const outcome = await work(em);
+          return await ctx.db.transaction('READ COMMITTED', async (em) => {
+            const result = await work(em);
             assertGateDecisionsConfirmed(em, ctx);
-            if (replicas) access = await changedAccess(em);
             committing = true;
-            return outcome;
+            return result;
           });
-          if (replicas) {
-            const userId = ctx.viewer && ctx.viewer.kind !== 'token' ? ctx.viewer.user.id : null;
-            await raiseWatermarks(ctx.db, { access, userId });
-          }
-          return result;
         } catch (error) {
           // Lost before COMMIT was sent: PostgreSQL rolled the transaction back, nothing changed.
           // Lost during COMMIT the outcome is unknown, so that stays an internal error.

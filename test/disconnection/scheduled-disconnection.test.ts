@@ -7,6 +7,7 @@ import type { Account, AgencyConnection, User } from '../../src/entities';
 import { runSchedulerTick } from '../../src/jobs/disconnection-scheduler';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
+  DisconnectionConvertClientToPremiumDocument as CONVERT,
   ScheduleCancelDocument as CANCEL,
   ScheduleDisconnectAgencyDocument as DISCONNECT_AGENCY,
   ScheduleNodeDocument as SCHEDULE_NODE,
@@ -371,6 +372,25 @@ describe('the scheduler runs the very disconnection (R31)', () => {
         )
       )[0].n,
     ).toBe(1);
+  });
+
+  it('converting the client to a premium (R21) cancels its pending schedule', async () => {
+    const agency = await f.agency();
+    const admin = await f.member(agency, Role.ADMIN);
+    const client = await f.client(agency);
+    const brandAdmin = await f.member(client, Role.VIEW_ONLY);
+    const { schedule: created } = await schedule({ clientAccountId: client.id }, admin);
+    const converted = await data(
+      CONVERT,
+      {
+        input: { clientAccountId: client.id, contractReference: 'C-1', adminUserId: brandAdmin.id },
+      },
+      await f.staff(),
+    );
+    expect(converted.convertClientToPremium.userErrors).toEqual([]);
+    const row = await scheduleRow(created.id);
+    expect([row.status, row.cancelled_by_id === null]).toEqual(['CANCELLED', false]);
+    expect((await tick(new Date(Date.parse(created.runAt) + 1000), created.id)).runs).toEqual({});
   });
 
   it('sends the 7-day and 1-day reminders once each, only when still ahead', async () => {

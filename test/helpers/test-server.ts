@@ -61,16 +61,6 @@ export async function startTestServer(
       Math.min(24 * 3600, database.env.JWT_MAX_TTL_SECONDS),
     );
   const gql: TestServer['gql'] = async (query, variables = {}, as = null) => {
-    // TEST_WITH_STANDBY: the tests write their worlds straight into the database, not through
-    // the API, so nothing raised a watermark for them. Each request must see everything written
-    // before it (the suites' oracles assume so): the test raises `access` to now, and the router
-    // sends the request to the standby only if it has replayed that far.
-    if (database.standby) {
-      await database.db.query(
-        `INSERT INTO replication_watermarks (key, lsn) VALUES ('access', pg_current_wal_insert_lsn())
-         ON CONFLICT (key) DO UPDATE SET lsn = GREATEST(replication_watermarks.lsn, EXCLUDED.lsn)`,
-      );
-    }
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (as) headers.authorization = `Bearer ${'token' in as ? as.token : await tokenFor(as)}`;
     const response = await fetch(`${running.url}/graphql`, {

@@ -5,7 +5,6 @@ import { ViewerDrivenListIndexes1796200000000 } from './1796200000000-viewer-dri
 import { ArchivedAccountAccess1796300000000 } from './1796300000000-archived-account-access';
 import { AccessHistory1796400000000 } from './1796400000000-access-history';
 import { ScheduledDisconnections1796500000000 } from './1796500000000-scheduled-disconnections';
-import { ReadWatermarks1796600000000 } from './1796600000000-read-watermarks';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from src/ (tests) and dist/. */
 export const migrations = [
@@ -16,5 +15,4 @@ export const migrations = [
   ArchivedAccountAccess1796300000000,
   AccessHistory1796400000000,
   ScheduledDisconnections1796500000000,
-  ReadWatermarks1796600000000,
 ];
