@@ -39,8 +39,8 @@ export const serverUrl =
   process.env.BENCH_DATABASE_URL ??
   process.env.TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/test';
-export const urlOf = (name: string) => {
-  const url = new URL(serverUrl);
+export const urlOf = (name: string, server = serverUrl) => {
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return url.toString();
 };
@@ -80,12 +80,17 @@ export const median = (values: number[]) => {
 };
 
 /** A world in its own database `name`: reused when it was built with the same sizes. */
-export async function world(name: string, worldSize: WorldSize): Promise<string> {
-  const url = urlOf(name);
+/** `server`: the PostgreSQL server to hold it (any database URL of it); the bench's by default. */
+export async function world(
+  name: string,
+  worldSize: WorldSize,
+  server = serverUrl,
+): Promise<string> {
+  const url = urlOf(name, server);
   // The R16 snapshot's form is part of what a world is: one generated before issue 11's
   // account-level rows is rebuilt, not reused.
   const wanted = JSON.stringify({ ...worldSize, r16: 'account-level' });
-  const existing = await withClient(serverUrl, async (c) =>
+  const existing = await withClient(server, async (c) =>
     c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]),
   );
   if (existing.rowCount && !flag('regenerate')) {
@@ -100,7 +105,7 @@ export async function world(name: string, worldSize: WorldSize): Promise<string>
       return url;
     }
   }
-  await withClient(serverUrl, async (c) => {
+  await withClient(server, async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${name}`);
   });

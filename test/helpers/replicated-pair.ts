@@ -12,6 +12,8 @@ import { freePort } from '../cluster/processes';
 export interface ReplicatedPair {
   primaryUrl: (database: string) => string;
   standbyUrl: (database: string) => string;
+  /** The two servers' data directories (their postmaster.pid: `npm run load -- --standby`). */
+  dataDirectories: { primary: string; standby: string };
   stopStandby(): void;
   stop(): void;
 }
@@ -84,6 +86,7 @@ export async function startReplicatedPair(): Promise<ReplicatedPair> {
   return {
     primaryUrl: url(primaryPort),
     standbyUrl: url(standbyPort),
+    dataDirectories: { primary, standby },
     stopStandby() {
       if (standbyRunning) pgCtl(standby, 'stop', '-m', 'fast');
       standbyRunning = false;
