@@ -8,7 +8,8 @@ const { readFileSync } = require('node:fs');
  *   (the model test, the write and read authority matrices, the stress harness), once on
  *   PostgreSQL — they are most of the suite's time, and the rules are SQL and TypeScript that
  *   neither the database engine's build nor the Node line changes;
- * - `no-database`: files that open no database (a test database in one of them throws), once;
+ * - `no-database`: files that open no database (a test database in one of them throws), once
+ *   per Node line: some pin what a runtime could change (shield's combinators);
  * - `api`: everything else, on both databases and on every Node line.
  * A new file lands in `api` unless listed here.
  */
