@@ -20,7 +20,9 @@ const baseEnv = {
   LOG_LEVEL: 'info',
 };
 
+/** CI builds dist once for every step that runs it (.ci/run) and says so with TEST_DIST_BUILT. */
 beforeAll(() => {
+  if (process.env.TEST_DIST_BUILT) return;
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 });
 

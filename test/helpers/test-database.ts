@@ -44,6 +44,9 @@ export interface TestDatabase extends DatabaseHandle {
 export async function createTestDatabase(
   envOverrides: Record<string, string> = {},
 ): Promise<TestDatabase> {
+  if (process.env.TEST_NO_DATABASE) {
+    throw new Error('a file of the no-database project opens a database: move it (jest.config.js)');
+  }
   if (process.env.TEST_WITH_STANDBY) return databaseWithStandby(envOverrides);
   if (!usingPostgres()) {
     const env = testEnv(envOverrides);

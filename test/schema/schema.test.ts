@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BreakingChangeType, buildSchema, findBreakingChanges } from 'graphql';
-import { buildServedSchema, printServedSchema, SCHEMA_FILE } from '../../src/schema/build-schema';
+import { buildServedSchema } from '../../src/schema/build-schema';
 
 const contractCopy = (file: string) => path.join(__dirname, '..', 'contract', file);
 const sharedContract = (file: string) =>
@@ -39,8 +39,4 @@ describe('schema artifacts', () => {
       );
     });
   }
-
-  it('matches the committed src/schema/schema.graphql (run `npm run schema:emit`)', () => {
-    expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(printServedSchema(served));
-  });
 });
