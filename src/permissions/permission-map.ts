@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { deny, rule, shield } from 'graphql-shield';
 import { chain } from './combinators';
 import {
@@ -22,6 +21,7 @@ import {
 import { accountOfApiTokenAt } from './api-token-rules';
 import { connectionSide } from './connection-rules';
 import { decidesScheduledDisconnection } from './schedule-rules';
+import { forbidden } from '../shared/errors';
 
 /**
  * Every operation of the API and who may call it, top to bottom. Deny is the default.
@@ -179,8 +179,7 @@ export const permissionRules = {
 
 export const permissions = shield(permissionRules, {
   fallbackRule: deny,
-  fallbackError: () =>
-    new GraphQLError('You are not allowed to do this', { extensions: { code: 'FORBIDDEN' } }),
+  fallbackError: () => forbidden(),
   // Resolver errors are already coded or masked by formatError; shield must not hide them.
   allowExternalErrors: true,
 });
