@@ -32,7 +32,8 @@ import { forbidden } from '../shared/errors';
  * - Fields of object types are listed only where they have a resolver of their own (relations):
  *   `parentIsVisible` — the parent object passed the visibility filter, and a visible object's
  *   own relations are visible with it; `visibilityFilter` — the field lists rows through the SQL
- *   visibility filter (src/permissions/visibility.ts) itself.
+ *   visibility filter (src/permissions/visibility.ts) itself. A relation field that shows another
+ *   account's internals or people decides per viewer by its named decision in ./field-decisions.ts.
  *   Plain data fields are not wrapped at all (type-graphql simpleResolvers +
  *   applyMiddlewareToDeclaredResolvers): wrapping them cost 2-5x per page and protected nothing
  *   the row filter had not already decided. test/permissions/shield-coverage.test.ts proves every
