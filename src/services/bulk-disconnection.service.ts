@@ -3,7 +3,13 @@ import { logger } from '../config/logger';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { Account, User } from '../entities';
 import { clientManagerJudgement } from '../permissions/rules';
-import { asTopLevelError, DomainError, forbidden, invalidInput } from '../shared/errors';
+import {
+  asTopLevelError,
+  DomainError,
+  forbidden,
+  invalidInput,
+  isBulkItemCode,
+} from '../shared/errors';
 import { isId } from '../shared/ids';
 import {
   disconnectClient,
@@ -69,7 +75,7 @@ async function mayDisconnect(ctx: RequestContext, clientId: string, field: strin
 function clientError(error: unknown, field: string[]): BulkUserError {
   if (error instanceof DomainError) return { code: error.code, message: error.message, field };
   const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
-  if (code === 'FORBIDDEN' || code === 'CONFLICT' || code === 'DATABASE_UNAVAILABLE') {
+  if (isBulkItemCode(code)) {
     return { code, message: (error as GraphQLError).message, field };
   }
   logger.error({ err: error }, 'bulk disconnection: one client failed');

@@ -29,6 +29,20 @@ export const isTopLevelCode = (code: unknown): code is TopLevelCode =>
   typeof code === 'string' && Object.hasOwn(TOP_LEVEL_ERRORS, code);
 
 /**
+ * R32: the top-level codes one item of a bulk operation answers as its own user error while the
+ * rest of the batch goes on — a refusal of that item, or a retryable failure of its own
+ * transaction. Any other failure of an item is unexpected (INTERNAL_SERVER_ERROR).
+ */
+export const BULK_ITEM_CODES = [
+  'FORBIDDEN',
+  'CONFLICT',
+  'DATABASE_UNAVAILABLE',
+] as const satisfies readonly TopLevelCode[];
+
+export const isBulkItemCode = (code: unknown): code is (typeof BULK_ITEM_CODES)[number] =>
+  (BULK_ITEM_CODES as readonly unknown[]).includes(code);
+
+/**
  * Every user-error code, once, with its meaning and how it leaves the server (contract:
  * payload `userErrors`). A DomainError is thrown inside a service transaction, so the
  * transaction rolls back and nothing changes. `ReturnUserErrors` (src/resolvers/middleware)
