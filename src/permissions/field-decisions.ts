@@ -17,7 +17,7 @@ import { AccountType, MappingStatus } from '../entities/enums';
 /** What a field answers to the viewers its decision leaves out. */
 const FALLBACKS = {
   FORBIDDEN: (): never => {
-    throw forbidden('The organization of an account you do not reach is not shown (A3)');
+    throw forbidden('This field of an account you do not reach is not shown (A3)');
   },
   null: () => null,
   'empty list': (): never[] => [],
