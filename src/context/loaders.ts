@@ -9,11 +9,9 @@ import {
 import {
   AuditEvent,
   Account,
-  AccountType,
   AgencyConnection,
   Integration,
   IntegrationMapping,
-  MappingStatus,
   Membership,
   Organization,
   Report,
@@ -24,7 +22,8 @@ import {
   User,
 } from '../entities';
 import { query, rowMapper } from '../database/raw-sql';
-import { ACTS_FOR, REACHES } from '../permissions/authority';
+import { principalAuthoritySql } from '../permissions/authority';
+import { integrationMappings } from '../permissions/field-decisions';
 import type { Visibility } from '../permissions/visibility';
 import type { Principal } from '../permissions/principal';
 import type { PageRow } from '../services/pagination';
@@ -171,27 +170,13 @@ export async function readAuthorities(
   principal: Principal | null | undefined,
   ids: readonly string[],
 ): Promise<(AccountAuthority | null)[]> {
-  const strongest = (relation: string) =>
-    !principal || principal.kind === 'token'
-      ? 'CAST(NULL AS role)'
-      : principal.isStaff
-        ? `CAST('${Role.ADMIN}' AS role)`
-        : `(SELECT rel.role FROM ${relation} rel
-            WHERE rel.user_id = :viewerId AND rel.account_id = a.id
-            ORDER BY rel.role LIMIT 1)`;
-  const administers =
-    !principal || principal.kind === 'token'
-      ? 'FALSE'
-      : principal.isStaff
-        ? 'TRUE'
-        : `EXISTS (SELECT 1 FROM ${REACHES} adm
-                    WHERE adm.user_id = :viewerId AND adm.account_id = a.id AND adm.administers)`;
+  const columns = principalAuthoritySql(principal, 'a');
   // Every gated operation runs this: raw and prepared (raw-sql.ts), REACHES planned once.
   const rows = await query<AccountAuthority>(
     executor,
     `SELECT a.id, a.type, a.status, a.agency_id AS "agencyId",
-            ${strongest(ACTS_FOR)} AS "actsAs", ${strongest(REACHES)} AS "reachAs",
-            ${administers} AS administers
+            ${columns.actsAs} AS "actsAs", ${columns.reachAs} AS "reachAs",
+            ${columns.administers} AS administers
        FROM accounts a WHERE a.id = ANY(CAST(:ids AS uuid[]))`,
     { ids: [...ids], viewerId: principal?.user.id ?? null },
   );
@@ -241,14 +226,7 @@ const integrationsByOwner = (db: DataSource) =>
     ),
   );
 
-/**
- * R3, R7, A3: an integration's mappings name the owner's advertisers and clients: listed only to
- * viewers who see the owner account's internals (an integration reached through a client's item
- * is shown, its mappings are not), and only mappings of clients the viewer reaches (an agency
- * manager not selected on a client does not learn it exists) — and, R7, the PAUSED mappings of a
- * premium client the owner was connected to: the agency's own configuration, showing why an
- * advertiser stopped syncing; the premium shows id, name and type (A3's exception).
- */
+/** R3, R7, A3: an integration's mappings, as the viewer may see them (field-decisions.ts). */
 const mappingsByIntegration = (db: DataSource, visibility: Visibility | null) =>
   new DataLoader<string, IntegrationMapping[]>(async (ids) => {
     if (!visibility) return ids.map(() => []);
@@ -259,14 +237,7 @@ const mappingsByIntegration = (db: DataSource, visibility: Visibility | null) =>
       .innerJoin(Account, 'mo', 'mo.id = mi.owner_account_id')
       .innerJoin(Account, 'mc', 'mc.id = m.client_account_id')
       .where('m.integration_id IN (:...ids)', { ids })
-      .andWhere(visibility.accountInternals('mo'), visibility.params)
-      .andWhere(
-        `(${visibility.account('mc')}
-          OR (m.status = '${MappingStatus.PAUSED}' AND mc.type = '${AccountType.PREMIUM_CLIENT}'
-              AND EXISTS (SELECT 1 FROM agency_connections mk
-                           WHERE mk.agency_id = mo.id AND mk.premium_client_id = mc.id)))`,
-        visibility.params,
-      )
+      .andWhere(integrationMappings.where(visibility, 'm', 'mo', 'mc'), visibility.params)
       .orderBy('m.created_at', 'ASC')
       .addOrderBy('m.id', 'ASC')
       .getMany();

@@ -13,6 +13,7 @@ import {
   ConnectionStatus,
   Role,
 } from '../entities/enums';
+import type { Principal } from './principal';
 
 const q = (value: string) => `'${value}'`;
 
@@ -202,3 +203,35 @@ export const ACCESS_PATHS = union(
    WHERE ${b.where}`,
   ),
 );
+
+/**
+ * A1, A2, R18: the principal's authority over account `a` (an SQL alias of accounts) as three
+ * column expressions — the strongest role it acts for the account with, the strongest it reaches
+ * its data with, and whether it administers it (R25). Staff act for and reach every account as
+ * ADMIN and administer all; an API token (R18) and no principal act for none and reach nothing
+ * a gate could pass (a token's reads go through Visibility); a user by the ACTS_FOR and REACHES
+ * rows (`:viewerId`). The `authority` loader and confirmGateDecisions read exactly this.
+ */
+export function principalAuthoritySql(
+  principal: Principal | null | undefined,
+  a: string,
+): { actsAs: string; reachAs: string; administers: string } {
+  if (!principal || principal.kind === 'token') {
+    return { actsAs: 'CAST(NULL AS role)', reachAs: 'CAST(NULL AS role)', administers: 'FALSE' };
+  }
+  if (principal.isStaff) {
+    const admin = `CAST(${q(Role.ADMIN)} AS role)`;
+    return { actsAs: admin, reachAs: admin, administers: 'TRUE' };
+  }
+  const strongest = (relation: string) =>
+    `(SELECT rel.role FROM ${relation} rel
+       WHERE rel.user_id = :viewerId AND rel.account_id = ${a}.id
+       ORDER BY rel.role LIMIT 1)`;
+  return {
+    actsAs: strongest(ACTS_FOR),
+    reachAs: strongest(REACHES),
+    administers: `EXISTS (SELECT 1 FROM ${REACHES} adm
+                           WHERE adm.user_id = :viewerId AND adm.account_id = ${a}.id
+                             AND adm.administers)`,
+  };
+}

@@ -1,11 +1,13 @@
 import { rule } from 'graphql-shield';
+import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../context/request-context';
 import { isId } from '../shared/ids';
 import { MANAGERS } from './authority';
 import { named } from './rules';
 import { exists, recordGateDecision, type GateDecision } from './gate-decisions';
 import type { AgencyConnection } from '../entities';
-import type { AccountAuthority } from '../context/loaders';
+import { readAuthorities, type AccountAuthority } from '../context/loaders';
+import type { Principal } from './principal';
 
 /**
  * Gates on agency <-> premium connections (R1, R4, per-connection access): whose managers act.
@@ -40,6 +42,10 @@ export const connectionSide = (side: 'either' | 'requester' | 'responder' | 'age
     ),
   );
 
+/** R4, A1: the principal acts for this side of a connection as ADMIN or ACCOUNT_MANAGER. */
+const managesSide = (a: AccountAuthority | null | undefined) =>
+  exists(a) && !!a.actsAs && MANAGERS.includes(a.actsAs);
+
 /**
  * The judgement behind `connectionSide` for one connection: whether the principal acts for a
  * side at all (`visible`, A3), whether it manages the side `side` names (`holds`), and the
@@ -54,19 +60,17 @@ export async function judgeConnectionSide(
   const [agency, premium] = await Promise.all(
     accountIds.map((id) => ctx.loaders.authority.load(id)),
   );
-  const manages = (a: AccountAuthority | null) =>
-    exists(a) && !!a.actsAs && MANAGERS.includes(a.actsAs);
   const requesterIsAgency = connection.requestedByAccountId === connection.agencyId;
   const holds = ([a, p]: (AccountAuthority | null)[]) => {
     switch (side) {
       case 'either':
-        return manages(a) || manages(p);
+        return managesSide(a) || managesSide(p);
       case 'requester':
-        return manages(requesterIsAgency ? a : p);
+        return managesSide(requesterIsAgency ? a : p);
       case 'responder':
-        return manages(requesterIsAgency ? p : a);
+        return managesSide(requesterIsAgency ? p : a);
       case 'agency':
-        return manages(a);
+        return managesSide(a);
     }
   };
   return {
@@ -74,4 +78,19 @@ export async function judgeConnectionSide(
     holds: holds([agency, premium]),
     decision: { gate: `${side} side of connectionId`, accountIds, holds },
   };
+}
+
+/**
+ * R31 (with R4): the side a connection's scheduled disconnection runs on behalf of — the agency
+ * when the principal manages it (staff manage both: the agency), else the premium client, whose
+ * manager the gate then let through. Read on the transaction's own connection after the link is
+ * locked, as confirmGateDecisions reads, so it is the authority the schedule was decided by.
+ */
+export async function schedulingSideOfConnection(
+  em: EntityManager,
+  principal: Principal,
+  connection: Pick<AgencyConnection, 'agencyId' | 'premiumClientId'>,
+): Promise<string> {
+  const [agency] = await readAuthorities(em, principal, [connection.agencyId]);
+  return managesSide(agency) ? connection.agencyId : connection.premiumClientId;
 }

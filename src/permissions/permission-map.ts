@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import { deny, rule, shield } from 'graphql-shield';
 import { chain } from './combinators';
 import {
@@ -22,6 +21,7 @@ import {
 import { accountOfApiTokenAt } from './api-token-rules';
 import { connectionSide } from './connection-rules';
 import { decidesScheduledDisconnection } from './schedule-rules';
+import { forbidden } from '../shared/errors';
 
 /**
  * Every operation of the API and who may call it, top to bottom. Deny is the default.
@@ -32,7 +32,8 @@ import { decidesScheduledDisconnection } from './schedule-rules';
  * - Fields of object types are listed only where they have a resolver of their own (relations):
  *   `parentIsVisible` — the parent object passed the visibility filter, and a visible object's
  *   own relations are visible with it; `visibilityFilter` — the field lists rows through the SQL
- *   visibility filter (src/permissions/visibility.ts) itself.
+ *   visibility filter (src/permissions/visibility.ts) itself. A relation field that shows another
+ *   account's internals or people decides per viewer by its named decision in ./field-decisions.ts.
  *   Plain data fields are not wrapped at all (type-graphql simpleResolvers +
  *   applyMiddlewareToDeclaredResolvers): wrapping them cost 2-5x per page and protected nothing
  *   the row filter had not already decided. test/permissions/shield-coverage.test.ts proves every
@@ -179,8 +180,7 @@ export const permissionRules = {
 
 export const permissions = shield(permissionRules, {
   fallbackRule: deny,
-  fallbackError: () =>
-    new GraphQLError('You are not allowed to do this', { extensions: { code: 'FORBIDDEN' } }),
+  fallbackError: () => forbidden(),
   // Resolver errors are already coded or masked by formatError; shield must not hide them.
   allowExternalErrors: true,
 });

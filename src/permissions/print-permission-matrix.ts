@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { permissionRules } from './permission-map';
 import { ACCOUNT_GATES } from './rules';
+import { FIELD_DECISIONS } from './field-decisions';
 
 /**
  * Prints docs/permissions.md from the shield map (`npm run docs:permissions`). Generic: it walks
@@ -196,6 +197,21 @@ export function renderPermissionMatrix(
     }
     out.push('');
   }
+  out.push(
+    '## Field-level decisions',
+    '',
+    "Relation fields that show another account's internals or people decide per viewer, each by one",
+    'named decision in `src/permissions/field-decisions.ts` that its resolver calls. The field is',
+    'not refused by a gate: the viewers a decision leaves out get the answer in the last column.',
+    '',
+    '| Field | Rules | Shown to | Everyone else gets |',
+    '| --- | --- | --- | --- |',
+    ...FIELD_DECISIONS.map(
+      (d) =>
+        `| \`${d.field}\` | ${d.rules} | ${cell(d.shownTo)} | ${d.otherwise === 'FORBIDDEN' ? 'a `FORBIDDEN` error' : cell(d.otherwise)} |`,
+    ),
+    '',
+  );
   return out.join('\n');
 }
 

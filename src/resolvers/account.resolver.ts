@@ -25,7 +25,12 @@ import type { RequestContext } from '../context/request-context';
 import { AccountFilter } from '../schema/types/inputs';
 import { AccountConnection, ReportConnection } from '../schema/types/connections.type';
 import { findAccount, listAccounts, listClients } from '../services/account.service';
-import { forbidden } from '../shared/errors';
+import {
+  accountConnections,
+  accountIntegrations,
+  accountMembers,
+  accountOrganization,
+} from '../permissions/field-decisions';
 import { listReportsOfAccount } from '../services/report.service';
 import { selectsTotal } from './selection';
 
@@ -43,17 +48,6 @@ class ArchivedPageArgs extends PageArgsType {
   @Field({ defaultValue: false, nullable: true })
   archived!: boolean;
 }
-
-/**
- * Relation fields are not wrapped by shield: an account reached through a relation (a client's
- * agency, the other side of a connection, a membership of a user met on the way) is shown by id,
- * name and type (A3), but its organization only if the viewer reaches it, and its people,
- * integrations and connections only if the viewer may see its internals (R6: a disconnected
- * agency's users see nothing of the premium client; R18: an API token sees none). One batched
- * statement per request, whatever the number of accounts.
- */
-const seesInternals = async (ctx: RequestContext, account: Account) =>
-  !!(await ctx.loaders.accountInternals.load(account.id));
 
 @Resolver(() => Account)
 export class AccountResolver {
@@ -73,12 +67,10 @@ export class AccountResolver {
   }
 
   @FieldResolver(() => Organization)
-  async organization(@Root() account: Account, @Ctx() ctx: RequestContext) {
-    // R18: an API token reads no organization, its own account's neither.
-    if (!(await seesInternals(ctx, account))) {
-      throw forbidden('The organization of an account you do not reach is not shown (A3)');
-    }
-    return ctx.loaders.organization.load(account.organizationId);
+  organization(@Root() account: Account, @Ctx() ctx: RequestContext) {
+    return accountOrganization.answer(ctx, account.id, () =>
+      ctx.loaders.organization.load(account.organizationId),
+    );
   }
 
   @FieldResolver(() => Account, {
@@ -108,23 +100,23 @@ export class AccountResolver {
     @Arg('status', () => ConnectionStatus, { nullable: true }) status: ConnectionStatus | null,
     @Ctx() ctx: RequestContext,
   ) {
-    if (!(await seesInternals(ctx, account))) return [];
     const all = await ctx.loaders.connectionsByAccount.load(account.id);
-    // A3: only the connections the viewer acts for a side of (not another agency's).
-    const visible = await ctx.loaders.visibleConnection.loadMany(all.map((k) => k.id));
-    return all.filter((connection, i) => !!visible[i] && (!status || connection.status === status));
+    const shown = await accountConnections.shown(ctx, account, all);
+    return shown.filter((connection) => !status || connection.status === status);
   }
 
   @FieldResolver(() => [Membership])
-  async members(@Root() account: Account, @Ctx() ctx: RequestContext) {
-    if (!(await seesInternals(ctx, account))) return [];
-    return ctx.loaders.membershipsByAccount.load(account.id);
+  members(@Root() account: Account, @Ctx() ctx: RequestContext) {
+    return accountMembers.answer(ctx, account.id, () =>
+      ctx.loaders.membershipsByAccount.load(account.id),
+    );
   }
 
   @FieldResolver(() => [Integration])
-  async integrations(@Root() account: Account, @Ctx() ctx: RequestContext) {
-    if (!(await seesInternals(ctx, account))) return [];
-    return ctx.loaders.integrationsByOwner.load(account.id);
+  integrations(@Root() account: Account, @Ctx() ctx: RequestContext) {
+    return accountIntegrations.answer(ctx, account.id, () =>
+      ctx.loaders.integrationsByOwner.load(account.id),
+    );
   }
 
   @FieldResolver(() => ReportConnection)

@@ -24,6 +24,7 @@ import {
   listReportItems,
   listReports,
 } from '../services/report.service';
+import { reportCreatedBy } from '../permissions/field-decisions';
 import { PageArgsType } from './account.resolver';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 import { pageSelection, selectsOnlyTotal } from './selection';
@@ -55,11 +56,11 @@ export class ReportResolver {
     return report.status === ReportStatus.ARCHIVED;
   }
 
-  /** Null for an API token: a token reads no people or emails (R18). */
   @FieldResolver(() => User, { nullable: true })
   createdBy(@Root() report: Report, @Ctx() ctx: RequestContext) {
-    if (!report.createdById || ctx.viewer?.kind === 'token') return null;
-    return ctx.loaders.user.load(report.createdById);
+    const creatorId = report.createdById;
+    if (!creatorId) return null;
+    return reportCreatedBy.answer(ctx, report, () => ctx.loaders.user.load(creatorId));
   }
 
   @FieldResolver(() => ReportingItemConnection)

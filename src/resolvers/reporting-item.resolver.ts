@@ -6,6 +6,7 @@ import { Metrics } from '../schema/types/metrics.type';
 import { ReportingItemPayload } from '../schema/types/payloads';
 import { recordCampaignData } from '../services/campaign-data.service';
 import { createReportingItem } from '../services/report.service';
+import { itemIntegration } from '../permissions/field-decisions';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 
 @Resolver(() => ReportingItem)
@@ -15,19 +16,13 @@ export class ReportingItemResolver {
     return ctx.loaders.account.load(item.accountId);
   }
 
-  /**
-   * A3, R18 (issue 30 #5): the integration that fed the item, for viewers who see its owner's
-   * internals; null for others (another agency reaching the same premium, the premium about an
-   * agency's integration, API tokens) — it is the owner's configuration.
-   */
+  /** A3, R18: the integration that fed the item, or null (field-decisions.ts). */
   @FieldResolver(() => Integration, { nullable: true })
   async integration(@Root() item: ReportingItem, @Ctx() ctx: RequestContext) {
     if (!item.integrationId) return null;
     const integration = await ctx.loaders.integration.load(item.integrationId);
     if (!integration) return null;
-    return (await ctx.loaders.accountInternals.load(integration.ownerAccountId))
-      ? integration
-      : null;
+    return itemIntegration.answer(ctx, integration.ownerAccountId, () => integration);
   }
 
   @FieldResolver(() => Metrics)

@@ -2,26 +2,9 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { RequestContext } from '../context/request-context';
 import { logger } from '../config/logger';
-
-/** Codes a client may see as they are; anything else is an unexpected failure. */
-const CLIENT_CODES = new Set([
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'BAD_USER_INPUT',
-  'NOT_FOUND',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-  'CONFLICT',
-  'DATABASE_UNAVAILABLE',
-  'RATE_LIMITED',
-]);
+import { isTopLevelCode } from '../shared/errors';
 
 const INTERNAL = 'INTERNAL_SERVER_ERROR';
-const isClientCode = (code: unknown) => typeof code === 'string' && CLIENT_CODES.has(code);
 
 /**
  * The one place errors leave the server. Coded errors pass unchanged (without stack traces);
@@ -30,7 +13,7 @@ const isClientCode = (code: unknown) => typeof code === 'string' && CLIENT_CODES
  * calls this without the request's context, so it neither logs nor knows the request.
  */
 export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  if (isClientCode(formatted.extensions?.code)) {
+  if (isTopLevelCode(formatted.extensions?.code)) {
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
@@ -55,7 +38,7 @@ export const errorLogging: ApolloServerPlugin<RequestContext> = {
     return {
       async didEncounterErrors({ errors }) {
         for (const error of errors) {
-          if (isClientCode(error.extensions?.code)) continue;
+          if (isTopLevelCode(error.extensions?.code)) continue;
           logger.error(
             {
               err: error.originalError ?? error,
@@ -86,7 +69,7 @@ export const errorLogging: ApolloServerPlugin<RequestContext> = {
  * request id and nothing of the cause. Coded errors (UNAUTHENTICATED) pass as they are.
  */
 export function contextFailure(error: unknown, requestId: string): GraphQLError {
-  if (error instanceof GraphQLError && isClientCode(error.extensions?.code)) return error;
+  if (error instanceof GraphQLError && isTopLevelCode(error.extensions?.code)) return error;
   logger.error({ err: error, requestId }, 'unexpected error');
   return new GraphQLError('Internal server error', {
     extensions: { code: INTERNAL, requestId, http: { status: 500 } },

@@ -3,7 +3,13 @@ import { logger } from '../config/logger';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { Account, User } from '../entities';
 import { clientManagerJudgement } from '../permissions/rules';
-import { DomainError, forbidden } from '../shared/errors';
+import {
+  asTopLevelError,
+  DomainError,
+  forbidden,
+  invalidInput,
+  isBulkItemCode,
+} from '../shared/errors';
 import { isId } from '../shared/ids';
 import {
   disconnectClient,
@@ -41,20 +47,13 @@ function distinctClients(ids: string[]): string[] {
 }
 
 /** The request's list is refused as a whole (nothing runs): empty, or over the limit. */
-function listError(ids: string[]): BulkUserError | null {
-  if (ids.length === 0) {
-    return {
-      code: 'INVALID_INPUT',
-      message: 'Give at least one client',
-      field: ['clientAccountIds'],
-    };
-  }
+function listError(ids: string[]): DomainError | null {
+  if (ids.length === 0) return invalidInput(['clientAccountIds'], 'Give at least one client');
   if (ids.length > BULK_DISCONNECT_LIMIT) {
-    return {
-      code: 'INVALID_INPUT',
-      message: `At most ${BULK_DISCONNECT_LIMIT} clients per request (${ids.length} given)`,
-      field: ['clientAccountIds'],
-    };
+    return invalidInput(
+      ['clientAccountIds'],
+      `At most ${BULK_DISCONNECT_LIMIT} clients per request (${ids.length} given)`,
+    );
   }
   return null;
 }
@@ -76,7 +75,7 @@ async function mayDisconnect(ctx: RequestContext, clientId: string, field: strin
 function clientError(error: unknown, field: string[]): BulkUserError {
   if (error instanceof DomainError) return { code: error.code, message: error.message, field };
   const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
-  if (code === 'FORBIDDEN' || code === 'CONFLICT' || code === 'DATABASE_UNAVAILABLE') {
+  if (isBulkItemCode(code)) {
     return { code, message: (error as GraphQLError).message, field };
   }
   logger.error({ err: error }, 'bulk disconnection: one client failed');
@@ -100,7 +99,12 @@ export async function disconnectClients(ctx: RequestContext, clientAccountIds: s
   requireViewer(ctx);
   const ids = distinctClients(clientAccountIds);
   const refused = listError(ids);
-  if (refused) return { results: [], userErrors: [refused] };
+  if (refused) {
+    return {
+      results: [],
+      userErrors: [{ code: refused.code, message: refused.message, field: refused.field }],
+    };
+  }
   const results: DisconnectClientResult[] = [];
   for (const [index, id] of ids.entries()) {
     const field = ['clientAccountIds', String(index)];
@@ -134,11 +138,7 @@ export async function disconnectClientsPreview(
   requireViewer(ctx);
   const ids = distinctClients(clientAccountIds);
   const refused = listError(ids);
-  if (refused) {
-    throw new GraphQLError(refused.message, {
-      extensions: { code: 'BAD_USER_INPUT', userErrorCode: refused.code, field: refused.field },
-    });
-  }
+  if (refused) throw asTopLevelError(refused);
   const sum: DisconnectImpact = {
     reportsToArchive: 0,
     itemsToFreeze: 0,

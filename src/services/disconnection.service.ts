@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import {
   Account,
@@ -18,7 +17,7 @@ import { returnedIds, rowCount } from './sql';
 import { isStaleStatement, query, rowMapper } from '../database/raw-sql';
 import { recordAuditEvent } from './audit.service';
 import { lockVisibleConnection } from './connection.service';
-import { DomainError, invalidInput, notFound } from '../shared/errors';
+import { asTopLevelError, DomainError, invalidInput, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { archiveReportsOfAccount, reportsToArchive } from './report.service';
 import { exists, inTransaction } from './transaction';
@@ -513,15 +512,7 @@ async function previewOf<T>(run: () => Promise<Outcome<T>>): Promise<DisconnectI
     const outcome = await run();
     return outcome.kind === 'done' ? outcome.impact : NO_IMPACT;
   } catch (error) {
-    if (error instanceof DomainError) {
-      throw new GraphQLError(error.message, {
-        extensions: {
-          code: error.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'BAD_USER_INPUT',
-          userErrorCode: error.code,
-          field: error.field,
-        },
-      });
-    }
+    if (error instanceof DomainError) throw asTopLevelError(error);
     throw error;
   }
 }

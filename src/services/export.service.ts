@@ -16,17 +16,6 @@ export const INLINE_EXPORT_LIMIT = 1000;
 /** Export links expire after this many seconds. */
 export const EXPORT_LINK_TTL_SECONDS = 10 * 60;
 
-export const EXPORT_COLUMNS = [
-  'name',
-  'source',
-  'status',
-  'externalId',
-  'impressions',
-  'clicks',
-  'reach',
-  'lastDataAt',
-] as const;
-
 /** One reporting item as exported. */
 export interface ExportItemRow {
   id: string;
@@ -59,11 +48,14 @@ export const EXPORT_ITEMS_SQL = `
    WHERE ri.report_id = $1
    ORDER BY i.created_at, i.id`;
 
-/** The report's metadata; the caller has already decided the report is visible. */
-export const EXPORT_REPORT_SQL = `
+/** The report's metadata (ExportReportMeta) as `r`, with `extra` columns; no WHERE yet. */
+const exportReportSelect = (extra = '') => `
   SELECT r.id, r.name, r.account_id AS "accountId", a.name AS "accountName", r.visibility,
-         r.status, r.archived_at AS "archivedAt", r.created_at AS "createdAt"
-    FROM reports r JOIN accounts a ON a.id = r.account_id
+         r.status, r.archived_at AS "archivedAt", r.created_at AS "createdAt"${extra}
+    FROM reports r JOIN accounts a ON a.id = r.account_id`;
+
+/** The report's metadata; the caller has already decided the report is visible. */
+export const EXPORT_REPORT_SQL = `${exportReportSelect()}
    WHERE r.id = $1`;
 
 /**
@@ -300,10 +292,9 @@ export async function exportReport(
   const content = await ctx.db.transaction('REPEATABLE READ', async (em) => {
     const [report] = await queryNamed<ExportReportMeta & { itemCount: number }>(
       em,
-      `SELECT r.id, r.name, r.account_id AS "accountId", a.name AS "accountName", r.visibility,
-              r.status, r.archived_at AS "archivedAt", r.created_at AS "createdAt",
-              (SELECT COUNT(*)::int FROM report_items c WHERE c.report_id = r.id) AS "itemCount"
-         FROM reports r JOIN accounts a ON a.id = r.account_id
+      `${exportReportSelect(
+        `, (SELECT COUNT(*)::int FROM report_items c WHERE c.report_id = r.id) AS "itemCount"`,
+      )}
         WHERE r.id = :reportId AND ${visibility.report('r')}`,
       { ...visibility.params, reportId },
     );

@@ -2,6 +2,7 @@ import { AuditEvent, Integration, Organization, Role } from '../entities';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { Node } from '../entities/node.interface';
 import { isId } from '../shared/ids';
+import { seesAccountInternals } from '../permissions/field-decisions';
 
 const NODE_TABLES = [
   ['Account', 'accounts'],
@@ -34,7 +35,7 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
   // People, organizations, connections and integrations show through an account whose
   // internals the viewer may see; an API token sees none of them (R18).
   const seesAccount = async (accountId: string | null | undefined) =>
-    !!accountId && !!(await ctx.loaders.accountInternals.load(accountId));
+    !!accountId && (await seesAccountInternals(ctx, accountId));
   switch (found.type) {
     case 'Account':
       return ctx.loaders.visibleAccount.load(id);

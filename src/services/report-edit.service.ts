@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Report, ReportStatus } from '../entities';
-import { REACHES } from '../permissions/authority';
+import { assertShareTargetsReach } from '../permissions/share-rules';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type {
   RemoveReportItemsInput,
@@ -64,21 +64,11 @@ const audit = (
     details: { reportId: report.id, ...details },
   });
 
-/** Users to share with must reach the report's account (A2), else INVALID_INPUT naming userIds. */
+/** Users to share with must reach the report's account (R25, A2), else INVALID_INPUT. */
 async function usersReachingAccount(em: EntityManager, accountId: string, userIds: string[]) {
   const ids = distinctIds(userIds, ['input', 'userIds']);
   if (ids.length === 0) throw invalidInput(['input', 'userIds'], 'userIds must not be empty');
-  const rows: { user_id: string }[] = await em.query(
-    `SELECT DISTINCT acl.user_id FROM ${REACHES} acl
-      WHERE acl.account_id = $1 AND acl.user_id = ANY($2::uuid[])`,
-    [accountId, ids],
-  );
-  if (rows.length !== ids.length) {
-    throw invalidInput(
-      ['input', 'userIds'],
-      "Reports are shared only with users who reach the report's account",
-    );
-  }
+  await assertShareTargetsReach(em, accountId, ids, ['input', 'userIds']);
   return ids;
 }
 

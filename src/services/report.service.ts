@@ -13,6 +13,8 @@ import {
 import { REACHES } from '../permissions/authority';
 import { activeReportOpenTo } from '../permissions/visibility';
 import { confirmGateDecisions } from '../permissions/gate-decisions';
+import { readsPeople } from '../permissions/field-decisions';
+import { assertShareTargetsReach } from '../permissions/share-rules';
 import { recordAuditEvent } from './audit.service';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type {
@@ -178,7 +180,7 @@ export async function listReports(
       ),
     );
   }
-  if (selection.nodeFields.has('createdBy') && viewer.kind !== 'token') {
+  if (selection.nodeFields.has('createdBy') && readsPeople(viewer)) {
     joined.push(
       joinedEntity(ctx.db, User, 'created_by_id', 'creator', (user) =>
         ctx.loaders.user.prime(user.id, user),
@@ -388,19 +390,7 @@ export async function createReport(ctx: RequestContext, input: CreateReportInput
     ]);
     assertActiveAccount(account);
     await lockItemsOfAccount(em, account.id, itemIds);
-    if (shareIds.length > 0) {
-      const reachable: { user_id: string }[] = await em.query(
-        `SELECT DISTINCT acl.user_id FROM ${REACHES} acl
-          WHERE acl.account_id = $1 AND acl.user_id = ANY($2::uuid[])`,
-        [account.id, shareIds],
-      );
-      if (reachable.length !== shareIds.length) {
-        throw invalidInput(
-          ['input', 'sharedWithUserIds'],
-          'Reports can be shared only with users who can see the account',
-        );
-      }
-    }
+    await assertShareTargetsReach(em, account.id, shareIds, ['input', 'sharedWithUserIds']);
     const report = await em.getRepository(Report).save({
       name,
       accountId: account.id,

@@ -1,14 +1,13 @@
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { requireViewer, type RequestContext } from '../context/request-context';
-import { readAuthorities } from '../context/loaders';
 import {
   AccountStatus,
   ConnectionStatus,
   ScheduledDisconnection,
   ScheduleStatus,
 } from '../entities';
-import { MANAGERS } from '../permissions/authority';
+import { schedulingSideOfConnection } from '../permissions/connection-rules';
 import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { judgeScheduleDecider } from '../permissions/schedule-rules';
 import { query, rowMapper } from '../database/raw-sql';
@@ -83,12 +82,10 @@ async function lockConnectionLink(
       field,
     );
   }
-  const [agencyAuthority] = await readAuthorities(em, viewer, [agency.id]);
-  const managesAgency = !!agencyAuthority?.actsAs && MANAGERS.includes(agencyAuthority.actsAs);
   return {
     connectionId: connection.id,
     clientAccountId: null,
-    schedulingAccountId: managesAgency ? agency.id : premium.id,
+    schedulingAccountId: await schedulingSideOfConnection(em, viewer, connection),
     accountIds: [agency.id, premium.id],
     title: linkTitle({ kind: 'connection', name: premium.name, agencyName: agency.name }),
   };

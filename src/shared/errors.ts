@@ -1,6 +1,48 @@
 import { GraphQLError } from 'graphql';
 
 /**
+ * Every top-level `extensions.code` a client may be answered with, once, with its meaning.
+ * formatError (src/server/format-error.ts) passes exactly these as they are and answers anything
+ * else as INTERNAL_SERVER_ERROR; a user error answered at the top level takes one of them
+ * (`USER_ERRORS[code].graphql`). The last five are Apollo Server's own.
+ */
+export const TOP_LEVEL_ERRORS = {
+  UNAUTHENTICATED: 'no token, or one that is not valid (any more)',
+  FORBIDDEN: 'a gate of the permission map refused the operation (docs/permissions.md)',
+  BAD_USER_INPUT:
+    'a business rule or an argument refused the operation; `userErrorCode` says which',
+  NOT_FOUND: 'the object does not exist for you (A3)',
+  CONFLICT: 'concurrent changes kept the operation from applying; nothing changed, retry it',
+  DATABASE_UNAVAILABLE: 'the database connection was lost before commit; nothing changed, retry it',
+  RATE_LIMITED: 'the request budget is spent; retry after `retryAfterSeconds`',
+  BAD_REQUEST: 'the HTTP request itself is malformed',
+  GRAPHQL_PARSE_FAILED: 'the document does not parse',
+  GRAPHQL_VALIDATION_FAILED: 'the document does not validate against the schema',
+  PERSISTED_QUERY_NOT_FOUND: 'the persisted query hash is unknown',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'persisted queries are not supported here',
+  OPERATION_RESOLUTION_FAILURE: 'the operation to run cannot be determined',
+} as const satisfies Record<string, string>;
+
+export type TopLevelCode = keyof typeof TOP_LEVEL_ERRORS;
+
+export const isTopLevelCode = (code: unknown): code is TopLevelCode =>
+  typeof code === 'string' && Object.hasOwn(TOP_LEVEL_ERRORS, code);
+
+/**
+ * R32: the top-level codes one item of a bulk operation answers as its own user error while the
+ * rest of the batch goes on — a refusal of that item, or a retryable failure of its own
+ * transaction. Any other failure of an item is unexpected (INTERNAL_SERVER_ERROR).
+ */
+export const BULK_ITEM_CODES = [
+  'FORBIDDEN',
+  'CONFLICT',
+  'DATABASE_UNAVAILABLE',
+] as const satisfies readonly TopLevelCode[];
+
+export const isBulkItemCode = (code: unknown): code is (typeof BULK_ITEM_CODES)[number] =>
+  (BULK_ITEM_CODES as readonly unknown[]).includes(code);
+
+/**
  * Every user-error code, once, with its meaning and how it leaves the server (contract:
  * payload `userErrors`). A DomainError is thrown inside a service transaction, so the
  * transaction rolls back and nothing changes. `ReturnUserErrors` (src/resolvers/middleware)
@@ -76,7 +118,7 @@ export const USER_ERRORS = {
     graphql: 'FORBIDDEN',
     http: 403,
   },
-} as const satisfies Record<string, { meaning: string; graphql: string; http: number }>;
+} as const satisfies Record<string, { meaning: string; graphql: TopLevelCode; http: number }>;
 
 export type UserErrorCode = keyof typeof USER_ERRORS;
 
@@ -95,6 +137,19 @@ export class DomainError extends Error {
     super(message);
   }
 }
+
+/**
+ * A user error where the operation has no payload to carry it (queries such as the previews): a
+ * top-level error with the code the table gives it, the user-error code alongside.
+ */
+export const asTopLevelError = (error: DomainError) =>
+  new GraphQLError(error.message, {
+    extensions: {
+      code: USER_ERRORS[error.code].graphql,
+      userErrorCode: error.code,
+      field: error.field,
+    },
+  });
 
 export const notFound = (what: string, field: string[] | null = null) =>
   new DomainError('NOT_FOUND', `${what} not found`, field);
