@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { permissionRules } from './permission-map';
-import { ACCOUNT_GATES } from './rules';
+import { permissionRules } from '../src/permissions/permission-map';
+import { ACCOUNT_GATES } from '../src/permissions/rules';
 
 /**
  * Prints docs/permissions.md from the shield map (`npm run docs:permissions`). Generic: it walks
