@@ -24,7 +24,7 @@ import {
   listReportItems,
   listReports,
 } from '../services/report.service';
-import { PageArgsType } from './account.resolver';
+import { PageArgsType } from '../schema/types/page-args.type';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 import { pageSelection, selectsOnlyTotal } from './selection';
 
