@@ -12,7 +12,7 @@ import { userPrincipal } from '../../permissions/principal';
 import { accessReviewCsvSql, verifyAccessReviewLink } from '../../services/access-review.service';
 import { crlfRecords } from '../../services/export.service';
 import { isId } from '../../shared/ids';
-import { sendHttpError } from '../http-errors';
+import { sendHttpError } from '../../shared/http-errors';
 import {
   endDownloadTransaction,
   EXPORT_STALL_TIMEOUT_MS,

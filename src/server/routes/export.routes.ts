@@ -23,7 +23,7 @@ import {
 import { isId } from '../../shared/ids';
 import { namedSql } from '../../services/sql';
 import { findUsableApiToken } from '../auth';
-import { sendHttpError } from '../http-errors';
+import { sendHttpError } from '../../shared/http-errors';
 import type { Principal as Viewer } from '../../permissions/principal';
 
 /**
