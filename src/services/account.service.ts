@@ -5,7 +5,7 @@ import { requireViewer, type RequestContext } from '../context/request-context';
 import type { AccountFilter } from '../schema/types/inputs';
 import { isId } from '../shared/ids';
 import { query, rowMapper } from '../database/raw-sql';
-import { keysetBefore } from './list-sql';
+import { keysetBefore } from '../database/list-sql';
 import {
   cursorParameters,
   groupRows,

@@ -148,7 +148,7 @@ export function parseAfter(after: string | null | undefined): Cursor | null {
   return after ? decodeCursor(after) : null;
 }
 
-/** Named parameters of `keysetBefore` (./list-sql) for a decoded cursor. */
+/** Named parameters of `keysetBefore` (database/list-sql.ts) for a decoded cursor. */
 export const cursorParameters = (after: Cursor | null) =>
   after ? { afterTime: after.createdAt, afterId: after.id } : {};
 

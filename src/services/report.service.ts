@@ -26,7 +26,7 @@ import { distinctIds, isId } from '../shared/ids';
 import type { Visibility } from '../permissions/visibility';
 import type { Page } from '../schema/types/connections.type';
 import { query, rowMapper } from '../database/raw-sql';
-import { keysetBefore, likePattern } from './list-sql';
+import { keysetBefore, likePattern } from '../database/list-sql';
 import {
   cursorParameters,
   groupRows,
