@@ -5,7 +5,7 @@ import { MANAGERS } from './authority';
 import { named } from './rules';
 import { exists, recordGateDecision, type GateDecision } from './gate-decisions';
 import type { AgencyConnection } from '../entities';
-import type { AccountAuthority } from '../context/loaders';
+import type { AccountAuthority } from './account-authority';
 
 /**
  * Gates on agency <-> premium connections (R1, R4, per-connection access): whose managers act.

@@ -1,7 +1,7 @@
 import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../context/request-context';
-import { readAuthorities, type AccountAuthority } from '../context/loaders';
+import { readAuthorities, type AccountAuthority } from './account-authority';
 import { forbidden, notFound } from '../shared/errors';
 
 /**

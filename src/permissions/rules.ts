@@ -1,7 +1,7 @@
 import { rule } from 'graphql-shield';
 import { AccountType, Role } from '../entities/enums';
 import type { RequestContext } from '../context/request-context';
-import type { AccountAuthority } from '../context/loaders';
+import type { AccountAuthority } from './account-authority';
 import { unauthenticated } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { EDITORS, MANAGERS } from './authority';

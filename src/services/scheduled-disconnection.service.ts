@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { EntityManager } from 'typeorm';
 import { requireViewer, type RequestContext } from '../context/request-context';
-import { readAuthorities } from '../context/loaders';
+import { readAuthorities } from '../permissions/account-authority';
 import {
   AccountStatus,
   ConnectionStatus,

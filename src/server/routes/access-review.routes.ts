@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { Env } from '../../config/env';
 import { logger } from '../../config/logger';
 import { User } from '../../entities';
-import { readAuthorities } from '../../context/loaders';
+import { readAuthorities } from '../../permissions/account-authority';
 import { Role } from '../../entities/enums';
 import { userPrincipal } from '../../permissions/principal';
 import { accessReviewCsvSql, verifyAccessReviewLink } from '../../services/access-review.service';
