@@ -19,7 +19,7 @@ import {
 import { query, rowMapper } from '../database/raw-sql';
 import { authorityLoader } from '../permissions/account-authority';
 import type { Visibility } from '../permissions/visibility';
-import type { PageRow } from '../services/pagination';
+import type { PageRow } from '../database/list-sql';
 
 /** The first page of one report's items, newest first, with the report's item count. */
 export interface ReportItemsFirstPage {

@@ -15,8 +15,8 @@ import {
   parseAfter,
   sqlPage,
   type PageArgs,
-  type PageRow,
 } from './pagination';
+import type { PageRow } from '../database/list-sql';
 
 /** The account if the viewer may see it (visibility filter), else null. */
 export async function findAccount(ctx: RequestContext, id: string) {

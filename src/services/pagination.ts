@@ -3,6 +3,7 @@ import type { Page } from '../schema/types/connections.type';
 import { badUserInput } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { prefixedColumns, query, rowMapper } from '../database/raw-sql';
+import type { PageRow } from '../database/list-sql';
 
 export interface PageArgs {
   first?: number | null;
@@ -106,12 +107,6 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
     limit,
     () => countQuery.getCount(),
   );
-}
-
-/** A row of a keyset page with its ordering timestamp as Postgres text (the cursor keeps it). */
-export interface PageRow<T> {
-  node: T;
-  cursorTime: string;
 }
 
 /**

@@ -26,7 +26,7 @@ import { distinctIds, isId } from '../shared/ids';
 import type { Visibility } from '../permissions/visibility';
 import type { Page } from '../schema/types/connections.type';
 import { query, rowMapper } from '../database/raw-sql';
-import { keysetBefore, likePattern } from '../database/list-sql';
+import { keysetBefore, likePattern, type PageRow } from '../database/list-sql';
 import {
   cursorParameters,
   groupRows,
@@ -40,7 +40,6 @@ import {
   sqlPage,
   type JoinedRow,
   type PageArgs,
-  type PageRow,
   type PageSelection,
   withCte,
 } from './pagination';
