@@ -1,5 +1,5 @@
 import { rule } from 'graphql-shield';
-import type { RequestContext } from '../context/request-context';
+import type { GateContext } from './gate-context';
 import { isId } from '../shared/ids';
 import { MANAGERS } from './authority';
 import { named } from './rules';
@@ -25,7 +25,7 @@ export const connectionSide = (side: 'either' | 'requester' | 'responder' | 'age
       async (
         _parent,
         args: { connectionId?: unknown; input?: { connectionId?: unknown } },
-        ctx: RequestContext,
+        ctx: GateContext,
         info,
       ) => {
         const connectionId = args.connectionId ?? args.input?.connectionId;
@@ -46,7 +46,7 @@ export const connectionSide = (side: 'either' | 'requester' | 'responder' | 'age
  * decision its transaction confirms on the locked rows.
  */
 export async function judgeConnectionSide(
-  ctx: RequestContext,
+  ctx: GateContext,
   connection: AgencyConnection,
   side: 'either' | 'requester' | 'responder' | 'agency',
 ): Promise<{ visible: boolean; holds: boolean; decision: GateDecision }> {
