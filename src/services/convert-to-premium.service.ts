@@ -4,7 +4,7 @@ import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import { DomainError, invalidInput, requiredText } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { recordAuditEvent } from './audit.service';
-import { returnedIds } from './sql';
+import { returnedIds } from '../database/raw-sql';
 import { assertAgencyClient } from './disconnection.service';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 

@@ -14,7 +14,7 @@ import type { CreateIntegrationInput, MapAdvertiserInput } from '../schema/types
 import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { confirmGateDecisions } from '../permissions/gate-decisions';
-import { queryNamed } from './sql';
+import { query } from '../database/raw-sql';
 import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
 
 /** R3: the integration when the viewer may see its owner account, else null. */
@@ -155,7 +155,7 @@ async function mappingsOf(
   const params = { integrationId: integration.id, clientAccountId };
   const onlyClient = clientAccountId ? 'AND m.client_account_id = :clientAccountId' : '';
   if (lock) {
-    await queryNamed(
+    await query(
       em,
       `SELECT a.id FROM accounts a
         WHERE a.id IN (SELECT m.client_account_id FROM integration_mappings m
@@ -164,7 +164,7 @@ async function mappingsOf(
       params,
     );
   }
-  return queryNamed<MappingRow>(
+  return query<MappingRow>(
     em,
     `SELECT m.id, m.client_account_id AS "clientAccountId",
             m.external_advertiser_id AS "externalAdvertiserId", m.status,

@@ -10,7 +10,7 @@ import type {
 import { recordAuditEvent, type AuditAction } from './audit.service';
 import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
 import { distinctIds, isId } from '../shared/ids';
-import { queryNamed, rowCount } from './sql';
+import { query, rowCount } from '../database/raw-sql';
 import { inTransaction } from './transaction';
 import { confirmGateDecisions } from '../permissions/gate-decisions';
 
@@ -29,7 +29,7 @@ async function lockEditableReport(
 ): Promise<Report> {
   const { visibility } = requireViewer(ctx);
   const [visible] = isId(reportId)
-    ? await queryNamed<{ id: string; account_id: string }>(
+    ? await query<{ id: string; account_id: string }>(
         em,
         `SELECT r.id, r.account_id FROM reports r WHERE r.id = :reportId AND ${visibility.report('r')}`,
         { ...visibility.params, reportId: reportId.toLowerCase() },
