@@ -9,7 +9,8 @@ import { notFound, requiredText } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { query } from '../database/raw-sql';
-import { inTransaction, lockVisibleAccount } from './transaction';
+import { inTransaction } from './transaction';
+import { lockVisibleAccount } from './locks';
 
 const info = (row: ApiToken): ApiTokenInfo => ({
   id: row.id,

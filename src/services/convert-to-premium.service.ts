@@ -6,7 +6,8 @@ import { isId } from '../shared/ids';
 import { recordAuditEvent } from './audit.service';
 import { returnedIds } from '../database/raw-sql';
 import { assertAgencyClient } from './disconnection.service';
-import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
+import { inTransaction } from './transaction';
+import { assertActiveAccount, lockVisibleAccount } from './locks';
 
 /**
  * R21 (staff only, shield): keeps a client's data with the brand. In one transaction the CLIENT
