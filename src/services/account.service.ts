@@ -5,7 +5,7 @@ import { requireViewer, type RequestContext } from '../context/request-context';
 import type { AccountFilter } from '../schema/types/inputs';
 import { isId } from '../shared/ids';
 import { query, rowMapper } from '../database/raw-sql';
-import { keysetBefore } from '../database/list-sql';
+import { keysetBefore, type PageRow } from '../database/list-sql';
 import {
   cursorParameters,
   groupRows,
@@ -16,7 +16,6 @@ import {
   sqlPage,
   type PageArgs,
 } from './pagination';
-import type { PageRow } from '../database/list-sql';
 
 /** The account if the viewer may see it (visibility filter), else null. */
 export async function findAccount(ctx: RequestContext, id: string) {
