@@ -41,27 +41,29 @@ export default tseslint.config(
       ],
     },
   },
-  // Layers point one way (docs/architecture.md): resolvers → services → context → permissions →
-  // database, entities, shared. server/ and ops/ wire the process together; nothing imports them.
-  // Type-only imports may look up (a shield rule reads the request context's type).
+  // Layers point one way (docs/architecture.md): jobs → resolvers → services → context →
+  // permissions → database, entities, shared. server/ and ops/ wire the process together (server
+  // mounts ops' routes); nothing below imports them. No exceptions, not even for types.
   ...layers({
-    resolvers: ['server', 'ops'],
-    schema: ['server', 'ops'],
-    services: ['server', 'ops', 'resolvers'],
-    mail: ['server', 'ops', 'resolvers'],
-    'ad-servers': ['server', 'ops', 'resolvers'],
-    context: ['server', 'ops', 'resolvers', 'services'],
-    permissions: ['server', 'ops', 'resolvers', 'services'],
-    database: ['server', 'ops', 'resolvers', 'services'],
-    entities: ['server', 'ops', 'resolvers', 'services'],
-    config: ['server', 'ops', 'resolvers', 'services'],
-    shared: ['server', 'ops', 'resolvers', 'services'],
+    ops: ['server'],
+    jobs: ['server', 'ops'],
+    resolvers: ['server', 'ops', 'jobs'],
+    schema: ['server', 'ops', 'jobs'],
+    services: ['server', 'ops', 'jobs', 'resolvers'],
+    mail: ['server', 'ops', 'jobs', 'resolvers'],
+    'ad-servers': ['server', 'ops', 'jobs', 'resolvers'],
+    context: ['server', 'ops', 'jobs', 'resolvers', 'services'],
+    permissions: ['server', 'ops', 'jobs', 'resolvers', 'services', 'context'],
+    database: ['server', 'ops', 'jobs', 'resolvers', 'services', 'context'],
+    entities: ['server', 'ops', 'jobs', 'resolvers', 'services', 'context'],
+    config: ['server', 'ops', 'jobs', 'resolvers', 'services', 'context'],
+    shared: ['server', 'ops', 'jobs', 'resolvers', 'services', 'context'],
   }),
 );
 
 /**
  * One config per folder of src/ (a later config would replace an earlier one's rule): the
- * folders it may not import from, except for types.
+ * folders it may not import from, types included.
  */
 function layers(forbiddenByFolder) {
   return Object.entries(forbiddenByFolder).map(([folder, forbidden]) => ({
@@ -71,9 +73,9 @@ function layers(forbiddenByFolder) {
         'error',
         {
           patterns: forbidden.map((dir) => ({
-            group: [`**/${dir}/**`, `**/${dir}`],
+            // Relative paths only: `@apollo/server` is a package, not src/server.
+            regex: `^(\\.\\./)+${dir}(/|$)`,
             message: `src/${folder} is below ${dir}/ (docs/architecture.md, layers)`,
-            allowTypeImports: true,
           })),
         },
       ],

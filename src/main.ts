@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { EnvError, loadEnv } from './config/env';
 import { logger } from './config/logger';
 import { startMailRelay } from './mail/mail-relay';
-import { startConnectionExpiry } from './services/connection-expiry';
+import { startConnectionExpiry } from './jobs/connection-expiry';
 import { startDisconnectionScheduler } from './jobs/disconnection-scheduler';
 import { seedDemoWorldIfEmpty } from './seed/demo-world';
 import { startHandover } from './server/bootstrap';

@@ -3,7 +3,7 @@ import { EnvError, loadEnv } from './config/env';
 import { logger } from './config/logger';
 import { connectForTool } from './database/database';
 import { startMailRelay } from './mail/mail-relay';
-import { startConnectionExpiry } from './services/connection-expiry';
+import { startConnectionExpiry } from './jobs/connection-expiry';
 import { startDisconnectionScheduler } from './jobs/disconnection-scheduler';
 
 /**

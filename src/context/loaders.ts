@@ -1,11 +1,5 @@
 import DataLoader from 'dataloader';
-import {
-  type DataSource,
-  type EntityManager,
-  In,
-  type ObjectLiteral,
-  type EntityTarget,
-} from 'typeorm';
+import { type DataSource, In, type ObjectLiteral, type EntityTarget } from 'typeorm';
 import {
   AuditEvent,
   Account,
@@ -17,35 +11,19 @@ import {
   Report,
   ReportItem,
   ReportingItem,
-  Role,
   ScheduledDisconnection,
   User,
 } from '../entities';
 import { query, rowMapper } from '../database/raw-sql';
-import { principalAuthoritySql } from '../permissions/authority';
+import { authorityLoader } from '../permissions/account-authority';
 import { integrationMappings } from '../permissions/field-decisions';
 import type { Visibility } from '../permissions/visibility';
-import type { Principal } from '../permissions/principal';
-import type { PageRow } from '../services/pagination';
+import type { PageRow } from '../database/list-sql';
 
 /** The first page of one report's items, newest first, with the report's item count. */
 export interface ReportItemsFirstPage {
   rows: PageRow<ReportingItem>[];
   total: number;
-}
-
-/** What the principal may do with one account (domain.md A1, A2): the shield gates read it. */
-export interface AccountAuthority {
-  id: string;
-  type: Account['type'];
-  status: Account['status'];
-  agencyId: string | null;
-  /** The strongest role the principal acts for the account with (A1); null: acts not for it. */
-  actsAs: Role | null;
-  /** The strongest role the principal reaches the account's data with (A2); null: no reach. */
-  reachAs: Role | null;
-  /** One of the account's own administrators (REACHES `administers`; staff): R25. */
-  administers: boolean;
 }
 
 const byId = <T extends { id: string }>(rows: T[], ids: readonly string[]) => {
@@ -158,35 +136,6 @@ const reportItemsFirstPage = (db: DataSource, limit: number) =>
     }
     return reportIds.map((id) => pages.get(id)!);
   });
-
-/**
- * A1, A2, R18: the principal's authority per account, one statement for all `ids`. Staff act for
- * and reach every account; an API token acts for none and reaches nothing it could write to.
- * The shield gates read it through the `authority` loader; a transaction confirming their
- * decisions reads it again on its own connection (permissions/gate-decisions.ts).
- */
-export async function readAuthorities(
-  executor: DataSource | EntityManager,
-  principal: Principal | null | undefined,
-  ids: readonly string[],
-): Promise<(AccountAuthority | null)[]> {
-  const columns = principalAuthoritySql(principal, 'a');
-  // Every gated operation runs this: raw and prepared (raw-sql.ts), REACHES planned once.
-  const rows = await query<AccountAuthority>(
-    executor,
-    `SELECT a.id, a.type, a.status, a.agency_id AS "agencyId",
-            ${columns.actsAs} AS "actsAs", ${columns.reachAs} AS "reachAs",
-            ${columns.administers} AS administers
-       FROM accounts a WHERE a.id = ANY(CAST(:ids AS uuid[]))`,
-    { ids: [...ids], viewerId: principal?.user.id ?? null },
-  );
-  return byId(rows, ids);
-}
-
-const authorityLoader = (db: DataSource, visibility: Visibility | null) =>
-  new DataLoader<string, AccountAuthority | null>((ids) =>
-    readAuthorities(db, visibility?.principal, ids),
-  );
 
 /** R24: an account's members or a user's memberships, oldest first. */
 const membershipsBy = (db: DataSource, key: 'accountId' | 'userId') =>

@@ -7,9 +7,13 @@ import { createLoaders, type Loaders } from './loaders';
 import { jobPrincipal, type Principal as Viewer } from '../permissions/principal';
 import type { User } from '../entities';
 import type { GateDecisions } from '../permissions/gate-decisions';
+import type { GateContext } from '../permissions/gate-context';
 
-/** Everything a resolver or service needs for one request. Nothing here outlives the request. */
-export interface RequestContext {
+/**
+ * Everything a resolver or service needs for one request (the shield gates read the part they
+ * declare: GateContext). Nothing here outlives the request.
+ */
+export interface RequestContext extends GateContext {
   requestId: string;
   viewer: Viewer | null;
   /** The request's database: the primary, or for a routed read a standby (issue 27). */

@@ -12,15 +12,21 @@ import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typ
 type Row = Record<string, unknown>;
 type Queryable = DataSource | EntityManager;
 
-/** Runs `sql` with named parameters; returns the raw rows (prepared: see `preparedQuery`). */
+/**
+ * Runs `sql` with named parameters (`:name`, so the visibility predicates of
+ * permissions/visibility.ts, which use `:viewerId` and `:scopeAccountId`, compose into
+ * hand-written statements); returns the raw rows — of an UPDATE or DELETE too, its RETURNING
+ * rows (prepared: see `preparedQuery`). Parameter names must not collide with type names used
+ * in casts (`::uuid`).
+ */
 export async function query<R = Row>(
   db: Queryable,
   sql: string,
   parameters: Record<string, unknown>,
 ): Promise<R[]> {
   const source = 'connection' in db ? db.connection : db;
-  const [text, values] = source.driver.escapeQueryWithParameters(sql, parameters);
-  if (!prepared.get(source)) return db.query<R[]>(text, values);
+  const [text, values] = namedSql(db, sql, parameters);
+  if (!prepared.get(source)) return rowsOf<R>(await db.query(text, values));
   if (!('connection' in db)) {
     return preparedQuery<R>(
       source,
@@ -32,8 +38,34 @@ export async function query<R = Row>(
   // A transaction's statements stay on its own connection.
   const connection = transactionConnection(db);
   if (connection) return preparedQuery<R>(source, connection, text, values, true);
-  return db.query<R[]>(text, values);
+  return rowsOf<R>(await db.query(text, values));
 }
+
+/** `sql` with named parameters as the driver's positional text and values. */
+export function namedSql(
+  db: Queryable,
+  sql: string,
+  parameters: Record<string, unknown>,
+): [string, unknown[]] {
+  const source = 'connection' in db ? db.connection : db;
+  return source.driver.escapeQueryWithParameters(sql, parameters) as [string, unknown[]];
+}
+
+/** TypeORM's postgres driver answers an UPDATE or DELETE as `[rows, affected]`: the rows. */
+const isRowsAndCount = (result: unknown): result is [unknown[], number] =>
+  Array.isArray(result) &&
+  result.length === 2 &&
+  Array.isArray(result[0]) &&
+  typeof result[1] === 'number';
+
+const rowsOf = <R>(result: unknown): R[] => (isRowsAndCount(result) ? result[0] : result) as R[];
+
+/** The affected-row count of an UPDATE or DELETE run with TypeORM's `query()`. */
+export const rowCount = (result: unknown): number => (isRowsAndCount(result) ? result[1] : 0);
+
+/** The RETURNING rows of the same answer, as their `id`s. */
+export const returnedIds = (result: unknown): string[] =>
+  isRowsAndCount(result) ? (result[0] as { id: string }[]).map((row) => row.id) : [];
 
 const prepared = new WeakMap<DataSource, boolean>();
 

@@ -111,7 +111,7 @@ export class AgencyConnection implements Node {
 
   /**
    * R26 at read time: a PENDING request past its expiresAt is EXPIRED for everyone who loads it,
-   * before the relay worker persists it (src/services/connection-expiry.ts). Writes that act on
+   * before the relay worker persists it (src/jobs/connection-expiry.ts). Writes that act on
    * a request read it through this entity, so none ever answers a stale PENDING.
    */
   @AfterLoad()

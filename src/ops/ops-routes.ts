@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type express from 'express';
 import type { DataSource } from 'typeorm';
 import type { Env } from '../config/env';
-import { sendHttpError } from '../server/http-errors';
+import { sendHttpError } from '../shared/http-errors';
 import type { Metrics } from './metrics';
 
 /** A readiness probe answers within this time, whatever the database does. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Role } from '../entities/enums';
-import type { RequestContext } from '../context/request-context';
+import type { GateContext } from './gate-context';
 import { isId } from '../shared/ids';
 import type { AccountLocator } from './rules';
 import { ACTS_FOR } from './authority';
@@ -26,7 +26,7 @@ export const usableApiToken = (t: string, u: string) => `(
 /** Locator for the shield map: the account an API token (id at `path`) is scoped to. */
 export const accountOfApiTokenAt =
   (path: string): AccountLocator =>
-  async (args, ctx: RequestContext) => {
+  async (args, ctx: GateContext) => {
     const id = path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], args);
     if (!isId(id)) return null;
     const rows: { account_id: string }[] = await ctx.db.query(

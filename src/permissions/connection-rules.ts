@@ -1,12 +1,12 @@
 import { rule } from 'graphql-shield';
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../context/request-context';
+import type { GateContext } from './gate-context';
 import { isId } from '../shared/ids';
 import { MANAGERS } from './authority';
 import { named } from './rules';
 import { exists, recordGateDecision, type GateDecision } from './gate-decisions';
 import type { AgencyConnection } from '../entities';
-import { readAuthorities, type AccountAuthority } from '../context/loaders';
+import { readAuthorities, type AccountAuthority } from './account-authority';
 import type { Principal } from './principal';
 
 /**
@@ -27,7 +27,7 @@ export const connectionSide = (side: 'either' | 'requester' | 'responder' | 'age
       async (
         _parent,
         args: { connectionId?: unknown; input?: { connectionId?: unknown } },
-        ctx: RequestContext,
+        ctx: GateContext,
         info,
       ) => {
         const connectionId = args.connectionId ?? args.input?.connectionId;
@@ -52,7 +52,7 @@ const managesSide = (a: AccountAuthority | null | undefined) =>
  * decision its transaction confirms on the locked rows.
  */
 export async function judgeConnectionSide(
-  ctx: RequestContext,
+  ctx: GateContext,
   connection: AgencyConnection,
   side: 'either' | 'requester' | 'responder' | 'agency',
 ): Promise<{ visible: boolean; holds: boolean; decision: GateDecision }> {

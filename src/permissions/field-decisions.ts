@@ -1,8 +1,8 @@
-import type { RequestContext } from '../context/request-context';
 import type { AgencyConnection, Membership } from '../entities';
 import { forbidden } from '../shared/errors';
 import type { Principal } from './principal';
 import type { Visibility } from './visibility';
+import type { GateContext } from './gate-context';
 import { AccountType, MappingStatus } from '../entities/enums';
 
 /**
@@ -46,13 +46,13 @@ export const FIELD_DECISIONS: FieldDecisionDoc[] = [];
  */
 function fieldGate<Subject, F extends Fallback>(
   doc: Omit<FieldDecisionDoc, 'otherwise'> & { otherwise: F },
-  holds: (ctx: RequestContext, subject: Subject) => Promise<boolean> | boolean,
+  holds: (ctx: GateContext, subject: Subject) => Promise<boolean> | boolean,
 ) {
   FIELD_DECISIONS.push(doc);
   return {
     holds,
     async answer<T>(
-      ctx: RequestContext,
+      ctx: GateContext,
       subject: Subject,
       load: () => T | Promise<T>,
     ): Promise<T | ReturnType<(typeof FALLBACKS)[F]>> {
@@ -65,7 +65,7 @@ function fieldGate<Subject, F extends Fallback>(
 /** A list field shown row by row: `shown` keeps the rows the viewer may see. */
 function rowFilter<Root, Row>(
   doc: FieldDecisionDoc,
-  shown: (ctx: RequestContext, root: Root, rows: Row[]) => Promise<Row[]>,
+  shown: (ctx: GateContext, root: Root, rows: Row[]) => Promise<Row[]>,
 ) {
   FIELD_DECISIONS.push(doc);
   return { shown };
@@ -86,7 +86,7 @@ function sqlRowFilter<Args extends unknown[]>(
  * (Visibility.accountInternals, one batched statement per request). An account met through a
  * relation (a client's agency, the other side of a connection) shows its id, name and type only.
  */
-export const seesAccountInternals = async (ctx: RequestContext, accountId: string) =>
+export const seesAccountInternals = async (ctx: GateContext, accountId: string) =>
   !!(await ctx.loaders.accountInternals.load(accountId));
 
 /** R18: a principal that reads people (creators, members): users; an API token reads none. */
@@ -185,7 +185,7 @@ export const userEmail = fieldGate(
       'the user, staff, and whoever acts for (A1) an account the user is a member of; not an API token',
     otherwise: 'empty string',
   },
-  async (ctx: RequestContext, userId: string) => !!(await ctx.loaders.emailKnown.load(userId)),
+  async (ctx: GateContext, userId: string) => !!(await ctx.loaders.emailKnown.load(userId)),
 );
 
 /** R18: `Report.createdBy` — a token reads no people or emails. */
@@ -196,7 +196,7 @@ export const reportCreatedBy = fieldGate(
     shownTo: 'users who see the report',
     otherwise: 'null',
   },
-  (ctx: RequestContext) => readsPeople(ctx.viewer),
+  (ctx: GateContext) => readsPeople(ctx.viewer),
 );
 
 /**

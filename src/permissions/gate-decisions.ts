@@ -1,7 +1,7 @@
 import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../context/request-context';
-import { readAuthorities, type AccountAuthority } from '../context/loaders';
+import type { GateContext } from './gate-context';
+import { readAuthorities, type AccountAuthority } from './account-authority';
 import { forbidden, notFound } from '../shared/errors';
 
 /**
@@ -32,7 +32,7 @@ export interface GateDecisions {
  * starts a new list: one mutation's transaction never re-judges another's gate.
  */
 export function recordGateDecision(
-  ctx: RequestContext,
+  ctx: GateContext,
   info: GraphQLResolveInfo,
   decision: GateDecision,
 ): void {
@@ -51,7 +51,7 @@ export function recordGateDecision(
  * no longer holds rolls the operation back: FORBIDDEN, or NOT_FOUND when the account no longer
  * exists for the principal. Staff are never demoted.
  */
-export async function confirmGateDecisions(em: EntityManager, ctx: RequestContext): Promise<void> {
+export async function confirmGateDecisions(em: EntityManager, ctx: GateContext): Promise<void> {
   const principal = ctx.viewer;
   const decisions = ctx.gateDecisions.list;
   ctx.gateDecisions.confirmedIn = em;
@@ -72,7 +72,7 @@ export async function confirmGateDecisions(em: EntityManager, ctx: RequestContex
  * confirmed its gates is a service that skipped its lock helper, a bug — it fails loudly in the
  * permission matrices, which run every operation, instead of deciding on a stale gate.
  */
-export function assertGateDecisionsConfirmed(em: EntityManager, ctx: RequestContext): void {
+export function assertGateDecisionsConfirmed(em: EntityManager, ctx: GateContext): void {
   const { list, confirmedIn, field } = ctx.gateDecisions;
   if (list.length > 0 && !ctx.viewer?.isStaff && confirmedIn !== em) {
     throw new Error(`The gates of ${field} were not confirmed on the locked rows`);

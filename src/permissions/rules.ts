@@ -1,7 +1,7 @@
 import { rule } from 'graphql-shield';
 import { AccountType, Role } from '../entities/enums';
-import type { RequestContext } from '../context/request-context';
-import type { AccountAuthority } from '../context/loaders';
+import type { GateContext } from './gate-context';
+import type { AccountAuthority } from './account-authority';
 import { unauthenticated } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { EDITORS, MANAGERS } from './authority';
@@ -19,16 +19,16 @@ import { exists, recordGateDecision, type GateDecision } from './gate-decisions'
  */
 
 export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
-  (_parent, _args, ctx: RequestContext) => (ctx.viewer ? true : unauthenticated()),
+  (_parent, _args, ctx: GateContext) => (ctx.viewer ? true : unauthenticated()),
 );
 
 /** API tokens are read-only (R18): every mutation needs a signed-in user. */
 export const isUser = rule('isUser', { cache: 'contextual' })(
-  (_parent, _args, ctx: RequestContext) => ctx.viewer?.kind === 'user',
+  (_parent, _args, ctx: GateContext) => ctx.viewer?.kind === 'user',
 );
 
 export const isStaff = rule('isStaff', { cache: 'contextual' })(
-  (_parent, _args, ctx: RequestContext) => !!ctx.viewer?.isStaff,
+  (_parent, _args, ctx: GateContext) => !!ctx.viewer?.isStaff,
 );
 
 type Args = Record<string, unknown>;
@@ -41,10 +41,7 @@ export function named<R extends Rule>(name: string, make: () => R): R {
   return ruleInstances.get(name) as R;
 }
 
-export type AccountLocator = (
-  args: Args,
-  ctx: RequestContext,
-) => Promise<string | null | undefined>;
+export type AccountLocator = (args: Args, ctx: GateContext) => Promise<string | null | undefined>;
 
 export const argAt = (args: Args, path: string): unknown =>
   path.split('.').reduce<unknown>((value, key) => (value as Args | undefined)?.[key], args);
@@ -93,7 +90,7 @@ const accountGate =
   (locator: AccountLocator, locatorName: string) =>
     named(`${name}(${locatorName})`, () =>
       rule(`${name}(${locatorName})`, { cache: 'no_cache' })(
-        async (_parent, args: Args, ctx: RequestContext, info) => {
+        async (_parent, args: Args, ctx: GateContext, info) => {
           if (!ctx.viewer) return invisible === 'pass';
           const accountId = await locator(args, ctx);
           if (!accountId) return invisible === 'pass';
@@ -216,7 +213,7 @@ export const clientManagerJudgement = (authority: AccountAuthority | null, clien
 export const isReportCreatorOrAdmin = (path: string) =>
   named(`isReportCreatorOrAdmin(${path})`, () =>
     rule(`isReportCreatorOrAdmin(${path})`, { cache: 'no_cache' })(
-      async (_parent, args: Args, ctx: RequestContext, info) => {
+      async (_parent, args: Args, ctx: GateContext, info) => {
         const id = argAt(args, path);
         if (!ctx.viewer || !isId(id)) return true;
         const report = await ctx.loaders.visibleReport.load(id.toLowerCase());
@@ -244,7 +241,7 @@ export const mayExplainAccess = named('mayExplainAccess', () =>
     async (
       _parent,
       args: { userId?: unknown; reportId?: unknown; accountId?: unknown },
-      ctx: RequestContext,
+      ctx: GateContext,
     ) => {
       const viewer = ctx.viewer;
       if (!viewer) return false;
@@ -269,7 +266,7 @@ export const mayExplainAccess = named('mayExplainAccess', () =>
  */
 export const mayReviewUser = named('mayReviewUser', () =>
   rule('mayReviewUser', { cache: 'no_cache' })(
-    async (_parent, args: { userId?: unknown }, ctx: RequestContext) => {
+    async (_parent, args: { userId?: unknown }, ctx: GateContext) => {
       const viewer = ctx.viewer;
       if (!viewer || !isId(args.userId)) return !!viewer;
       if (viewer.isStaff || args.userId.toLowerCase() === viewer.user.id) return true;

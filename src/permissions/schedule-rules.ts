@@ -1,5 +1,5 @@
 import { rule } from 'graphql-shield';
-import type { RequestContext } from '../context/request-context';
+import type { GateContext } from './gate-context';
 import type { ScheduledDisconnection } from '../entities';
 import { isId } from '../shared/ids';
 import { judgeConnectionSide } from './connection-rules';
@@ -13,7 +13,7 @@ import { clientManagerJudgement, named } from './rules';
  * whether the link exists for the principal at all (A3: others hear NOT_FOUND).
  */
 export async function judgeScheduleDecider(
-  ctx: RequestContext,
+  ctx: GateContext,
   schedule: Pick<ScheduledDisconnection, 'connectionId' | 'clientAccountId'>,
 ): Promise<{ visible: boolean; holds: boolean; decision: GateDecision } | null> {
   if (schedule.connectionId) {
@@ -33,7 +33,7 @@ export async function judgeScheduleDecider(
 export const decidesScheduledDisconnection = (path: 'scheduleId') =>
   named(`decidesScheduledDisconnection(${path})`, () =>
     rule(`decidesScheduledDisconnection(${path})`, { cache: 'no_cache' })(
-      async (_parent, args: { scheduleId?: unknown }, ctx: RequestContext, info) => {
+      async (_parent, args: { scheduleId?: unknown }, ctx: GateContext, info) => {
         const id = args[path];
         if (!ctx.viewer || !isId(id)) return true;
         const schedule = await ctx.loaders.schedule.load(id.toLowerCase());

@@ -16,7 +16,7 @@ import {
   reviewEntries,
   userAccess,
 } from '../services/access-review.service';
-import { PageArgsType } from './account.resolver';
+import { PageArgsType } from '../schema/types/page-args.type';
 
 /** R28–R29: the permission layer answering for itself (src/services/access-review.service.ts). */
 @Resolver(() => AccessReview)

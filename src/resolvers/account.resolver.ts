@@ -7,7 +7,6 @@ import {
   FieldResolver,
   ID,
   Info,
-  Int,
   Query,
   Resolver,
   Root,
@@ -23,6 +22,7 @@ import {
 } from '../entities';
 import type { RequestContext } from '../context/request-context';
 import { AccountFilter } from '../schema/types/inputs';
+import { PageArgsType } from '../schema/types/page-args.type';
 import { AccountConnection, ReportConnection } from '../schema/types/connections.type';
 import { findAccount, listAccounts, listClients } from '../services/account.service';
 import {
@@ -33,15 +33,6 @@ import {
 } from '../permissions/field-decisions';
 import { listReportsOfAccount } from '../services/report.service';
 import { selectsTotal } from './selection';
-
-@ArgsType()
-export class PageArgsType {
-  @Field(() => Int, { nullable: true })
-  first?: number | null;
-
-  @Field(() => String, { nullable: true })
-  after?: string | null;
-}
 
 @ArgsType()
 class ArchivedPageArgs extends PageArgsType {

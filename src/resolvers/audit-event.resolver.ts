@@ -3,7 +3,7 @@ import { Account, AuditEvent, User } from '../entities';
 import type { RequestContext } from '../context/request-context';
 import { AuditEventConnection } from '../schema/types/connections.type';
 import { listAuditEvents } from '../services/account.service';
-import { PageArgsType } from './account.resolver';
+import { PageArgsType } from '../schema/types/page-args.type';
 
 @Resolver(() => AuditEvent)
 export class AuditEventResolver {

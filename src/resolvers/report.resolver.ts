@@ -25,7 +25,7 @@ import {
   listReports,
 } from '../services/report.service';
 import { reportCreatedBy } from '../permissions/field-decisions';
-import { PageArgsType } from './account.resolver';
+import { PageArgsType } from '../schema/types/page-args.type';
 import { ReturnUserErrors } from './middleware/return-user-errors';
 import { pageSelection, selectsOnlyTotal } from './selection';
 

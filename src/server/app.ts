@@ -23,7 +23,7 @@ import { authenticate } from './auth';
 import { buildContext, type RequestContext } from '../context/request-context';
 import { explorerEnabled, mountExplorer } from './explorer/explorer.routes';
 import { contextFailure, errorLogging, formatError } from './format-error';
-import { httpErrorHandler, notFoundHandler, sendHttpError } from './http-errors';
+import { httpErrorHandler, notFoundHandler, sendHttpError } from '../shared/http-errors';
 import { rejectNulCharacters } from './nul-guard';
 import { trustedDocuments } from './trusted-documents';
 import { ReadRouter } from '../database/read-routing';
@@ -75,7 +75,7 @@ const MALFORMED = { status: 400, code: 'BAD_REQUEST', message: 'Malformed HTTP r
 /**
  * Requests Node's HTTP parser refuses before express sees them (issue 30 #12): the status Node
  * itself would answer (431 for headers over its 16 KB limit, 408 for a request that timed out,
- * 400 for anything malformed), as JSON in the shape of every other HTTP error (http-errors.ts)
+ * 400 for anything malformed), as JSON in the shape of every other HTTP error (shared/http-errors.ts)
  * rather than Node's bare status line. As in Node's own handler, nothing is written into a
  * response already under way on the socket (a pipelined request behind a streaming export): the
  * client would read it as part of that response.

@@ -5,7 +5,7 @@ import { requireViewer, type RequestContext } from '../context/request-context';
 import type { AccountFilter } from '../schema/types/inputs';
 import { isId } from '../shared/ids';
 import { query, rowMapper } from '../database/raw-sql';
-import { keysetBefore } from './list-sql';
+import { keysetBefore, type PageRow } from '../database/list-sql';
 import {
   cursorParameters,
   groupRows,
@@ -15,7 +15,6 @@ import {
   parseAfter,
   sqlPage,
   type PageArgs,
-  type PageRow,
 } from './pagination';
 
 /** The account if the viewer may see it (visibility filter), else null. */

@@ -8,8 +8,9 @@ import { recordAuditEvent } from './audit.service';
 import { notFound, requiredText } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { confirmGateDecisions } from '../permissions/gate-decisions';
-import { queryNamed } from './sql';
-import { inTransaction, lockVisibleAccount } from './transaction';
+import { query } from '../database/raw-sql';
+import { inTransaction } from './transaction';
+import { lockVisibleAccount } from './locks';
 
 const info = (row: ApiToken): ApiTokenInfo => ({
   id: row.id,
@@ -79,7 +80,7 @@ export async function revokeApiToken(ctx: RequestContext, id: string) {
   const { visibility } = requireViewer(ctx);
   if (!isId(id)) throw notFound('API token', ['id']);
   return inTransaction(ctx, async (em) => {
-    const [row] = await queryNamed<{ id: string }>(
+    const [row] = await query<{ id: string }>(
       em,
       `UPDATE api_tokens t SET revoked_at = COALESCE(t.revoked_at, now())
         WHERE t.id = :tokenId

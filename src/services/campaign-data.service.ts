@@ -8,7 +8,7 @@ import { DomainError, invalidInput, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { inTransaction } from './transaction';
-import { queryNamed } from './sql';
+import { query } from '../database/raw-sql';
 
 export interface CampaignData {
   impressions: number;
@@ -80,7 +80,7 @@ export async function addCampaignData(
     addReach: data.reach,
     maxTotal: MAX_METRIC_TOTAL,
   };
-  const updated = await queryNamed<ReportingItem>(
+  const updated = await query<ReportingItem>(
     em,
     `UPDATE reporting_items i
         SET impressions = i.impressions + CAST(:addImpressions AS float8),
@@ -97,7 +97,7 @@ export async function addCampaignData(
     params,
   );
   if (updated.length === 0) {
-    const [found] = await queryNamed<{ status: ItemStatus } & CampaignData>(
+    const [found] = await query<{ status: ItemStatus } & CampaignData>(
       em,
       `SELECT i.status, i.impressions, i.clicks, i.reach
          FROM reporting_items i WHERE i.id = :itemId AND ${reach}`,

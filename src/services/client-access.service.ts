@@ -14,8 +14,8 @@ import { recordAuditEvent } from './audit.service';
 import { endSharesWithoutReach, endTokensOfCreatorsWithoutAdmin } from './ended-access.service';
 import { DomainError, invalidInput } from '../shared/errors';
 import { distinctIds } from '../shared/ids';
-import { lockVisibleConnection } from './connection.service';
-import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
+import { inTransaction } from './transaction';
+import { assertActiveAccount, lockVisibleAccount, lockVisibleConnection } from './locks';
 
 /** Users selected for a client or a connection must be members of the agency (SELECTED_USERS). */
 export async function agencyMemberIds(

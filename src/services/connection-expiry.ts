@@ -1,6 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { query } from '../database/raw-sql';
-import type { Logger } from '../config/logger';
 import type { AuditAction } from './audit.service';
 
 /** Typed, so the one statement that writes it cannot drift from the actions audit readers know. */
@@ -39,26 +38,4 @@ export async function expireDueConnections(
     },
   );
   return rows.length;
-}
-
-/** Runs `expireDueConnections` every `intervalMs` until stopped (the relay worker's schedule). */
-export function startConnectionExpiry(db: DataSource, log: Logger, intervalMs = 60_000) {
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = expireDueConnections(db).then(
-      (count) => {
-        if (count > 0) log.info({ count }, 'connection requests expired (R26)');
-      },
-      (error: unknown) => log.warn({ err: error }, 'expiring connection requests failed'),
-    );
-  };
-  tick();
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }

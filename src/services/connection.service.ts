@@ -1,4 +1,3 @@
-import type { EntityManager } from 'typeorm';
 import {
   Account,
   AccountStatus,
@@ -6,84 +5,19 @@ import {
   AgencyConnection,
   ConnectionStatus,
 } from '../entities';
-import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { RequestConnectionInput } from '../schema/types/inputs';
 import { recordAuditEvent, type AuditAction } from './audit.service';
 import { expireDueConnections } from './connection-expiry';
 import { DomainError, invalidInput, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
-import { inTransaction, lockVisibleAccount } from './transaction';
+import { inTransaction } from './transaction';
+import { lockVisibleAccount, lockVisibleConnection, shareLockAccounts } from './locks';
 
 const OPPOSITE: Partial<Record<AccountType, AccountType>> = {
   [AccountType.AGENCY]: AccountType.PREMIUM_CLIENT,
   [AccountType.PREMIUM_CLIENT]: AccountType.AGENCY,
 };
-
-/**
- * R1, I2: locks account rows FOR SHARE in id order (the fixed lock order of every connection write:
- * accounts first, ordered by id, then the connection row). One statement.
- */
-async function shareLockAccounts(em: EntityManager, ids: string[]): Promise<Map<string, Account>> {
-  const rows = await em
-    .createQueryBuilder(Account, 'a')
-    .where('a.id IN (:...ids)', { ids })
-    .orderBy('a.id')
-    .setLock('pessimistic_read')
-    .getMany();
-  return new Map(rows.map((row) => [row.id, row]));
-}
-
-/**
- * R1, R4, I2: an agency connection that exists for the viewer (A3: they act for one of its sides,
- * or are staff), locked FOR UPDATE after its two account rows; NOT_FOUND otherwise. Then the
- * operation's gates are decided again on the locked rows (issue 30 #6).
- */
-export async function lockVisibleConnection(
-  em: EntityManager,
-  ctx: RequestContext,
-  connectionId: string,
-  field: string[],
-  premiumLock: 'share' | 'update' = 'share',
-): Promise<{ connection: AgencyConnection; agency: Account; premium: Account }> {
-  const { visibility } = requireViewer(ctx);
-  const visible =
-    isId(connectionId) &&
-    (await em
-      .createQueryBuilder(AgencyConnection, 'k')
-      .where('k.id = :connectionId', { connectionId: connectionId.toLowerCase() })
-      .andWhere(visibility.connection('k'), visibility.params)
-      .getOne());
-  if (!visible) throw notFound('Connection', field);
-  // Disconnections take the premium row FOR UPDATE (I2) and leave the agency row alone (an
-  // agency is never archived); every other connection write shares both rows in id order.
-  let accounts: Map<string, Account>;
-  if (premiumLock === 'share') {
-    accounts = await shareLockAccounts(em, [visible.agencyId, visible.premiumClientId]);
-  } else {
-    const premium = await em
-      .createQueryBuilder(Account, 'a')
-      .where('a.id = :id', { id: visible.premiumClientId })
-      .setLock('pessimistic_write')
-      .getOneOrFail();
-    const agency = await em.getRepository(Account).findOneByOrFail({ id: visible.agencyId });
-    accounts = new Map([
-      [premium.id, premium],
-      [agency.id, agency],
-    ]);
-  }
-  const connection = await em
-    .createQueryBuilder(AgencyConnection, 'k')
-    .where('k.id = :id', { id: visible.id })
-    .setLock('pessimistic_write')
-    .getOneOrFail();
-  await confirmGateDecisions(em, ctx);
-  return {
-    connection,
-    agency: accounts.get(connection.agencyId)!,
-    premium: accounts.get(connection.premiumClientId)!,
-  };
-}
 
 const assertBothActive = (...accounts: Account[]) => {
   for (const account of accounts) {

@@ -4,9 +4,10 @@ import type { ConvertClientToPremiumInput } from '../schema/types/inputs';
 import { DomainError, invalidInput, requiredText } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { recordAuditEvent } from './audit.service';
-import { returnedIds } from './sql';
+import { returnedIds } from '../database/raw-sql';
 import { assertAgencyClient } from './disconnection.service';
-import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
+import { inTransaction } from './transaction';
+import { assertActiveAccount, lockVisibleAccount } from './locks';
 
 /**
  * R21 (staff only, shield): keeps a client's data with the brand. In one transaction the CLIENT

@@ -8,19 +8,22 @@ import {
   Product,
   User,
 } from '../entities';
-import { managesOwningAgency, reaches, REACHES } from '../permissions/authority';
+import { reaches, REACHES } from '../permissions/authority';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { endSharesWithoutReach, endTokensOfCreatorsWithoutAdmin } from './ended-access.service';
 import { queueAdminEmails } from './outbox.service';
-import { returnedIds, rowCount } from './sql';
-import { isStaleStatement, query, rowMapper } from '../database/raw-sql';
+import { isStaleStatement, query, returnedIds, rowCount, rowMapper } from '../database/raw-sql';
 import { recordAuditEvent } from './audit.service';
-import { lockVisibleConnection } from './connection.service';
+import {
+  assertClientVisible,
+  findVisibleConnection,
+  lockVisibleClient,
+  lockVisibleConnection,
+} from './locks';
 import { asTopLevelError, DomainError, invalidInput, notFound } from '../shared/errors';
-import { isId } from '../shared/ids';
 import { archiveReportsOfAccount, reportsToArchive } from './report.service';
-import { exists, inTransaction } from './transaction';
+import { inTransaction } from './transaction';
 import { settleSchedulesOf } from './schedule-settlement';
 import type { Principal } from '../permissions/principal';
 
@@ -256,33 +259,6 @@ async function disconnectAgencyWork(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * R9, I4: the client exists for the viewer, else NOT_FOUND. Whether the viewer may disconnect it
- * is the shield gate's judgement (actsForClientAsManager); this only keeps a repeat by a manager
- * who reached the client through a (now deleted) grant finding it, to hear ALREADY_DISCONNECTED
- * rather than NOT_FOUND — by the same owning-agency predicate the gate's ACTS_FOR is built on.
- */
-export async function assertClientVisible(
-  ctx: RequestContext,
-  em: EntityManager,
-  clientAccountId: string,
-  field = ['clientAccountId'],
-) {
-  const { visibility } = requireViewer(ctx);
-  const visible =
-    isId(clientAccountId) &&
-    (await exists(
-      em,
-      `accounts c WHERE c.id = :clientId
-         AND (${visibility.account('c')}
-              OR (c.type = 'CLIENT' AND c.status = 'ARCHIVED'
-                  AND EXISTS (SELECT 1 FROM memberships am
-                               WHERE am.user_id = :viewerId AND ${managesOwningAgency('c', 'am')})))`,
-      { ...visibility.params, clientId: clientAccountId.toLowerCase() },
-    ));
-  if (!visible) throw notFound('Account', field);
-}
-
-/**
  * R9, R21 (issue 30 #12): only an AudienceReport CLIENT that an agency owns is disconnected
  * (archived) or converted; any other account — a premium, an agency, or another product's
  * account of the brand (HUB, USER_REPORT, KITS: typed CLIENT, owned by no agency) — is
@@ -298,29 +274,6 @@ export function assertAgencyClient(client: Account, field: string[]): void {
       `Only an AudienceReport client of an agency can be disconnected or converted; this is a ${client.product} account`,
     );
   }
-}
-
-/**
- * R9, I2: locks the owning agency FOR SHARE, then the client FOR UPDATE. Member changes of the
- * agency take its row FOR UPDATE, so a user removed from the agency (R24) and this
- * disconnection's R16 snapshot never interleave: the snapshot sees them or never records them.
- * Creates racing the client hold it FOR SHARE: they commit first and are archived here, or wait
- * and then fail with ACCOUNT_ARCHIVED.
- */
-export async function lockClientAfterAgency(em: EntityManager, clientAccountId: string) {
-  // The agency row comes back with its lock: the emails name it (one statement fewer).
-  const [agencyRow] = await em.query(
-    `SELECT a.* FROM accounts a
-      WHERE a.id = (SELECT c.agency_id FROM accounts c WHERE c.id = $1) FOR SHARE`,
-    [clientAccountId.toLowerCase()],
-  );
-  const client = await em
-    .createQueryBuilder(Account, 'c')
-    .where('c.id = :clientId', { clientId: clientAccountId.toLowerCase() })
-    .setLock('pessimistic_write')
-    .getOneOrFail();
-  const agency: Account | null = agencyRow ? rowMapper(em, Account)(agencyRow) : null;
-  return { client, agency };
 }
 
 /**
@@ -424,7 +377,7 @@ async function deactivateUsersOfRemovedOrganization(
  * R9–R15, R16, R19, R20, R22, R23 (I1, I2, I4): disconnects (archives) a CLIENT account in one
  * transaction, set-based (a fixed number of statements whatever the number of reports, items,
  * users or mappings), in this order:
- * - R9/I2: the agency, then the client locked (lockClientAfterAgency);
+ * - R9/I2: the agency, then the client locked (lockVisibleClient);
  * - not an AudienceReport CLIENT of an agency (a premium, a HUB account) → INVALID_INPUT;
  *   already ARCHIVED → `already` (R14: nothing re-activates it);
  * - R10–R13, R16: reports, items, mappings and the account archived (archiveClient);
@@ -438,8 +391,7 @@ async function disconnectClientWork(
   clientAccountId: string,
 ): Promise<Outcome<Account>> {
   const { viewer } = requireViewer(ctx);
-  await assertClientVisible(ctx, em, clientAccountId);
-  const { client, agency } = await lockClientAfterAgency(em, clientAccountId);
+  const { client, agency } = await lockVisibleClient(em, ctx, clientAccountId);
   assertAgencyClient(client, ['clientAccountId']);
   if (client.status === AccountStatus.ARCHIVED) {
     // I4: a repeat changes nothing, so it rolls back before any authority is confirmed (the
@@ -527,13 +479,7 @@ export const disconnectAgencyPreview = (ctx: RequestContext, connectionId: strin
   previewOf(() =>
     readOnly(ctx, async (em): Promise<Outcome<null>> => {
       const { visibility } = requireViewer(ctx);
-      const connection =
-        isId(connectionId) &&
-        (await em
-          .createQueryBuilder(AgencyConnection, 'k')
-          .where('k.id = :connectionId', { connectionId: connectionId.toLowerCase() })
-          .andWhere(visibility.connection('k'), visibility.params)
-          .getOne());
+      const connection = await findVisibleConnection(em, visibility, connectionId);
       if (!connection) throw notFound('Connection', ['connectionId']);
       if (connection.status !== ConnectionStatus.ACTIVE) {
         return { kind: 'invalid', message: `The connection is ${connection.status}` };

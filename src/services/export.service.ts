@@ -9,7 +9,7 @@ import type { Principal as Viewer } from '../permissions/principal';
 import type { ExportReportInput } from '../schema/types/inputs';
 import { notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
-import { queryNamed } from './sql';
+import { query } from '../database/raw-sql';
 
 /** Reports with at most this many items also carry the document inline (`content`). */
 export const INLINE_EXPORT_LIMIT = 1000;
@@ -290,7 +290,7 @@ export async function exportReport(
   if (!isId(input.reportId)) throw notFound('Report', ['input', 'reportId']);
   const reportId = input.reportId.toLowerCase();
   const content = await ctx.db.transaction('REPEATABLE READ', async (em) => {
-    const [report] = await queryNamed<ExportReportMeta & { itemCount: number }>(
+    const [report] = await query<ExportReportMeta & { itemCount: number }>(
       em,
       `${exportReportSelect(
         `, (SELECT COUNT(*)::int FROM report_items c WHERE c.report_id = r.id) AS "itemCount"`,

@@ -9,30 +9,13 @@ import {
 } from '../entities';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import { integrationServes } from '../permissions/authority';
-import type { Visibility } from '../permissions/visibility';
 import type { CreateIntegrationInput, MapAdvertiserInput } from '../schema/types/inputs';
 import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { confirmGateDecisions } from '../permissions/gate-decisions';
-import { queryNamed } from './sql';
-import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
-
-/** R3: the integration when the viewer may see its owner account, else null. */
-async function findVisibleIntegration(
-  em: EntityManager,
-  visibility: Visibility,
-  integrationId: string,
-): Promise<Integration | null> {
-  if (!isId(integrationId)) return null;
-  return em
-    .createQueryBuilder(Integration, 'ig')
-    .where('ig.id = :integrationId', { integrationId: integrationId.toLowerCase() })
-    .andWhere(
-      `EXISTS (SELECT 1 FROM accounts a WHERE a.id = ig.owner_account_id AND ${visibility.account('a')})`,
-      visibility.params,
-    )
-    .getOne();
-}
+import { query } from '../database/raw-sql';
+import { inTransaction } from './transaction';
+import { assertActiveAccount, findVisibleIntegration, lockVisibleAccount } from './locks';
 
 /**
  * R3: an ADMIN or ACCOUNT_MANAGER (shield gate) sets up an integration on an ACTIVE AGENCY or
@@ -155,7 +138,7 @@ async function mappingsOf(
   const params = { integrationId: integration.id, clientAccountId };
   const onlyClient = clientAccountId ? 'AND m.client_account_id = :clientAccountId' : '';
   if (lock) {
-    await queryNamed(
+    await query(
       em,
       `SELECT a.id FROM accounts a
         WHERE a.id IN (SELECT m.client_account_id FROM integration_mappings m
@@ -164,7 +147,7 @@ async function mappingsOf(
       params,
     );
   }
-  return queryNamed<MappingRow>(
+  return query<MappingRow>(
     em,
     `SELECT m.id, m.client_account_id AS "clientAccountId",
             m.external_advertiser_id AS "externalAdvertiserId", m.status,

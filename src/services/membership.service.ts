@@ -15,7 +15,8 @@ import {
   endTokensOfCreatorsWithoutAdmin,
 } from './ended-access.service';
 import { queueAdminEmails } from './outbox.service';
-import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
+import { inTransaction } from './transaction';
+import { assertActiveAccount, lockVisibleAccount } from './locks';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

@@ -3,6 +3,7 @@ import type { Page } from '../schema/types/connections.type';
 import { badUserInput } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { prefixedColumns, query, rowMapper } from '../database/raw-sql';
+import type { PageRow } from '../database/list-sql';
 
 export interface PageArgs {
   first?: number | null;
@@ -108,12 +109,6 @@ export async function keysetPage<T extends ObjectLiteral & { id: string }>(
   );
 }
 
-/** A row of a keyset page with its ordering timestamp as Postgres text (the cursor keeps it). */
-export interface PageRow<T> {
-  node: T;
-  cursorTime: string;
-}
-
 /**
  * A page from up to `limit + 1` rows already in `<time> desc, id desc` order (the extra row only
  * says there is a next page). `count` runs only if the client asks for `totalCount`.
@@ -148,7 +143,7 @@ export function parseAfter(after: string | null | undefined): Cursor | null {
   return after ? decodeCursor(after) : null;
 }
 
-/** Named parameters of `keysetBefore` (./list-sql) for a decoded cursor. */
+/** Named parameters of `keysetBefore` (database/list-sql.ts) for a decoded cursor. */
 export const cursorParameters = (after: Cursor | null) =>
   after ? { afterTime: after.createdAt, afterId: after.id } : {};
 

@@ -19,7 +19,8 @@ import { DomainError, invalidInput, notFound, requiredText } from '../shared/err
 import { agencyMemberIds } from './client-access.service';
 import { isId } from '../shared/ids';
 import { recordAuditEvent } from './audit.service';
-import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
+import { inTransaction } from './transaction';
+import { assertActiveAccount, lockVisibleAccount } from './locks';
 
 async function createOrganization(em: EntityManager, name: string) {
   return em.getRepository(Organization).save({ name, removedAt: null });

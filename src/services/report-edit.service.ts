@@ -1,25 +1,23 @@
 import type { EntityManager } from 'typeorm';
 import { Report, ReportStatus } from '../entities';
 import { assertShareTargetsReach } from '../permissions/share-rules';
-import { requireViewer, type RequestContext } from '../context/request-context';
+import type { RequestContext } from '../context/request-context';
 import type {
   RemoveReportItemsInput,
   ShareReportInput,
   UpdateReportInput,
 } from '../schema/types/inputs';
 import { recordAuditEvent, type AuditAction } from './audit.service';
-import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
-import { distinctIds, isId } from '../shared/ids';
-import { queryNamed, rowCount } from './sql';
+import { DomainError, invalidInput, requiredText } from '../shared/errors';
+import { distinctIds } from '../shared/ids';
+import { rowCount } from '../database/raw-sql';
 import { inTransaction } from './transaction';
-import { confirmGateDecisions } from '../permissions/gate-decisions';
+import { lockVisibleReport } from './locks';
 
 /**
- * R25: the report the viewer may open, locked for an edit — its account row FOR SHARE, then the
- * report row FOR UPDATE (the service's lock order). A client disconnection takes the account row
- * FOR UPDATE, so an edit either commits before the report is archived or waits and then sees
- * REPORT_ARCHIVED: never both, never lost silently. Invisible → NOT_FOUND. Who may edit (creator
- * or one of the account's own ADMINs) is the shield gate's, decided again on the locked rows.
+ * R25: the report the viewer may open, locked for an edit (lockVisibleReport: its account FOR
+ * SHARE, then the report FOR UPDATE), and ACTIVE (R11). Who may edit (creator or one of the
+ * account's own ADMINs) is the shield gate's, decided again on the locked rows.
  */
 async function lockEditableReport(
   em: EntityManager,
@@ -27,23 +25,7 @@ async function lockEditableReport(
   reportId: string,
   field = ['input', 'reportId'],
 ): Promise<Report> {
-  const { visibility } = requireViewer(ctx);
-  const [visible] = isId(reportId)
-    ? await queryNamed<{ id: string; account_id: string }>(
-        em,
-        `SELECT r.id, r.account_id FROM reports r WHERE r.id = :reportId AND ${visibility.report('r')}`,
-        { ...visibility.params, reportId: reportId.toLowerCase() },
-      )
-    : [];
-  if (!visible) throw notFound('Report', field);
-  await em.query(`SELECT id FROM accounts WHERE id = $1 FOR SHARE`, [visible.account_id]);
-  const report = await em
-    .createQueryBuilder(Report, 'r')
-    .where('r.id = :id', { id: visible.id })
-    .setLock('pessimistic_write')
-    .getOne();
-  if (!report) throw notFound('Report', field);
-  await confirmGateDecisions(em, ctx);
+  const { report } = await lockVisibleReport(em, ctx, reportId, field);
   if (report.status !== ReportStatus.ACTIVE) {
     throw new DomainError('REPORT_ARCHIVED', 'An archived report cannot be changed (R11)', field);
   }

@@ -12,7 +12,6 @@ import {
 } from '../entities';
 import { REACHES } from '../permissions/authority';
 import { activeReportOpenTo } from '../permissions/visibility';
-import { confirmGateDecisions } from '../permissions/gate-decisions';
 import { readsPeople } from '../permissions/field-decisions';
 import { assertShareTargetsReach } from '../permissions/share-rules';
 import { recordAuditEvent } from './audit.service';
@@ -23,12 +22,12 @@ import type {
   CreateReportingItemInput,
   ReportFilter,
 } from '../schema/types/inputs';
-import { DomainError, invalidInput, notFound, requiredText } from '../shared/errors';
+import { DomainError, invalidInput, requiredText } from '../shared/errors';
 import { distinctIds, isId } from '../shared/ids';
 import type { Visibility } from '../permissions/visibility';
 import type { Page } from '../schema/types/connections.type';
 import { query, rowMapper } from '../database/raw-sql';
-import { keysetBefore, likePattern } from './list-sql';
+import { keysetBefore, likePattern, type PageRow } from '../database/list-sql';
 import {
   cursorParameters,
   groupRows,
@@ -42,11 +41,16 @@ import {
   sqlPage,
   type JoinedRow,
   type PageArgs,
-  type PageRow,
   type PageSelection,
   withCte,
 } from './pagination';
-import { assertActiveAccount, inTransaction, lockVisibleAccount } from './transaction';
+import { inTransaction } from './transaction';
+import {
+  assertActiveAccount,
+  lockItemsOfAccount,
+  lockVisibleAccount,
+  lockVisibleReport,
+} from './locks';
 
 /** The report if the viewer may open it (active by role, archived by R16), else null. */
 export async function findReport(ctx: RequestContext, id: string) {
@@ -335,17 +339,6 @@ export async function archiveReportsOfAccount(
   return archived;
 }
 
-async function lockItemsOfAccount(em: EntityManager, accountId: string, itemIds: string[]) {
-  if (itemIds.length === 0) return;
-  const rows: { id: string }[] = await em.query(
-    `SELECT id FROM reporting_items WHERE id = ANY($1::uuid[]) AND account_id = $2 FOR SHARE`,
-    [itemIds, accountId],
-  );
-  if (rows.length !== itemIds.length) {
-    throw invalidInput(['input', 'itemIds'], 'Every item must belong to the report’s account');
-  }
-}
-
 /** MANUAL reporting item on a visible ACTIVE account (R12: none on an archived client). */
 export async function createReportingItem(ctx: RequestContext, input: CreateReportingItemInput) {
   const name = requiredText(input.name, ['input', 'name']);
@@ -422,32 +415,14 @@ export async function createReport(ctx: RequestContext, input: CreateReportInput
 
 /** Adds items of the report's own account to an ACTIVE report (R11: archived reports never change). */
 export async function addReportItems(ctx: RequestContext, input: AddReportItemsInput) {
-  const { visibility } = requireViewer(ctx);
   const itemIds = distinctIds(input.itemIds, ['input', 'itemIds']);
   if (itemIds.length === 0) throw invalidInput(['input', 'itemIds'], 'itemIds must not be empty');
   return inTransaction(ctx, async (em) => {
-    const visible =
-      isId(input.reportId) &&
-      (await em
-        .createQueryBuilder(Report, 'r')
-        .where('r.id = :id', { id: input.reportId })
-        .andWhere(visibility.report('r'), visibility.params)
-        .getOne());
-    if (!visible) throw notFound('Report', ['input', 'reportId']);
     // Lock order as in every write: account, then report, then items (I2).
-    const account = await em
-      .createQueryBuilder(Account, 'a')
-      .where('a.id = :id', { id: visible.accountId })
-      .setLock('pessimistic_read')
-      .getOneOrFail();
-    // A report deleted (R25) between the visibility check and this lock is simply not found.
-    const report = await em
-      .createQueryBuilder(Report, 'r')
-      .where('r.id = :id', { id: visible.id })
-      .setLock('pessimistic_write')
-      .getOne();
-    if (!report) throw notFound('Report', ['input', 'reportId']);
-    await confirmGateDecisions(em, ctx);
+    const { report, account } = await lockVisibleReport(em, ctx, input.reportId, [
+      'input',
+      'reportId',
+    ]);
     if (report.status === ReportStatus.ARCHIVED) {
       throw new DomainError('REPORT_ARCHIVED', 'An archived report cannot change', [
         'input',

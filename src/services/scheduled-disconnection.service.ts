@@ -14,14 +14,12 @@ import { query, rowMapper } from '../database/raw-sql';
 import { DomainError, invalidInput, notFound } from '../shared/errors';
 import { isId } from '../shared/ids';
 import { recordAuditEvent, type AuditAction } from './audit.service';
-import { lockVisibleConnection } from './connection.service';
+import { lockVisibleClient, lockVisibleConnection } from './locks';
 import {
   actorLine,
   assertAgencyClient,
-  assertClientVisible,
   disconnectAgencyPreview,
   disconnectClientPreview,
-  lockClientAfterAgency,
   type DisconnectImpact,
 } from './disconnection.service';
 import { queueAdminEmails } from './outbox.service';
@@ -99,8 +97,7 @@ async function lockClientLink(
   field: string[],
   { archived }: { archived: 'refuse' | 'allow' },
 ): Promise<LockedLink> {
-  await assertClientVisible(ctx, em, clientAccountId, field);
-  const { client, agency } = await lockClientAfterAgency(em, clientAccountId);
+  const { client, agency } = await lockVisibleClient(em, ctx, clientAccountId, field);
   assertAgencyClient(client, field);
   if (archived === 'refuse' && client.status === AccountStatus.ARCHIVED) {
     throw new DomainError(

@@ -1,11 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import { Account, AccountStatus } from '../entities';
-import { requireViewer, type RequestContext } from '../context/request-context';
+import type { RequestContext } from '../context/request-context';
 import retry from 'async-retry';
-import { conflict, databaseUnavailable, DomainError, notFound } from '../shared/errors';
-import { isId } from '../shared/ids';
-import { isStaleStatement, query } from '../database/raw-sql';
-import { assertGateDecisionsConfirmed, confirmGateDecisions } from '../permissions/gate-decisions';
+import { conflict, databaseUnavailable } from '../shared/errors';
+import { isStaleStatement } from '../database/raw-sql';
+import { assertGateDecisionsConfirmed } from '../permissions/gate-decisions';
 
 /** PostgreSQL's answers that mean "run the whole transaction again": it changed nothing. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure
@@ -89,54 +87,4 @@ export async function inTransaction<T>(
     },
     { ...TRANSACTION_RETRY, randomize: true },
   );
-}
-
-/**
- * Finds an account the viewer may see and locks its row. Writes that need an ACTIVE account
- * take FOR SHARE and disconnections FOR UPDATE (I2): a write racing a disconnection either
- * commits first and is archived with it, or waits and then sees ARCHIVED. Then the operation's
- * gates are decided again on the locked row (issue 30 #6).
- */
-export async function lockVisibleAccount(
-  em: EntityManager,
-  ctx: RequestContext,
-  accountId: string | null | undefined,
-  mode: 'share' | 'update',
-  field: string[] = ['accountId'],
-): Promise<Account> {
-  const { visibility } = requireViewer(ctx);
-  const visible =
-    isId(accountId) &&
-    (await exists(em, `accounts a WHERE a.id = :accountId AND ${visibility.account('a')}`, {
-      ...visibility.params,
-      accountId,
-    }));
-  if (!visible) throw notFound('Account', field);
-  const account = await em
-    .createQueryBuilder(Account, 'a')
-    .where('a.id = :accountId', { accountId })
-    .setLock(mode === 'share' ? 'pessimistic_read' : 'pessimistic_write')
-    .getOneOrFail();
-  await confirmGateDecisions(em, ctx);
-  return account;
-}
-
-export function assertActiveAccount(account: Account): void {
-  if (account.status !== AccountStatus.ACTIVE) {
-    throw new DomainError('ACCOUNT_ARCHIVED', `Account "${account.name}" is archived`);
-  }
-}
-
-/** `SELECT EXISTS (SELECT 1 FROM <from>)`, prepared on the transaction's connection. */
-export async function exists(
-  em: EntityManager,
-  from: string,
-  parameters: Record<string, unknown>,
-): Promise<boolean> {
-  const [row] = await query<{ found: boolean }>(
-    em,
-    `SELECT EXISTS (SELECT 1 FROM ${from}) AS found`,
-    parameters,
-  );
-  return row.found;
 }

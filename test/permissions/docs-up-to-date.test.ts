@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { renderPermissionMatrix } from '../../src/permissions/print-permission-matrix';
+import { renderPermissionMatrix } from '../../scripts/print-permission-matrix';
 
 /** docs/permissions.md is generated from the shield map; this fails when it is stale. */
 describe('docs/permissions.md', () => {

@@ -4,7 +4,7 @@ import type { Env } from '../../config/env';
 import { query } from '../../database/raw-sql';
 import { DEMO_USERS } from '../../seed/demo-world';
 import { signUserToken } from '../auth';
-import { sendHttpError } from '../http-errors';
+import { sendHttpError } from '../../shared/http-errors';
 
 /** A demo token lives an hour (or less, under a shorter JWT_MAX_TTL_SECONDS). */
 const DEMO_TOKEN_TTL_SECONDS = 3600;

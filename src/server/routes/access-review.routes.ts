@@ -6,13 +6,13 @@ import type { DataSource } from 'typeorm';
 import type { Env } from '../../config/env';
 import { logger } from '../../config/logger';
 import { User } from '../../entities';
-import { readAuthorities } from '../../context/loaders';
+import { readAuthorities } from '../../permissions/account-authority';
 import { Role } from '../../entities/enums';
 import { userPrincipal } from '../../permissions/principal';
 import { accessReviewCsvSql, verifyAccessReviewLink } from '../../services/access-review.service';
 import { crlfRecords } from '../../services/export.service';
 import { isId } from '../../shared/ids';
-import { sendHttpError } from '../http-errors';
+import { sendHttpError } from '../../shared/http-errors';
 import {
   endDownloadTransaction,
   EXPORT_STALL_TIMEOUT_MS,

@@ -21,9 +21,9 @@ import {
   verifyExportLink,
 } from '../../services/export.service';
 import { isId } from '../../shared/ids';
-import { namedSql } from '../../services/sql';
+import { namedSql } from '../../database/raw-sql';
 import { findUsableApiToken } from '../auth';
-import { sendHttpError } from '../http-errors';
+import { sendHttpError } from '../../shared/http-errors';
 import type { Principal as Viewer } from '../../permissions/principal';
 
 /**

@@ -5,7 +5,7 @@ import type { Env } from '../../config/env';
 import { recordPixelData, validCampaignData } from '../../services/campaign-data.service';
 import { DomainError, USER_ERRORS } from '../../shared/errors';
 import { authenticate } from '../auth';
-import { sendHttpError as fail } from '../http-errors';
+import { sendHttpError as fail } from '../../shared/http-errors';
 
 /** Pixel bodies are tiny; anything bigger is refused with 413 before it is parsed. */
 export const PIXEL_BODY_LIMIT = '4kb';
@@ -21,7 +21,7 @@ const metric = (body: Record<string, unknown>, key: string): unknown =>
  * least one present). 202 accepted; 400 bad body, or a total that would pass MAX_METRIC_TOTAL
  * (nothing changed); 401 no valid API token; 404 unknown or out of the token's reach; 409 the
  * item is FROZEN (nothing changed); 413 body over PIXEL_BODY_LIMIT. Body-parser errors (400,
- * 413, 415) answer from the app's JSON error handler (src/server/http-errors.ts).
+ * 413, 415) answer from the app's JSON error handler (src/shared/http-errors.ts).
  * The token reaches items in its scope (src/permissions/visibility.ts) and, R7, items created by
  * an integration of its own account (they keep receiving pixel data after a disconnection).
  */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { permissionRules } from './permission-map';
-import { ACCOUNT_GATES } from './rules';
-import { FIELD_DECISIONS } from './field-decisions';
+import { permissionRules } from '../src/permissions/permission-map';
+import { ACCOUNT_GATES } from '../src/permissions/rules';
+import { FIELD_DECISIONS } from '../src/permissions/field-decisions';
 
 /**
  * Prints docs/permissions.md from the shield map (`npm run docs:permissions`). Generic: it walks

@@ -1,4 +1,11 @@
 /** SQL fragments for keyset list pages (issue 10). */
+
+/** A row of a keyset page with its ordering timestamp as Postgres text (the cursor keeps it). */
+export interface PageRow<T> {
+  node: T;
+  cursorTime: string;
+}
+
 /** `(alias.time, alias.id) < (cursor)`, or TRUE without a cursor. Parameters `afterTime`, `afterId`. */
 export const keysetBefore = (alias: string, hasCursor: boolean, timeColumn = 'created_at') =>
   hasCursor
