@@ -1,6 +1,6 @@
 import { ConnectionStatus, Role } from '../../src/entities';
 import { factories, type Factories } from '../helpers/factories';
-import { usingPostgres } from '../helpers/test-database';
+import { pgOnly } from '../helpers/requirements';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -9,7 +9,6 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
  * any request that is no longer PENDING — never INTERNAL_SERVER_ERROR (a deadlock used to reach
  * users here). PostgreSQL only: the embedded database runs one transaction at a time.
  */
-const pgOnly = usingPostgres() ? describe : describe.skip;
 
 const ANSWER = (verb: 'accept' | 'decline') =>
   `mutation($id: ID!) { ${verb}Connection(connectionId: $id) { connection { id status } userErrors { code } } }`;

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { Role, type Report, type User } from '../../src/entities';
 import { factories } from '../helpers/factories';
-import { usingPostgres } from '../helpers/test-database';
+import { pgOnly } from '../helpers/requirements';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -11,7 +11,6 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
  * The document is ~50 MB, more than loopback buffers hold, so the COPY is still sending when the
  * client leaves.
  */
-const pgOnly = usingPostgres() ? describe : describe.skip;
 const ITEMS = 100_000;
 
 let server: TestServer;

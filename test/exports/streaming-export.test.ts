@@ -1,13 +1,12 @@
 import { Role, type Account, type Report, type User } from '../../src/entities';
 import { factories } from '../helpers/factories';
-import { usingPostgres } from '../helpers/test-database';
+import { pgOnly } from '../helpers/requirements';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
  * R17 at size: a report of 100,000 items streams through the signed link with bounded memory.
  * The server runs in this process, so the heap measured here is the server's heap too.
  */
-const pgOnly = usingPostgres() ? describe : describe.skip;
 const ITEMS = 100_000;
 const HEAP_BOUND = 150 * 1024 * 1024;
 
