@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { Role, type Account, type User } from '../../src/entities';
 import { startHandover, type RunningHandover } from '../../src/server/bootstrap';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories } from '../helpers/factories';
 import { inCi, redisAnswers } from '../helpers/requirements';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -91,8 +92,8 @@ describe('cost-based rate limits (in-memory, without REDIS_URL)', () => {
   });
 
   it('gives an API token its own budget (RATE_LIMIT_TOKEN_POINTS)', async () => {
-    const created = await server.gql(
-      `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code } } }`,
+    const created = await server.op(
+      M.createToken,
       { input: { accountId: agency.id, name: 'rate-limit test' } },
       admin,
     );
