@@ -13,6 +13,7 @@ import {
   TestRemoveMemberDocument,
 } from '../generated/graphql';
 import { ops } from '../disconnection/helpers';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories, type Factories } from '../helpers/factories';
 import { inFlight, untilLockWait } from '../helpers/races';
 import { pgOnly } from '../helpers/requirements';
@@ -146,11 +147,7 @@ pgOnly('member and report changes racing each other and disconnections', () => {
       const item = await f.item(client);
       const report = await f.report(client, { createdById: admin.id });
       const [added, deleted] = await Promise.all([
-        server.gql(
-          `mutation($input: AddReportItemsInput!) { addReportItems(input: $input) { report { id } userErrors { code } } }`,
-          { input: { reportId: report.id, itemIds: [item.id] } },
-          admin,
-        ),
+        server.op(M.addReportItems, { input: { reportId: report.id, itemIds: [item.id] } }, admin),
         server.op(TestDeleteReportDocument, { reportId: report.id }, admin),
       ]);
       expect(added.errors).toBeUndefined();

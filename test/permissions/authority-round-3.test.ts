@@ -22,7 +22,7 @@ import {
   Round3AddMemberAsStaffDocument,
   Round3AddMemberDocument,
   Round3ApiTokensDocument,
-  Round3AuditEventsDocument,
+  AuditActionsByActorDocument,
   Round3ChangeRoleDocument,
   Round3CreateApiTokenDocument,
   Round3CreateClientAccountDocument,
@@ -59,7 +59,7 @@ const Q = {
   createApiToken: Round3CreateApiTokenDocument,
   apiTokens: Round3ApiTokensDocument,
   viewer: Round3ViewerDocument,
-  auditEvents: Round3AuditEventsDocument,
+  auditEvents: AuditActionsByActorDocument,
 };
 
 async function gql<V extends Record<string, unknown>>(
