@@ -3,6 +3,7 @@ import { Role, type Report, type User } from '../../src/entities';
 import { factories } from '../helpers/factories';
 import { pgOnly } from '../helpers/requirements';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { ExportsUrlDocument } from '../generated/graphql';
 
 /**
  * A client that goes away mid-download: the CSV's COPY must end on the server and its pooled
@@ -54,8 +55,8 @@ pgOnly('a CSV download abandoned mid-way', () => {
   afterAll(() => server.stop());
 
   it('ends the COPY and gives the connection back', async () => {
-    const response = await server.gql(
-      `mutation($input: ExportReportInput!) { exportReport(input: $input) { url } }`,
+    const response = await server.op(
+      ExportsUrlDocument,
       { input: { reportId: report.id, format: 'CSV' } },
       admin,
     );

@@ -36,7 +36,7 @@ import {
   Round3ShareReportDocument,
   Round3UpdateReportDocument,
   Round3ViewerDocument,
-  Round3ViewerEmailDocument,
+  TestViewerEmailDocument,
   Round3ViewerIdEmailDocument,
 } from '../generated/graphql';
 
@@ -321,7 +321,7 @@ describe('#7: an API token reads no email, organization or integration (R18)', (
     const integrations = await ok(Round3AccountIntegrationsDocument, { id: P.id }, { token });
     expect(integrations).toEqual({ integrations: [] });
     // The creator signed in still reads all three.
-    expect((await ok(Round3ViewerEmailDocument, {}, admin)).email).toBe(admin.email);
+    expect((await ok(TestViewerEmailDocument, {}, admin)).email).toBe(admin.email);
   });
 });
 
