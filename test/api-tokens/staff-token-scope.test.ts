@@ -1,4 +1,5 @@
 import { Role } from '../../src/entities';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories } from '../helpers/factories';
 import { type TestServer, useTestServer } from '../helpers/test-server';
 
@@ -16,8 +17,7 @@ it('node(id) of a user is null for a staff-made token, in its scope or not', asy
   const stranger = await f.member(outOfScope, Role.REGULAR);
   const staff = await f.staff();
   const { token: secret } = await f.apiToken(inScope, staff, 'staff tooling');
-  const node = (id: string, as: Parameters<TestServer['gql']>[2]) =>
-    server.gql('query($id: ID!) { node(id: $id) { id } }', { id }, as);
+  const node = (id: string, as: Parameters<TestServer['gql']>[2]) => server.op(M.node, { id }, as);
 
   expect((await node(stranger.id, staff)).data).toEqual({ node: { id: stranger.id } });
   expect((await node(stranger.id, { token: secret })).data).toEqual({ node: null });

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -55,57 +54,4 @@ export async function waitFor(
     await sleep(100);
   }
   throw new Error(`timed out waiting for ${what}${proc ? `\n${proc.output().slice(-3000)}` : ''}`);
-}
-
-export interface SinkMessage {
-  to: string;
-  messageId: string;
-  /** The EHLO name of the sender: which process sent it (SMTP_URL ?name=...). */
-  sender: string;
-}
-
-/**
- * The one SMTP sink of the cluster. `holdNext()` makes the next message be stored and then not
- * acknowledged (no 250) until the sender goes away: the window in which a relay dies after the
- * receiver has the message but before it marked the row SENT.
- */
-export async function startSmtpSink() {
-  const received: SinkMessage[] = [];
-  let hold: ((message: SinkMessage) => void) | null = null;
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      stream.on('end', () => {
-        const headers = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
-        const message = {
-          to: session.envelope.rcptTo.map((r) => r.address).join(','),
-          messageId: /^Message-ID: (.*)$/im.exec(headers)?.[1]?.trim() ?? '',
-          sender: session.hostNameAppearsAs,
-        };
-        received.push(message);
-        if (hold) {
-          const held = hold;
-          hold = null;
-          held(message);
-          return; // never acknowledged: the sender is killed while it waits for the 250
-        }
-        callback();
-      });
-    },
-  });
-  smtp.on('error', () => {});
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const { port } = smtp.server.address() as net.AddressInfo;
-  return {
-    urlFor: (sender: string) => `smtp://127.0.0.1:${port}/?name=${sender}`,
-    received,
-    /** Resolves with the next message, which the sink then keeps unacknowledged. */
-    holdNext: () => new Promise<SinkMessage>((resolve) => (hold = resolve)),
-    cancelHold: () => (hold = null),
-    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
-  };
 }

@@ -1,6 +1,7 @@
 import { ConnectionStatus, Role } from '../../src/entities';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories, type Factories } from '../helpers/factories';
-import { usingPostgres } from '../helpers/test-database';
+import { pgOnly } from '../helpers/requirements';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -9,10 +10,6 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
  * any request that is no longer PENDING — never INTERNAL_SERVER_ERROR (a deadlock used to reach
  * users here). PostgreSQL only: the embedded database runs one transaction at a time.
  */
-const pgOnly = usingPostgres() ? describe : describe.skip;
-
-const ANSWER = (verb: 'accept' | 'decline') =>
-  `mutation($id: ID!) { ${verb}Connection(connectionId: $id) { connection { id status } userErrors { code } } }`;
 
 pgOnly('two admins answering one request at once', () => {
   let server: TestServer;
@@ -37,8 +34,8 @@ pgOnly('two admins answering one request at once', () => {
         respondedAt: null,
       });
       const [accepted, declined] = await Promise.all([
-        server.gql(ANSWER('accept'), { id: connection.id }, first),
-        server.gql(ANSWER('decline'), { id: connection.id }, second),
+        server.op(M.accept, { id: connection.id }, first),
+        server.op(M.decline, { id: connection.id }, second),
       ]);
       expect(accepted.errors).toBeUndefined();
       expect(declined.errors).toBeUndefined();

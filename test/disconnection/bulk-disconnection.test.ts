@@ -3,23 +3,28 @@
  * runs the very disconnection of `disconnectClient` in its own transaction, with its own
  * outcome; the preview is the sum of the single previews.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { AccountStatus, ClientAccessMode, Role, type Account, type User } from '../../src/entities';
 import { type As, type GraphQLResponse, useTestServer } from '../helpers/test-server';
+import {
+  BulkDisconnectClientPreviewDocument,
+  BulkDisconnectClientsDocument,
+  BulkDisconnectClientsPreviewDocument,
+} from '../generated/graphql';
 
 const { server, f } = useTestServer();
 
-const BULK = `mutation ($ids: [ID!]!) { disconnectClients(clientAccountIds: $ids) {
-  results { clientAccountId account { id status } impact { reportsToArchive itemsToFreeze usersLosingAccess { id } }
-            userErrors { code field } }
-  userErrors { code message field } } }`;
-const PREVIEW = `query ($ids: [ID!]!) { disconnectClientsPreview(clientAccountIds: $ids) {
-  reportsToArchive itemsToFreeze mappingsToPause organizationRemoved usersLosingAccess { id } } }`;
-const SINGLE_PREVIEW = `query ($id: ID!) { disconnectClientPreview(clientAccountId: $id) {
-  reportsToArchive itemsToFreeze mappingsToPause organizationRemoved usersLosingAccess { id } } }`;
+const BULK = BulkDisconnectClientsDocument;
+const PREVIEW = BulkDisconnectClientsPreviewDocument;
+const SINGLE_PREVIEW = BulkDisconnectClientPreviewDocument;
 
 const codes = (r: GraphQLResponse) => (r.errors ?? []).map((e) => e.extensions?.code);
-async function data(query: string, variables: Record<string, unknown>, as: As) {
-  const response = await server.gql(query, variables, as);
+async function data<V extends Record<string, unknown>>(
+  document: TypedDocumentNode<any, V>,
+  variables: V,
+  as: As,
+) {
+  const response = await server.op(document, variables, as);
   if (response.errors) throw new Error(JSON.stringify(response.errors));
   return response.data!;
 }
@@ -119,10 +124,10 @@ describe('disconnectClients (R32)', () => {
     expect(tooMany.disconnectClients.userErrors.map((e: any) => e.code)).toEqual(['INVALID_INPUT']);
     expect(await statusOf(w.clients[0])).toBe(AccountStatus.ACTIVE);
     const { token } = await f.apiToken(w.agency, w.admin);
-    expect(codes(await server.gql(BULK, { ids: [w.clients[0].id] }, { token }))).toEqual([
+    expect(codes(await server.op(BULK, { ids: [w.clients[0].id] }, { token }))).toEqual([
       'FORBIDDEN',
     ]);
-    expect(codes(await server.gql(PREVIEW, { ids: [w.clients[0].id] }, { token }))).toEqual([
+    expect(codes(await server.op(PREVIEW, { ids: [w.clients[0].id] }, { token }))).toEqual([
       'FORBIDDEN',
     ]);
   });
@@ -164,10 +169,10 @@ describe('disconnectClientsPreview (R32, R23)', () => {
   it('refuses the batch when one client may not be disconnected by the caller', async () => {
     const w = await agencyWithClients([1]);
     const other = (await agencyWithClients([1])).clients[0];
-    const hidden = await server.gql(PREVIEW, { ids: [w.clients[0].id, other.id] }, w.admin);
+    const hidden = await server.op(PREVIEW, { ids: [w.clients[0].id, other.id] }, w.admin);
     expect(codes(hidden)).toEqual(['NOT_FOUND']);
     expect(hidden.errors?.[0].extensions?.field).toEqual(['clientAccountIds', '1']);
-    expect(codes(await server.gql(PREVIEW, { ids: [w.clients[0].id] }, w.regular))).toEqual([
+    expect(codes(await server.op(PREVIEW, { ids: [w.clients[0].id] }, w.regular))).toEqual([
       'FORBIDDEN',
     ]);
   });

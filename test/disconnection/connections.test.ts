@@ -9,11 +9,9 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
-import { usingPostgres } from '../helpers/test-database';
+import { pgOnly } from '../helpers/requirements';
 import { useTestServer } from '../helpers/test-server';
 import { agencyWithStaff, call, errorCodes, ids, ops, premiumWithStaff } from './helpers';
-
-const pgOnly = usingPostgres() ? describe : describe.skip;
 
 const { server, f } = useTestServer();
 let staff: User;

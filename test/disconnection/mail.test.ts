@@ -2,7 +2,6 @@ import { Like } from 'typeorm';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import {
   ClientAccessMode,
   EmailOutbox,
@@ -13,77 +12,18 @@ import {
 } from '../../src/entities';
 import { messageIdOf, startMailRelay, type MailRelay } from '../../src/mail/mail-relay';
 import { factories, type Factories } from '../helpers/factories';
-import { usingPostgres } from '../helpers/test-database';
+import { pgOnly } from '../helpers/requirements';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { agencyWithStaff, call, ops, premiumWithStaff } from './helpers';
 
-const pgOnly = usingPostgres() ? describe : describe.skip;
-
-interface Received {
-  to: string[];
-  subject: string;
-  messageId: string;
-}
-
-/** RFC 2047 encoded words (nodemailer Q-encodes subjects with quotes), decoded. */
-const decodeWords = (value: string) =>
-  value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?UTF-8\?Q\?([^?]*)\?=/gi, (_m, text: string) =>
-    Buffer.from(
-      text
-        .replace(/_/g, ' ')
-        .replace(/=([0-9A-F]{2})/gi, (_h, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-      'latin1',
-    ).toString('utf8'),
-  );
-
-/** An in-process SMTP server; `rejectNext(address, n)` makes the next n deliveries to it fail. */
-async function startSmtp() {
-  const received: Received[] = [];
-  const rejections = new Map<string, number>();
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      stream.on('end', () => {
-        const headers = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
-        const to = session.envelope.rcptTo.map((r) => r.address);
-        const left = rejections.get(to[0]) ?? 0;
-        if (left > 0) {
-          rejections.set(to[0], left - 1);
-          const error = Object.assign(new Error('Mailbox busy, try again later'), {
-            responseCode: 451,
-          });
-          return callback(error);
-        }
-        received.push({
-          to,
-          subject: decodeWords(/^Subject: (.*)$/m.exec(headers)?.[1] ?? ''),
-          messageId: /^Message-ID: (.*)$/im.exec(headers)?.[1]?.trim() ?? '',
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const { port } = smtp.server.address() as { port: number };
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
-    rejectNext: (address: string, n: number) => rejections.set(address, n),
-    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
-  };
-}
-
-let smtp: Awaited<ReturnType<typeof startSmtp>>;
+let smtp: SmtpSink;
 let server: TestServer;
 let f: Factories;
 let relay: MailRelay;
 
 beforeAll(async () => {
-  smtp = await startSmtp();
+  smtp = await startSmtpSink();
   server = await startTestServer({ SMTP_URL: smtp.url });
   f = factories(server.db);
   // Driven by hand (runOnce) so each test states when delivery happens; a background relay is

@@ -15,11 +15,9 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
-import { usingPostgres } from '../helpers/test-database';
+import { pgOnly } from '../helpers/requirements';
 import { useTestServer } from '../helpers/test-server';
 import { agencyWithStaff, call, ops, premiumWithStaff } from './helpers';
-
-const pgOnly = usingPostgres() ? describe : describe.skip;
 
 const { server, f } = useTestServer();
 

@@ -9,16 +9,19 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source';
 import { Role } from '../../src/entities';
 import { runSchedulerTick } from '../../src/jobs/disconnection-scheduler';
-import { usingPostgres } from '../helpers/test-database';
+import { pgOnly } from '../helpers/requirements';
 import { useTestServer } from '../helpers/test-server';
+import {
+  RaceCancelScheduleDocument,
+  RaceDisconnectAgencyDocument,
+  RaceScheduleDisconnectionDocument,
+} from '../generated/graphql';
 
-const pgOnly = usingPostgres() ? describe : describe.skip;
 const { server, f } = useTestServer();
 
-const SCHEDULE = `mutation ($input: ScheduleDisconnectionInput!) { scheduleDisconnection(input: $input) {
-  schedule { id runAt } userErrors { code } } }`;
-const CANCEL = `mutation ($id: ID!) { cancelScheduledDisconnection(scheduleId: $id) { userErrors { code } } }`;
-const DISCONNECT = `mutation ($id: ID!) { disconnectAgency(connectionId: $id) { userErrors { code } } }`;
+const SCHEDULE = RaceScheduleDisconnectionDocument;
+const CANCEL = RaceCancelScheduleDocument;
+const DISCONNECT = RaceDisconnectAgencyDocument;
 
 async function linkedPair() {
   const agency = await f.agency();
@@ -33,7 +36,7 @@ async function linkedPair() {
 }
 
 async function scheduleFor(connectionId: string, as: Parameters<typeof server.gql>[2]) {
-  const response = await server.gql(
+  const response = await server.op(
     SCHEDULE,
     { input: { connectionId, runAt: new Date(Date.now() + 2 * 3600_000).toISOString() } },
     as,
@@ -52,8 +55,8 @@ pgOnly('scheduled disconnections under real concurrency (R31, I1, I4)', () => {
       const due = new Date(Date.parse(schedule.runAt) + 1000);
       const [tick] = await Promise.all([
         runSchedulerTick({ db: server.db, env: server.database.env }, due),
-        server.gql(DISCONNECT, { id: w.connection.id }, w.admins[1]),
-        server.gql(CANCEL, { id: schedule.id }, w.admins[2]),
+        server.op(DISCONNECT, { id: w.connection.id }, w.admins[1]),
+        server.op(CANCEL, { id: schedule.id }, w.admins[2]),
       ]);
 
       const events = await server.db.query(

@@ -4,6 +4,7 @@ import { explorerEnabled } from '../../src/server/explorer/explorer.routes';
 import { DEMO_USERS, seedDemoWorldIfEmpty } from '../../src/seed/demo-world';
 import { factories } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { TestViewerEmailDocument } from '../generated/graphql';
 
 const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
@@ -134,7 +135,7 @@ describe('"Sign in as" a demo user (issue 26; development only)', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const { token } = (await response.json()) as { token: string };
-    const viewer = await server.gql(`{ viewer { email } }`, {}, { token });
+    const viewer = await server.op(TestViewerEmailDocument, {}, { token });
     expect(viewer.data).toEqual({ viewer: { email: 'regular@northwind.example' } });
 
     // Anyone else — a user of the same database who is not a demo user — is not offered.

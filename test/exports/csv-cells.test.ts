@@ -2,6 +2,7 @@ import { Role, type ReportingItem, type User } from '../../src/entities';
 import { factories } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { parseCsv } from './parse-csv';
+import { ExportsContentDocument, ExportsContentUrlDocument } from '../generated/graphql';
 
 /**
  * PostgreSQL writes the CSV (COPY); the cells are still what JavaScript writes for the same
@@ -67,19 +68,15 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 it('writes every cell as the JSON export writes its value', async () => {
-  const response = await server.gql(
-    `mutation($input: ExportReportInput!) { exportReport(input: $input) { content url } }`,
+  const response = await server.op(
+    ExportsContentUrlDocument,
     { input: { reportId, format: 'CSV' } },
     admin,
   );
   const { content, url } = response.data!.exportReport as { content: string; url: string };
-  const json = (await (
-    await server.gql(
-      `mutation($input: ExportReportInput!) { exportReport(input: $input) { content } }`,
-      { input: { reportId, format: 'JSON' } },
-      admin,
-    )
-  ).data!.exportReport.content) as string;
+  const json = (
+    await server.op(ExportsContentDocument, { input: { reportId, format: 'JSON' } }, admin)
+  ).data!.exportReport.content!;
   const expected = (
     JSON.parse(json) as {
       items: {

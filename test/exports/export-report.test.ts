@@ -1,3 +1,4 @@
+import { print } from 'graphql';
 import http from 'node:http';
 import {
   ItemSource,
@@ -12,6 +13,7 @@ import { signExportLink } from '../../src/services/export.service';
 import { factories } from '../helpers/factories';
 import { startTestServer, useTestServer } from '../helpers/test-server';
 import { parseCsv } from './parse-csv';
+import { ExportsExportReportDocument } from '../generated/graphql';
 
 const { server, f } = useTestServer();
 let agency: Account;
@@ -20,9 +22,7 @@ let admin: User;
 let items: ReportingItem[];
 let report: Report;
 
-const EXPORT = `mutation($input: ExportReportInput!) {
-  exportReport(input: $input) { content url userErrors { code field message } }
-}`;
+const EXPORT = ExportsExportReportDocument;
 
 const HEADER = [
   'name',
@@ -85,7 +85,7 @@ async function exportAs(
   format: 'CSV' | 'JSON',
   as: User | { token: string } = admin,
 ) {
-  const response = await server.gql(EXPORT, { input: { reportId, format } }, as);
+  const response = await server.op(EXPORT, { input: { reportId, format } }, as);
   expect(response.errors).toBeUndefined();
   return response.data!.exportReport as {
     content: string | null;
@@ -275,7 +275,7 @@ describe('export link base URL (issue 9, finding 8)', () => {
       );
       request.on('error', reject);
       request.end(
-        JSON.stringify({ query: EXPORT, variables: { input: { reportId, format: 'CSV' } } }),
+        JSON.stringify({ query: print(EXPORT), variables: { input: { reportId, format: 'CSV' } } }),
       );
     });
 

@@ -1,6 +1,16 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { simulatedCampaigns } from '../../src/ad-servers';
 import { ReportingItem, Role, type Account, type User } from '../../src/entities';
 import { useTestServer } from '../helpers/test-server';
+import { EffectsSyncDocument } from '../generated/graphql';
+import {
+  EffectsCreateApiTokenDocument,
+  EffectsCreateIntegrationDocument,
+  EffectsDisconnectAgencyDocument,
+  EffectsDisconnectClientDocument,
+  EffectsMapAdvertiserDocument,
+  EffectsIntegrationMappingsDocument,
+} from '../generated/graphql';
 
 /**
  * Issue 5 against the real disconnections (issue 4): syncs skip what a disconnection paused
@@ -15,45 +25,36 @@ beforeAll(async () => {
   admin = await f.member(agency, Role.ADMIN);
 });
 
-async function gqlOk(
-  query: string,
-  variables: Record<string, unknown>,
+async function gqlOk<V extends Record<string, unknown>>(
+  document: TypedDocumentNode<any, V>,
+  variables: V,
   as: User | { token: string } = admin,
 ) {
-  const response = await server.gql(query, variables, as);
+  const response = await server.op(document, variables, as);
   expect(response.errors).toBeUndefined();
   return response.data!;
 }
 
 async function integrationWith(mapped: [Account, string][]) {
-  const created = await gqlOk(
-    `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id } } }`,
-    { input: { ownerAccountId: agency.id, name: 'Adform', adServer: 'SIMULATED' } },
-  );
+  const created = await gqlOk(EffectsCreateIntegrationDocument, {
+    input: { ownerAccountId: agency.id, name: 'Adform', adServer: 'SIMULATED' },
+  });
   const id = created.createIntegration.integration.id as string;
   for (const [account, advertiser] of mapped) {
-    const mapping = await gqlOk(
-      `mutation($input: MapAdvertiserInput!) { mapAdvertiser(input: $input) { userErrors { code } } }`,
-      {
-        input: { integrationId: id, clientAccountId: account.id, externalAdvertiserId: advertiser },
-      },
-    );
+    const mapping = await gqlOk(EffectsMapAdvertiserDocument, {
+      input: { integrationId: id, clientAccountId: account.id, externalAdvertiserId: advertiser },
+    });
     expect(mapping.mapAdvertiser.userErrors).toEqual([]);
   }
   return id;
 }
 
-const SYNC = `mutation($id: ID!, $client: ID) {
-  syncIntegration(integrationId: $id, clientAccountId: $client) {
-    itemsCreated itemsUpdated mappingsSynced mappingsSkipped userErrors { code }
-  }
-}`;
+const SYNC = EffectsSyncDocument;
 
 async function token() {
-  const data = await gqlOk(
-    `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`,
-    { input: { accountId: agency.id, name: 'pixels' } },
-  );
+  const data = await gqlOk(EffectsCreateApiTokenDocument, {
+    input: { accountId: agency.id, name: 'pixels' },
+  });
   return data.createApiToken.token as string;
 }
 
@@ -81,10 +82,7 @@ it('disconnectClient: the client is skipped, its items frozen, the others go on 
     .getRepository(ReportingItem)
     .findBy({ accountId: leaving.id });
 
-  const disconnected = await gqlOk(
-    `mutation($id: ID!) { disconnectClient(clientAccountId: $id) { userErrors { code } } }`,
-    { id: leaving.id },
-  );
+  const disconnected = await gqlOk(EffectsDisconnectClientDocument, { id: leaving.id });
   expect(disconnected.disconnectClient.userErrors).toEqual([]);
 
   expect((await gqlOk(SYNC, { id })).syncIntegration).toEqual({
@@ -118,11 +116,7 @@ it('disconnectAgency: the premium is skipped by syncs but its items keep receivi
   const bearer = await token();
   const [fed] = await server.db.getRepository(ReportingItem).findBy({ accountId: premium.id });
 
-  const result = await gqlOk(
-    `mutation($id: ID!) { disconnectAgency(connectionId: $id) { userErrors { code } } }`,
-    { id: connection.id },
-    premiumAdmin,
-  );
+  const result = await gqlOk(EffectsDisconnectAgencyDocument, { id: connection.id }, premiumAdmin);
   expect(result.disconnectAgency.userErrors).toEqual([]);
 
   expect((await gqlOk(SYNC, { id })).syncIntegration).toMatchObject({
@@ -143,17 +137,9 @@ it('issue 26 #2, R7: after disconnectAgency the agency still sees its PAUSED map
   const premiumAdmin = await f.member(premium, Role.ADMIN);
   const connection = await f.connection(agency, premium);
   const id = await integrationWith([[premium, 'adv-paused']]);
-  const result = await gqlOk(
-    `mutation($id: ID!) { disconnectAgency(connectionId: $id) { userErrors { code } } }`,
-    { id: connection.id },
-    premiumAdmin,
-  );
+  const result = await gqlOk(EffectsDisconnectAgencyDocument, { id: connection.id }, premiumAdmin);
   expect(result.disconnectAgency.userErrors).toEqual([]);
-  const seen = await gqlOk(
-    `query($id: ID!) { node(id: $id) { ... on Integration { mappings {
-       externalAdvertiserId status client { id name type members { role } reports(first: 5) { totalCount } } } } } }`,
-    { id },
-  );
+  const seen = await gqlOk(EffectsIntegrationMappingsDocument, { id });
   expect(seen.node.mappings).toEqual([
     {
       externalAdvertiserId: 'adv-paused',

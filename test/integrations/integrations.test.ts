@@ -16,7 +16,7 @@ import {
   TestMapAdvertiserDocument,
   TestSyncIntegrationDocument,
 } from '../generated/graphql';
-import { usingPostgres } from '../helpers/test-database';
+import { pgOnly } from '../helpers/requirements';
 import { useTestServer } from '../helpers/test-server';
 
 const { server, f } = useTestServer();
@@ -343,8 +343,6 @@ describe('syncIntegration', () => {
     expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
 });
-
-const pgOnly = usingPostgres() ? describe : describe.skip;
 
 pgOnly('concurrent syncs (PostgreSQL)', () => {
   it('never duplicate an item: every campaign is created exactly once', async () => {

@@ -13,7 +13,7 @@ import {
   type User,
 } from '../../src/entities';
 import { MAX_METRIC_DELIVERY, MAX_METRIC_TOTAL } from '../../src/services/campaign-data.service';
-import { usingPostgres } from '../helpers/test-database';
+import { pgOnly } from '../helpers/requirements';
 import { useTestServer } from '../helpers/test-server';
 
 const { server, f } = useTestServer();
@@ -21,8 +21,6 @@ let agency: Account;
 let client: Account;
 let admin: User;
 let token: string;
-
-const pgOnly = usingPostgres() ? describe : describe.skip;
 
 async function createToken(accountId: string, as: User) {
   const response = await server.op(

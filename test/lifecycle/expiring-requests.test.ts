@@ -1,6 +1,8 @@
 import { ConnectionStatus, Role, type User } from '../../src/entities';
 import { expireDueConnections } from '../../src/services/connection-expiry';
 import {
+  AuditActionsByActorDocument,
+  TestConnectionStatusDocument,
   TestAcceptConnectionDocument,
   TestAccountConnectionsDocument,
   TestRequestConnectionDocument,
@@ -66,11 +68,7 @@ it('node(id) of an expired request reads EXPIRED too (rows mapped from raw SQL r
   const w = await pendingRequest();
   await letExpire(w.connection.id);
   for (const viewer of [w.agencyAdmin, w.premiumAdmin]) {
-    const response = await server.gql(
-      `query ($id: ID!) { node(id: $id) { ... on AgencyConnection { status } } }`,
-      { id: w.connection.id },
-      viewer,
-    );
+    const response = await server.op(TestConnectionStatusDocument, { id: w.connection.id }, viewer);
     expect(response.data).toEqual({ node: { status: 'EXPIRED' } });
   }
 });
@@ -139,11 +137,7 @@ it('the relay worker persists EXPIRED with one audit event per request, once', a
 
 /** Every CONNECTION_EXPIRED of one request on an account's audit log, read through the API. */
 async function expiryEventsSeenBy(accountId: string, as: User, connectionId: string) {
-  const response = await server.gql(
-    `query ($id: ID!) { auditEvents(accountId: $id, first: 100) { nodes { action actor { id } details } } }`,
-    { id: accountId },
-    as,
-  );
+  const response = await server.op(AuditActionsByActorDocument, { id: accountId }, as);
   expect(response.errors).toBeUndefined();
   return (response.data!.auditEvents.nodes as { action: string; actor: null; details: string }[])
     .map((e) => ({ action: e.action, actor: e.actor, details: JSON.parse(e.details) }))

@@ -13,8 +13,10 @@ import {
   TestRemoveMemberDocument,
 } from '../generated/graphql';
 import { ops } from '../disconnection/helpers';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories, type Factories } from '../helpers/factories';
-import { usingPostgres } from '../helpers/test-database';
+import { inFlight, untilLockWait } from '../helpers/races';
+import { pgOnly } from '../helpers/requirements';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -22,7 +24,6 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
  * Where a race is too narrow to hit by chance, another request's transaction is held open half-way
  * on its own connection (`inFlight`) and committed while the request under test waits or answers.
  */
-const pgOnly = usingPostgres() ? describe : describe.skip;
 
 pgOnly('member and report changes racing each other and disconnections', () => {
   let server: TestServer;
@@ -146,11 +147,7 @@ pgOnly('member and report changes racing each other and disconnections', () => {
       const item = await f.item(client);
       const report = await f.report(client, { createdById: admin.id });
       const [added, deleted] = await Promise.all([
-        server.gql(
-          `mutation($input: AddReportItemsInput!) { addReportItems(input: $input) { report { id } userErrors { code } } }`,
-          { input: { reportId: report.id, itemIds: [item.id] } },
-          admin,
-        ),
+        server.op(M.addReportItems, { input: { reportId: report.id, itemIds: [item.id] } }, admin),
         server.op(TestDeleteReportDocument, { reportId: report.id }, admin),
       ]);
       expect(added.errors).toBeUndefined();
@@ -185,37 +182,8 @@ pgOnly('deactivateUser racing member changes, additions and conversions (R24 LAS
       )
     )[0].n as number;
 
-  /**
-   * Another request's transaction, on its own connection, caught half-way: its statements ran,
-   * its COMMIT not yet. `commit` lets it finish.
-   */
-  async function inFlight(statements: [string, unknown[]][]) {
-    const runner = server.db.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction('READ COMMITTED');
-    for (const [sql, parameters] of statements) await runner.query(sql, parameters);
-    return {
-      async commit() {
-        await runner.commitTransaction();
-        await runner.release();
-      },
-    };
-  }
-  /** Resolves once `pending` has answered or a backend of this database waits for a lock. */
-  async function waitingOrAnswered(pending: Promise<unknown>) {
-    let answered = false;
-    void pending.finally(() => (answered = true));
-    for (let tries = 0; tries < 400 && !answered; tries += 1) {
-      const [{ n }] = await server.db.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      if (n > 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
   const deactivation = (user: User) =>
-    inFlight([
+    inFlight(server.db, [
       ['SELECT id FROM users WHERE id = $1 FOR UPDATE', [user.id]],
       ['UPDATE users SET active = false WHERE id = $1', [user.id]],
     ]);
@@ -259,7 +227,7 @@ pgOnly('deactivateUser racing member changes, additions and conversions (R24 LAS
     const incoming = await f.member(premium, Role.REGULAR);
     // Promote the REGULAR, then demote the old ADMIN (two changeMemberRole calls that both
     // commit while the deactivation runs), held open on the account row as they hold it.
-    const handOver = await inFlight([
+    const handOver = await inFlight(server.db, [
       ['SELECT id FROM accounts WHERE id = $1 FOR UPDATE', [premium.id]],
       [
         `UPDATE memberships SET role = 'ADMIN' WHERE account_id = $1 AND user_id = $2`,
@@ -271,7 +239,7 @@ pgOnly('deactivateUser racing member changes, additions and conversions (R24 LAS
       ],
     ]);
     const pending = deactivate(incoming);
-    await waitingOrAnswered(pending);
+    await untilLockWait(server.db, pending);
     await handOver.commit();
     expect((await pending).data!.deactivateUser).toEqual({
       user: null,
@@ -290,7 +258,7 @@ pgOnly('deactivateUser racing member changes, additions and conversions (R24 LAS
       { input: { clientAccountId: client.id, contractReference: 'C-race', adminUserId: brand.id } },
       staff,
     );
-    await waitingOrAnswered(pending);
+    await untilLockWait(server.db, pending);
     await leaving.commit();
     expect((await pending).data!.convertClientToPremium.userErrors).toEqual([
       expect.objectContaining({ code: 'INVALID_INPUT', field: ['input', 'adminUserId'] }),
@@ -342,7 +310,7 @@ pgOnly('deactivateUser racing member changes, additions and conversions (R24 LAS
       },
       admin,
     );
-    await waitingOrAnswered(pending);
+    await untilLockWait(server.db, pending);
     await leaving.commit();
     expect((await pending).data!.addMember).toEqual({
       membership: null,

@@ -8,6 +8,8 @@ import {
   type User,
 } from '../../src/entities';
 import {
+  TestAccountMemberUsersDocument,
+  TestAddMemberRevealedDocument,
   TestAddMemberDocument,
   TestAuditActionsDocument,
   TestChangeMemberRoleDocument,
@@ -252,12 +254,9 @@ describe('R24: deactivateUser', () => {
 });
 
 describe('R24, A3: addMember reveals nothing the caller did not give', () => {
-  const ADD = `mutation ($input: AddMemberInput!) { addMember(input: $input) {
-    membership { role user { id name email isStaff } }
-    userErrors { code message field } } }`;
   const add = (account: Account, email: string, as: User) =>
-    server.gql(
-      ADD,
+    server.op(
+      TestAddMemberRevealedDocument,
       { input: { accountId: account.id, email, name: 'Typed By The Admin', role: Role.REGULAR } },
       as,
     );
@@ -313,17 +312,13 @@ describe('R24, A3: addMember reveals nothing the caller did not give', () => {
       userErrors: [],
     });
     // Exactly what the account's member list shows that ADMIN from now on.
-    const members = await server.gql(
-      `query ($id: ID!) { account(id: $id) { members { user { id name email isStaff } } } }`,
-      { id: w.agency.id },
-      w.admin,
-    );
-    expect(members.data!.account.members.map((m: { user: unknown }) => m.user)).toContainEqual(
-      added.data!.addMember.membership.user,
+    const members = await server.op(TestAccountMemberUsersDocument, { id: w.agency.id }, w.admin);
+    expect(members.data!.account!.members.map((m: { user: unknown }) => m.user)).toContainEqual(
+      added.data!.addMember.membership!.user,
     );
     const fresh = `new-${colleague.id.slice(0, 8)}@example.test`;
     const created = await add(w.agency, fresh, w.admin);
-    expect(created.data!.addMember.membership.user).toMatchObject({
+    expect(created.data!.addMember.membership!.user).toMatchObject({
       name: 'Typed By The Admin',
       email: fresh,
       isStaff: false,

@@ -5,6 +5,7 @@ import {
   TestUnshareReportDocument,
   TestUpdateReportDocument,
 } from '../generated/graphql';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { type As, useTestServer } from '../helpers/test-server';
 
 /**
@@ -91,8 +92,8 @@ it('setConnectionAccess to SELECTED_USERS: an unselected agency user loses the p
   const report = await f.report(premium);
   expect(await reportIds(w.reader)).toEqual([report.id]);
   const after = await readsAfter(w.reader, () =>
-    server.gql(
-      `mutation($input: SetConnectionAccessInput!) { setConnectionAccess(input: $input) { userErrors { code } } }`,
+    server.op(
+      M.setConnectionAccess,
       { input: { connectionId: connection.id, access: 'SELECTED_USERS', userIds: [] } },
       w.admin,
     ),

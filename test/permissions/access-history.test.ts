@@ -5,6 +5,7 @@
  * then (captured at the time) and what the scenario made true. The model-based agreement over
  * thousands of random operations is in test/model/authority-model.test.ts.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { VERSIONED_TABLES } from '../../src/database/access-history';
 import {
   ClientAccessMode,
@@ -13,18 +14,21 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { type As, type GraphQLResponse, useTestServer } from '../helpers/test-server';
+import { HistoryAccessReviewDocument } from '../generated/graphql';
 
 const { server, f } = useTestServer();
 const { ADMIN, REGULAR } = Role;
 
-const REVIEW = `query ($a: ID!, $at: DateTime) { accessReview(accountId: $a, at: $at) {
-  at historyCompleteSince csvUrl pendingRequests { id status }
-  entries(first: 50) { totalCount nodes { user { id } role canAct paths { kind connection { id } } } }
-  archivedAccess(first: 50) { totalCount nodes { user { id } paths { kind } } } } }`;
+const REVIEW = HistoryAccessReviewDocument;
 
-async function data(query: string, variables: Record<string, unknown>, as: As) {
-  const response = await server.gql(query, variables, as);
+async function data<V extends Record<string, unknown>>(
+  document: TypedDocumentNode<any, V>,
+  variables: V,
+  as: As,
+) {
+  const response = await server.op(document, variables, as);
   if (response.errors) throw new Error(JSON.stringify(response.errors));
   return response.data!;
 }
@@ -93,30 +97,22 @@ describe('accessReview(at:) (R30)', () => {
     const t0 = await snapshot('t0');
 
     const requested = await data(
-      `mutation ($input: RequestConnectionInput!) { requestConnection(input: $input) { connection { id } userErrors { code } } }`,
+      M.request,
       { input: { fromAccountId: N.id, toAccountId: P.id } },
       u.nAdmin,
     );
     const k = requested.requestConnection.connection.id as string;
     const tPending = await snapshot('pending');
-    await data(
-      `mutation ($id: ID!) { acceptConnection(connectionId: $id) { userErrors { code } } }`,
-      { id: k },
-      u.pAdmin,
-    );
+    await data(M.accept, { id: k }, u.pAdmin);
     const tActive = await snapshot('active');
     const removed = await data(
-      `mutation ($input: RemoveMemberInput!) { removeMember(input: $input) { userErrors { code } } }`,
+      M.removeMember,
       { input: { accountId: N.id, userId: u.nRegular.id } },
       u.nAdmin,
     );
     expect(removed.removeMember.userErrors).toEqual([]);
     const tRemoved = await snapshot('removed');
-    const done = await data(
-      `mutation ($id: ID!) { disconnectAgency(connectionId: $id) { userErrors { code } } }`,
-      { id: k },
-      u.pAdmin,
-    );
+    const done = await data(M.disconnectAgency, { id: k }, u.pAdmin);
     expect(done.disconnectAgency.userErrors).toEqual([]);
     const tDisconnected = await snapshot('disconnected');
 
@@ -185,11 +181,7 @@ describe('accessReview(at:) (R30)', () => {
       respondedAt: new Date(),
     });
     const connected = await moment();
-    await data(
-      `mutation ($id: ID!) { disconnectAgency(connectionId: $id) { userErrors { code } } }`,
-      { id: k.id },
-      u.pAdmin,
-    );
+    await data(M.disconnectAgency, { id: k.id }, u.pAdmin);
     const past = await review(P, u.pAdmin, connected);
     const url = new URL(past.csvUrl);
     expect(url.searchParams.get('at')).toBe(String(Date.parse(connected)));
@@ -211,7 +203,7 @@ describe('accessReview(at:) (R30)', () => {
     const now = await review(w.P, w.u.staff);
     const since = Date.parse(now.historyCompleteSince);
     expect(since).toBeLessThanOrEqual(Date.parse(now.at));
-    const early: GraphQLResponse = await server.gql(
+    const early: GraphQLResponse = await server.op(
       REVIEW,
       { a: w.P.id, at: new Date(since - 1).toISOString() },
       w.u.staff,
@@ -223,7 +215,7 @@ describe('accessReview(at:) (R30)', () => {
     expect(early.errors?.[0].message).toBe(
       `Access history is complete since ${new Date(since).toISOString()}; a review of an earlier moment cannot be rebuilt (R30)`,
     );
-    const ahead: GraphQLResponse = await server.gql(
+    const ahead: GraphQLResponse = await server.op(
       REVIEW,
       { a: w.P.id, at: new Date(Date.now() + 3_600_000).toISOString() },
       w.u.staff,
@@ -236,9 +228,9 @@ describe('accessReview(at:) (R30)', () => {
   it('API tokens and non-ADMINs get no past review either (R18, R29)', async () => {
     const at = await moment();
     const token = await f.apiToken(w.P, w.u.pAdmin);
-    const byToken = await server.gql(REVIEW, { a: w.P.id, at }, { token: token.token });
+    const byToken = await server.op(REVIEW, { a: w.P.id, at }, { token: token.token });
     expect(byToken.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
-    const byAgency = await server.gql(REVIEW, { a: w.P.id, at }, w.u.nAdmin);
+    const byAgency = await server.op(REVIEW, { a: w.P.id, at }, w.u.nAdmin);
     expect(byAgency.data?.accessReview ?? null).toBeNull();
   });
 });

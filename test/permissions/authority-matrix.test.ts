@@ -11,6 +11,7 @@
  * and a small table saying which relation each operation needs on which account. It imports no
  * production rule or predicate. Cells that change state run on a target of their own.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   AccountStatus,
@@ -24,6 +25,7 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories, type Factories } from '../helpers/factories';
 import { startTestServer, type As, type TestServer } from '../helpers/test-server';
 
@@ -305,8 +307,12 @@ function expected(p: Principal, op: Operation, ctx: unknown): Outcome {
 // Calling the API and classifying its answer.
 // ---------------------------------------------------------------------------------------------
 
-async function call(query: string, variables: Record<string, unknown>, as: As): Promise<Outcome> {
-  const response = await server.gql(query, variables, as);
+async function call<V extends Record<string, unknown>>(
+  document: TypedDocumentNode<any, V>,
+  variables: V,
+  as: As,
+): Promise<Outcome> {
+  const response = await server.op(document, variables, as);
   if (response.errors?.length) {
     return [...new Set(response.errors.map((e) => e.extensions?.code ?? 'NO_CODE'))].join(',');
   }
@@ -320,61 +326,14 @@ async function call(query: string, variables: Record<string, unknown>, as: As): 
 
 /** R32: the one client's outcome in a disconnectClients answer (or the request's refusal). */
 async function callBulk(ids: string[], as: As): Promise<Outcome> {
-  const response = await server.gql(M.disconnectClients, { ids }, as);
+  const response = await server.op(M.disconnectClients, { ids }, as);
   if (response.errors?.length) {
     return [...new Set(response.errors.map((e) => e.extensions?.code ?? 'NO_CODE'))].join(',');
   }
-  const payload = response.data!.disconnectClients as {
-    results: { userErrors: { code: string }[] }[];
-    userErrors: { code: string }[];
-  };
+  const payload = response.data!.disconnectClients;
   const errors = payload.userErrors.length ? payload.userErrors : payload.results[0].userErrors;
   return errors.length ? errors.map((e) => `ue:${e.code}`).join(',') : 'ok';
 }
-
-const M = {
-  request: `mutation($input: RequestConnectionInput!) { requestConnection(input: $input) { connection { id } userErrors { code } } }`,
-  accept: `mutation($id: ID!) { acceptConnection(connectionId: $id) { connection { id } userErrors { code } } }`,
-  decline: `mutation($id: ID!) { declineConnection(connectionId: $id) { connection { id } userErrors { code } } }`,
-  cancel: `mutation($id: ID!) { cancelConnection(connectionId: $id) { connection { id } userErrors { code } } }`,
-  disconnectAgency: `mutation($id: ID!) { disconnectAgency(connectionId: $id) { connection { id } userErrors { code } } }`,
-  agencyPreview: `query($id: ID!) { disconnectAgencyPreview(connectionId: $id) { reportsToArchive } }`,
-  setConnectionAccess: `mutation($input: SetConnectionAccessInput!) { setConnectionAccess(input: $input) { connection { id } userErrors { code } } }`,
-  createClient: `mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id } userErrors { code } } }`,
-  disconnectClient: `mutation($id: ID!) { disconnectClient(clientAccountId: $id) { account { id } userErrors { code } } }`,
-  schedule: `mutation($input: ScheduleDisconnectionInput!) { scheduleDisconnection(input: $input) { schedule { id } userErrors { code } } }`,
-  cancelSchedule: `mutation($id: ID!) { cancelScheduledDisconnection(scheduleId: $id) { schedule { id } userErrors { code } } }`,
-  disconnectClients: `mutation($ids: [ID!]!) { disconnectClients(clientAccountIds: $ids) { results { userErrors { code } } userErrors { code } } }`,
-  clientsPreview: `query($ids: [ID!]!) { disconnectClientsPreview(clientAccountIds: $ids) { reportsToArchive } }`,
-  clientPreview: `query($id: ID!) { disconnectClientPreview(clientAccountId: $id) { reportsToArchive } }`,
-  setClientAccess: `mutation($input: SetClientAccessInput!) { setClientAccess(input: $input) { account { id } userErrors { code } } }`,
-  addMember: `mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role } userErrors { code } } }`,
-  createIntegration: `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { integration { id } userErrors { code } } }`,
-  mapAdvertiser: `mutation($input: MapAdvertiserInput!) { mapAdvertiser(input: $input) { mapping { id } userErrors { code } } }`,
-  sync: `mutation($id: ID!) { syncIntegration(integrationId: $id) { itemsCreated userErrors { code } } }`,
-  createToken: `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code } } }`,
-  revokeToken: `mutation($id: ID!) { revokeApiToken(id: $id) { apiToken { id } userErrors { code } } }`,
-  apiTokens: `query($id: ID!) { apiTokens(accountId: $id) { id } }`,
-  auditEvents: `query($id: ID!) { auditEvents(accountId: $id) { totalCount } }`,
-  node: `query($id: ID!) { node(id: $id) { id } }`,
-  createItem: `mutation($input: CreateReportingItemInput!) { createReportingItem(input: $input) { item { id } userErrors { code } } }`,
-  createReport: `mutation($input: CreateReportInput!) { createReport(input: $input) { report { id } userErrors { code } } }`,
-  addReportItems: `mutation($input: AddReportItemsInput!) { addReportItems(input: $input) { report { id } userErrors { code } } }`,
-  record: `mutation($input: RecordCampaignDataInput!) { recordCampaignData(input: $input) { item { id } userErrors { code } } }`,
-  exportReport: `mutation($input: ExportReportInput!) { exportReport(input: $input) { content userErrors { code } } }`,
-  createAgency: `mutation($input: CreateAgencyInput!) { createAgency(input: $input) { account { id } userErrors { code } } }`,
-  createPremium: `mutation($input: CreatePremiumClientInput!) { createPremiumClient(input: $input) { account { id } userErrors { code } } }`,
-  addOrgAccount: `mutation($input: AddOrganizationAccountInput!) { addOrganizationAccount(input: $input) { account { id } userErrors { code } } }`,
-  convert: `mutation($input: ConvertClientToPremiumInput!) { convertClientToPremium(input: $input) { account { id } userErrors { code } } }`,
-  removeMember: `mutation($input: RemoveMemberInput!) { removeMember(input: $input) { removedUserId userErrors { code } } }`,
-  changeRole: `mutation($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { membership { role } userErrors { code } } }`,
-  deactivate: `mutation($id: ID!) { deactivateUser(userId: $id) { user { id } userErrors { code } } }`,
-  share: `mutation($input: ShareReportInput!) { shareReport(input: $input) { report { id } userErrors { code } } }`,
-  unshare: `mutation($input: ShareReportInput!) { unshareReport(input: $input) { report { id } userErrors { code } } }`,
-  updateReport: `mutation($input: UpdateReportInput!) { updateReport(input: $input) { report { id } userErrors { code } } }`,
-  removeItems: `mutation($input: RemoveReportItemsInput!) { removeReportItems(input: $input) { report { id } userErrors { code } } }`,
-  deleteReport: `mutation($id: ID!) { deleteReport(reportId: $id) { deletedReportId userErrors { code } } }`,
-};
 
 // ---------------------------------------------------------------------------------------------
 // The world.
@@ -403,9 +362,6 @@ const w = {} as {
   u: Record<string, User>;
 };
 
-/** Whether the served schema has setConnectionAccess (issue 9); else the old model is set. */
-let connectionAccessApi = true;
-
 async function connect(
   agency: Account,
   premium: Account,
@@ -433,8 +389,7 @@ async function connect(
 /**
  * Sets a connection's access: through `setConnectionAccess` as the agency's ADMIN for the world's
  * connections (`via: 'api'`), with SQL on the new columns for the many fresh targets of single
- * cells (`via: 'sql'`, cheaper). Until the new schema is served, the old model (the premium's own
- * access setting and grants) stands in, so today's code is still asked the same questions.
+ * cells (`via: 'sql'`, cheaper). Any error fails the file: the access is per connection (issue 9).
  */
 async function setConnectionAccess(
   k: MConnection,
@@ -443,18 +398,16 @@ async function setConnectionAccess(
   via: 'api' | 'sql' = 'api',
 ) {
   const admin = Object.values(w.u).find((u) => roleIn(u.id, k.agencyId) === ADMIN)!;
-  if (connectionAccessApi && via === 'api') {
-    const response = await server.gql(
+  if (via === 'api') {
+    const response = await server.op(
       M.setConnectionAccess,
       { input: { connectionId: k.id, access: mode, userIds: selected.map((u) => u.id) } },
       admin,
     );
-    const codes = (response.errors ?? []).map((e) => e.extensions?.code);
-    if (codes.includes('GRAPHQL_VALIDATION_FAILED')) connectionAccessApi = false;
-    else if (codes.length || response.data?.setConnectionAccess?.userErrors?.length) {
+    if (response.errors?.length || response.data?.setConnectionAccess?.userErrors?.length) {
       throw new Error(`setConnectionAccess failed: ${JSON.stringify(response)}`);
     }
-  } else if (connectionAccessApi) {
+  } else {
     await server.db.query(`UPDATE agency_connections SET client_access = $1 WHERE id = $2`, [
       mode,
       k.id,
@@ -464,19 +417,6 @@ async function setConnectionAccess(
       await server.db.query(
         `INSERT INTO connection_access_grants (connection_id, user_id) VALUES ($1, $2)`,
         [k.id, u.id],
-      );
-    }
-  }
-  if (!connectionAccessApi) {
-    await server.db.query(`UPDATE accounts SET client_access = $1 WHERE id = $2`, [
-      mode,
-      k.premiumId,
-    ]);
-    await server.db.query(`DELETE FROM client_access_grants WHERE account_id = $1`, [k.premiumId]);
-    for (const u of selected) {
-      await server.db.query(
-        `INSERT INTO client_access_grants (account_id, user_id) VALUES ($1, $2)`,
-        [k.premiumId, u.id],
       );
     }
   }
@@ -514,8 +454,8 @@ async function auditEvent(account: Account, related: Account | null) {
 }
 
 /** A membership change through the API as N's ADMIN; it must succeed. */
-async function apiMembership(mutation: string, input: Record<string, unknown>) {
-  const response = await server.gql(mutation, { input }, w.u.nAdmin);
+async function apiMembership<I>(mutation: TypedDocumentNode<any, { input: I }>, input: I) {
+  const response = await server.op(mutation, { input }, w.u.nAdmin);
   const payload = response.data && Object.values(response.data)[0];
   if (response.errors?.length || !payload || payload.userErrors?.length) {
     throw new Error(`membership change failed: ${JSON.stringify(response)}`);
@@ -1568,12 +1508,7 @@ const operations: Operation[] = [
     touchesP: label === 'P',
     kind: 'review',
     gate: actsOn(() => account().id, [ADMIN]),
-    run: (as) =>
-      call(
-        `query ($id: ID!) { accessReview(accountId: $id) { entries(first: 5) { totalCount } } }`,
-        { id: account().id },
-        as,
-      ),
+    run: (as) => call(M.accessReview, { id: account().id }, as),
   })),
   // --- platform staff (R21) ---
   {
@@ -1749,9 +1684,6 @@ describe('write-side authority matrix (A1–A3)', () => {
 
     const order = [...principals.map((p) => p.label), ...selectedRows.map((p) => p.label)];
     const wrong = cells.filter((c) => c.expected !== c.actual);
-    if (!connectionAccessApi) {
-      console.warn('setConnectionAccess is not served: the premium-wide access stood in for it.');
-    }
     if (wrong.length) throw new Error(matrix(cells, order));
     expect(cells).toHaveLength(
       principals.length * operations.length + selectedRows.length * involvingP.length,

@@ -9,6 +9,7 @@
  * the API (request + accept by the right people), so their access settings are whatever the
  * service gives a new connection (EVERYONE_IN_AGENCY, from the premium's setting).
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { randomBytes } from 'node:crypto';
 import {
   Account,
@@ -23,6 +24,32 @@ import {
   User,
 } from '../../src/entities';
 import { type As, type GraphQLResponse, useTestServer } from '../helpers/test-server';
+import {
+  RegressionAcceptConnectionDocument,
+  RegressionAccountMembersDocument,
+  RegressionAccountIntegrationMappingsDocument,
+  RegressionAccountConnectionsAccessDocument,
+  RegressionAccountDocument,
+  RegressionAccountsMembersDocument,
+  RegressionAddMemberDocument,
+  RegressionAuditEventsDocument,
+  RegressionCreateApiTokenDocument,
+  RegressionCreateClientAccountDocument,
+  RegressionCreateReportDocument,
+  RegressionDisconnectAgencyDocument,
+  RegressionDisconnectClientDocument,
+  RegressionExportReportDocument,
+  RegressionIntegrationMappingClientsDocument,
+  RegressionIntegrationMappingsDocument,
+  RegressionNodeDocument,
+  RegressionReportDocument,
+  RegressionArchivedReportsAccountMembersDocument,
+  RegressionArchivedReportsCreatorDocument,
+  RegressionReportsDocument,
+  RegressionRequestConnectionDocument,
+  RegressionSetClientAccessDocument,
+  RegressionSetConnectionAccessDocument,
+} from '../generated/graphql';
 
 const { server, f } = useTestServer();
 let staff: User;
@@ -37,50 +64,34 @@ const unique = () => randomBytes(3).toString('hex');
 // Operations, written as a client would send them
 // ---------------------------------------------------------------------------------------------
 
-const USER_ERRORS = 'userErrors { code message field }';
-const CONNECTION = 'id status agency { id } premiumClient { id }';
-
 const Q = {
-  requestConnection: `mutation ($input: RequestConnectionInput!) {
-    requestConnection(input: $input) { connection { ${CONNECTION} } ${USER_ERRORS} } }`,
-  acceptConnection: `mutation ($id: ID!) {
-    acceptConnection(connectionId: $id) { connection { ${CONNECTION} } ${USER_ERRORS} } }`,
-  disconnectAgency: `mutation ($id: ID!) {
-    disconnectAgency(connectionId: $id) { connection { ${CONNECTION} } ${USER_ERRORS} } }`,
-  disconnectClient: `mutation ($id: ID!) {
-    disconnectClient(clientAccountId: $id) { account { id status } ${USER_ERRORS} } }`,
-  setClientAccess: `mutation ($input: SetClientAccessInput!) {
-    setClientAccess(input: $input) { account { id clientAccess } ${USER_ERRORS} } }`,
-  setConnectionAccess: `mutation ($input: SetConnectionAccessInput!) {
-    setConnectionAccess(input: $input) { connection { id status clientAccess } ${USER_ERRORS} } }`,
-  auditEvents: `query ($id: ID!) {
-    auditEvents(accountId: $id, first: 100) {
-      nodes { id action actor { id } account { id } details } } }`,
-  createApiToken: `mutation ($input: CreateApiTokenInput!) {
-    createApiToken(input: $input) { token ${USER_ERRORS} } }`,
-  addMember: `mutation ($input: AddMemberInput!) {
-    addMember(input: $input) { membership { role account { id } user { id } } ${USER_ERRORS} } }`,
-  reports: `query ($accountId: ID, $archived: Boolean) {
-    reports(filter: { accountId: $accountId, archived: $archived }, first: 100) {
-      totalCount nodes { id name archived visibility account { id } } } }`,
-  report: `query ($id: ID!) { report(id: $id) { id name archived } }`,
-  node: `query ($id: ID!) { node(id: $id) { id __typename } }`,
-  account: `query ($id: ID!) { account(id: $id) { id name type status } }`,
-  createReport: `mutation ($input: CreateReportInput!) {
-    createReport(input: $input) { report { id } ${USER_ERRORS} } }`,
-  exportReport: `mutation ($input: ExportReportInput!) {
-    exportReport(input: $input) { content ${USER_ERRORS} } }`,
-  createClientAccount: `mutation ($input: CreateClientAccountInput!) {
-    createClientAccount(input: $input) {
-      account { id name type organization { id name } } ${USER_ERRORS} } }`,
+  requestConnection: RegressionRequestConnectionDocument,
+  acceptConnection: RegressionAcceptConnectionDocument,
+  disconnectAgency: RegressionDisconnectAgencyDocument,
+  disconnectClient: RegressionDisconnectClientDocument,
+  setClientAccess: RegressionSetClientAccessDocument,
+  setConnectionAccess: RegressionSetConnectionAccessDocument,
+  auditEvents: RegressionAuditEventsDocument,
+  createApiToken: RegressionCreateApiTokenDocument,
+  addMember: RegressionAddMemberDocument,
+  reports: RegressionReportsDocument,
+  report: RegressionReportDocument,
+  node: RegressionNodeDocument,
+  account: RegressionAccountDocument,
+  createReport: RegressionCreateReportDocument,
+  exportReport: RegressionExportReportDocument,
+  createClientAccount: RegressionCreateClientAccountDocument,
 };
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-const gql = (query: string, variables: Record<string, unknown>, as: As) =>
-  server.gql(query, variables, as);
+const gql = <V extends Record<string, unknown>>(
+  document: TypedDocumentNode<any, V>,
+  variables: V,
+  as: As,
+) => server.op(document, variables, as);
 
 /** The top-level error codes of a response. */
 const codes = (response: GraphQLResponse) => (response.errors ?? []).map((e) => e.extensions?.code);
@@ -97,15 +108,23 @@ function expectTopLevel(response: GraphQLResponse, expected: string[]) {
 }
 
 /** The payload of the single root field, failing loudly (with the response) on top-level errors. */
-async function payload<T = any>(query: string, variables: Record<string, unknown>, as: As) {
-  const response = await gql(query, variables, as);
+async function payload<T = any>(
+  document: TypedDocumentNode<any, any>,
+  variables: Record<string, unknown>,
+  as: As,
+) {
+  const response = await gql(document, variables, as);
   if (response.errors) throw new Error(`top-level errors: ${JSON.stringify(response)}`);
   return Object.values(response.data ?? {})[0] as T;
 }
 
 /** A payload that must have no userErrors. */
-async function ok<T = any>(query: string, variables: Record<string, unknown>, as: As) {
-  const result = await payload<T & { userErrors: unknown[] }>(query, variables, as);
+async function ok<T = any>(
+  document: TypedDocumentNode<any, any>,
+  variables: Record<string, unknown>,
+  as: As,
+) {
+  const result = await payload<T & { userErrors: unknown[] }>(document, variables, as);
   expect(result.userErrors).toEqual([]);
   return result;
 }
@@ -486,26 +505,12 @@ describe('finding 3: an agency API token reads only archived reports of its arch
       );
       exportCodes.push({ codes: userErrorCodes(exported), content: exported.content ?? null });
     }
-    const MEMBERS = 'id members { role user { id email } }';
     const probes = [
-      await gql(`{ accounts(first: 100) { nodes { ${MEMBERS} } } }`, {}, as),
-      await gql(
-        `query ($id: ID!) { account(id: $id) { ${MEMBERS} } }`,
-        { id: archivedClient.id },
-        as,
-      ),
-      await gql(`query ($id: ID!) { account(id: $id) { ${MEMBERS} } }`, { id: n.agency.id }, as),
-      await gql(
-        `{ reports(filter: { archived: true }, first: 100) {
-             nodes { id account { ${MEMBERS} } } } }`,
-        {},
-        as,
-      ),
-      await gql(
-        `{ reports(filter: { archived: true }, first: 100) { nodes { id createdBy { id email } } } }`,
-        {},
-        as,
-      ),
+      await gql(RegressionAccountsMembersDocument, {}, as),
+      await gql(RegressionAccountMembersDocument, { id: archivedClient.id }, as),
+      await gql(RegressionAccountMembersDocument, { id: n.agency.id }, as),
+      await gql(RegressionArchivedReportsAccountMembersDocument, {}, as),
+      await gql(RegressionArchivedReportsCreatorDocument, {}, as),
     ];
     const memberLists: unknown[] = [
       ...(probes[0].data?.accounts?.nodes ?? []).map((a: { members?: unknown }) => a.members),
@@ -712,26 +717,16 @@ describe('finding 7: Integration.mappings and clients the viewer cannot reach', 
 
     // The selected manager sees both.
     const selected = await payload(
-      `query ($id: ID!) { node(id: $id) { ... on Integration { mappings { client { id } } } } }`,
+      RegressionIntegrationMappingClientsDocument,
       { id: integration.id },
       n.manager,
     );
     expect(ids(selected.mappings.map((m: { client: { id: string } }) => m.client))).toEqual(
       ids([hidden, open]),
     );
-
-    const MAPPINGS = `mappings { id externalAdvertiserId status client { id name organization { name } } }`;
     const responses = [
-      await gql(
-        `query ($id: ID!) { account(id: $id) { id integrations { id ${MAPPINGS} } } }`,
-        { id: n.agency.id },
-        n.manager2,
-      ),
-      await gql(
-        `query ($id: ID!) { node(id: $id) { id ... on Integration { ${MAPPINGS} } } }`,
-        { id: integration.id },
-        n.manager2,
-      ),
+      await gql(RegressionAccountIntegrationMappingsDocument, { id: n.agency.id }, n.manager2),
+      await gql(RegressionIntegrationMappingsDocument, { id: integration.id }, n.manager2),
     ];
     for (const response of responses) {
       const body = JSON.stringify(response);
@@ -791,7 +786,7 @@ describe('per-connection access to a premium client', () => {
       expect(await reportIdsFor(user, p.premium.id)).toEqual([pReport.id]);
     }
     const eConnections = await payload<{ connections: { id: string; clientAccess: string }[] }>(
-      `query ($id: ID!) { account(id: $id) { connections { id clientAccess } } }`,
+      RegressionAccountConnectionsAccessDocument,
       { id: e.agency.id },
       e.admin,
     );

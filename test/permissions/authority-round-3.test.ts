@@ -4,6 +4,7 @@
  * test asserts the exact answer and what changed (or did not) afterwards. Finding 6 (the role
  * re-check race) is test/permissions/gate-races.test.ts; the matrices cover #1 for every principal.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { randomBytes } from 'node:crypto';
 import {
   ClientAccessMode,
@@ -14,38 +15,69 @@ import {
   type User,
 } from '../../src/entities';
 import { type As, type GraphQLResponse, useTestServer } from '../helpers/test-server';
+import {
+  Round3AcceptConnectionDocument,
+  Round3AccountIntegrationsDocument,
+  Round3AccountOrganizationDocument,
+  Round3AddMemberAsStaffDocument,
+  Round3AddMemberDocument,
+  Round3ApiTokensDocument,
+  AuditActionsByActorDocument,
+  Round3ChangeRoleDocument,
+  Round3CreateApiTokenDocument,
+  Round3CreateClientAccountDocument,
+  Round3CreateReportDocument,
+  Round3DeleteReportDocument,
+  Round3DisconnectAgencyDocument,
+  Round3RemoveMemberDocument,
+  Round3ReportDocument,
+  Round3ReportsDocument,
+  Round3RequestConnectionDocument,
+  Round3ShareReportDocument,
+  Round3UpdateReportDocument,
+  Round3ViewerDocument,
+  TestViewerEmailDocument,
+  Round3ViewerIdEmailDocument,
+} from '../generated/graphql';
 
 const { server, f } = useTestServer();
 const unique = () => randomBytes(3).toString('hex');
 const { ADMIN, REGULAR, VIEW_ONLY } = Role;
 
-const UE = 'userErrors { code field }';
 const Q = {
-  report: `query ($id: ID!) { report(id: $id) { id visibility } }`,
-  reports: `query ($id: ID) { reports(filter: { accountId: $id }, first: 100) { nodes { id } } }`,
-  deleteReport: `mutation ($id: ID!) { deleteReport(reportId: $id) { deletedReportId ${UE} } }`,
-  updateReport: `mutation ($input: UpdateReportInput!) { updateReport(input: $input) { report { id visibility } ${UE} } }`,
-  shareReport: `mutation ($input: ShareReportInput!) { shareReport(input: $input) { report { id } ${UE} } }`,
-  removeMember: `mutation ($input: RemoveMemberInput!) { removeMember(input: $input) { removedUserId ${UE} } }`,
-  addMember: `mutation ($input: AddMemberInput!) { addMember(input: $input) { membership { role } ${UE} } }`,
-  changeRole: `mutation ($input: ChangeMemberRoleInput!) { changeMemberRole(input: $input) { membership { role } ${UE} } }`,
-  disconnectAgency: `mutation ($id: ID!) { disconnectAgency(connectionId: $id) { connection { status } ${UE} } }`,
-  requestConnection: `mutation ($input: RequestConnectionInput!) { requestConnection(input: $input) { connection { id } ${UE} } }`,
-  acceptConnection: `mutation ($id: ID!) { acceptConnection(connectionId: $id) { connection { status clientAccess } ${UE} } }`,
-  createApiToken: `mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } ${UE} } }`,
-  apiTokens: `query ($id: ID!) { apiTokens(accountId: $id) { id revoked } }`,
-  viewer: `{ viewer { id } }`,
-  auditEvents: `query ($id: ID!) { auditEvents(accountId: $id, first: 100) { nodes { action actor { id } details } } }`,
+  report: Round3ReportDocument,
+  reports: Round3ReportsDocument,
+  deleteReport: Round3DeleteReportDocument,
+  updateReport: Round3UpdateReportDocument,
+  shareReport: Round3ShareReportDocument,
+  removeMember: Round3RemoveMemberDocument,
+  addMember: Round3AddMemberDocument,
+  changeRole: Round3ChangeRoleDocument,
+  disconnectAgency: Round3DisconnectAgencyDocument,
+  requestConnection: Round3RequestConnectionDocument,
+  acceptConnection: Round3AcceptConnectionDocument,
+  createApiToken: Round3CreateApiTokenDocument,
+  apiTokens: Round3ApiTokensDocument,
+  viewer: Round3ViewerDocument,
+  auditEvents: AuditActionsByActorDocument,
 };
 
-async function gql(query: string, variables: Record<string, unknown>, as: As) {
-  return server.gql(query, variables, as);
+async function gql<V extends Record<string, unknown>>(
+  document: TypedDocumentNode<any, V>,
+  variables: V,
+  as: As,
+) {
+  return server.op(document, variables, as);
 }
 /** The single root field's payload, failing on top-level errors. */
-async function ok(query: string, variables: Record<string, unknown>, as: As) {
-  const response = await gql(query, variables, as);
+async function ok<V extends Record<string, unknown>>(
+  document: TypedDocumentNode<any, V>,
+  variables: V,
+  as: As,
+) {
+  const response = await gql(document, variables, as);
   if (response.errors) throw new Error(JSON.stringify(response.errors));
-  return Object.values(response.data!)[0];
+  return Object.values<any>(response.data)[0];
 }
 const topCodes = (r: GraphQLResponse) => (r.errors ?? []).map((e) => e.extensions?.code);
 const auditOf = async (accountId: string, as: User) =>
@@ -282,22 +314,14 @@ describe('#7: an API token reads no email, organization or integration (R18)', (
     const admin = await f.member(P, ADMIN);
     await f.integration(P);
     const { token } = await f.apiToken(P, admin);
-    const viewer = await gql(`{ viewer { id email } }`, {}, { token });
+    const viewer = await gql(Round3ViewerIdEmailDocument, {}, { token });
     expect(viewer.data!.viewer).toEqual({ id: admin.id, email: '' });
-    const organization = await gql(
-      `query ($id: ID!) { account(id: $id) { id organization { id } } }`,
-      { id: P.id },
-      { token },
-    );
+    const organization = await gql(Round3AccountOrganizationDocument, { id: P.id }, { token });
     expect(topCodes(organization)).toEqual(['FORBIDDEN']);
-    const integrations = await ok(
-      `query ($id: ID!) { account(id: $id) { integrations { id } } }`,
-      { id: P.id },
-      { token },
-    );
+    const integrations = await ok(Round3AccountIntegrationsDocument, { id: P.id }, { token });
     expect(integrations).toEqual({ integrations: [] });
     // The creator signed in still reads all three.
-    expect((await ok(`{ viewer { email } }`, {}, admin)).email).toBe(admin.email);
+    expect((await ok(TestViewerEmailDocument, {}, admin)).email).toBe(admin.email);
   });
 });
 
@@ -305,7 +329,7 @@ describe('#10: every grant is audited (R27)', () => {
   it('createReport(sharedWithUserIds) writes REPORT_SHARED; createClientAccount(SELECTED) writes CLIENT_ACCESS_CHANGED', async () => {
     const { P, u } = await world();
     const made = await ok(
-      `mutation ($input: CreateReportInput!) { createReport(input: $input) { report { id } ${UE} } }`,
+      Round3CreateReportDocument,
       {
         input: {
           accountId: P.id,
@@ -328,7 +352,7 @@ describe('#10: every grant is audited (R27)', () => {
     const admin = await f.member(agency, ADMIN);
     const picked = await f.member(agency, REGULAR);
     const client = await ok(
-      `mutation ($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id } ${UE} } }`,
+      Round3CreateClientAccountDocument,
       {
         input: {
           agencyId: agency.id,
@@ -365,7 +389,7 @@ describe('#11: addMember reveals nothing of an email it does not add', () => {
     await server.db.query(`UPDATE users SET active = false WHERE id = $1`, [gone.id]);
     const add = (email: string) =>
       gql(
-        `mutation ($input: AddMemberInput!) { addMember(input: $input) { membership { user { id name isStaff } } userErrors { code message field } } }`,
+        Round3AddMemberAsStaffDocument,
         { input: { accountId: agency.id, email, name: 'Someone', role: REGULAR } },
         admin,
       );

@@ -3,6 +3,7 @@
  * them. The matrix-wide agreement of `canRead` with an independent oracle is in
  * visibility-matrix.test.ts.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
   ClientAccessMode,
   ConnectionStatus,
@@ -11,26 +12,30 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { type As, type GraphQLResponse, useTestServer } from '../helpers/test-server';
+import {
+  ExplainAccessDocument,
+  ExplainAccessReviewAtDocument,
+  ExplainAccessReviewCsvDocument,
+  ExplainAccessReviewDocument,
+  ExplainUserAccessDocument,
+} from '../generated/graphql';
 
 const { server, f } = useTestServer();
 const { ADMIN, ACCOUNT_MANAGER, REGULAR, VIEW_ONLY } = Role;
 
-const EXPLAIN = `query ($u: ID!, $a: ID, $r: ID) {
-  explainAccess(userId: $u, accountId: $a, reportId: $r) {
-    user { id email } canRead canAct role missing
-    paths { kind role description since via { id name type } connection { id } grantedBy { id } auditEvent { action } }
-  } }`;
-const REVIEW = `query ($a: ID!) { accessReview(accountId: $a) {
-  account { id } pendingRequests { id status }
-  entries(first: 50) { totalCount nodes { user { id name email } role canAct paths { kind via { id } } } }
-  archivedAccess(first: 50) { totalCount nodes { user { id } paths { kind } } } } }`;
-const USER_ACCESS = `query ($u: ID!) { userAccess(userId: $u, first: 50) {
-  totalCount nodes { account { id } role canAct paths { kind } } } }`;
+const EXPLAIN = ExplainAccessDocument;
+const REVIEW = ExplainAccessReviewDocument;
+const USER_ACCESS = ExplainUserAccessDocument;
 
 const codes = (r: GraphQLResponse) => (r.errors ?? []).map((e) => e.extensions?.code);
-async function data(query: string, variables: Record<string, unknown>, as: As) {
-  const response = await server.gql(query, variables, as);
+async function data<V extends Record<string, unknown>>(
+  document: TypedDocumentNode<any, V>,
+  variables: V,
+  as: As,
+) {
+  const response = await server.op(document, variables, as);
   if (response.errors) throw new Error(JSON.stringify(response.errors));
   return response.data!;
 }
@@ -115,11 +120,7 @@ describe('explainAccess (R28)', () => {
     const user = await f.member(agency, REGULAR);
     const admin = await f.member(w.P, ADMIN, { name: 'Pat Admin' });
     const k = await f.connection(agency, w.P, { status: ConnectionStatus.ACTIVE });
-    const done = await data(
-      `mutation ($id: ID!) { disconnectAgency(connectionId: $id) { userErrors { code } } }`,
-      { id: k.id },
-      admin,
-    );
+    const done = await data(M.disconnectAgency, { id: k.id }, admin);
     expect(done.disconnectAgency.userErrors).toEqual([]);
     // The user no longer reaches Acme, so for them it does not exist (A3): support asks.
     expect((await data(EXPLAIN, { u: user.id, a: w.P.id }, user)).explainAccess).toBeNull();
@@ -135,14 +136,14 @@ describe('explainAccess (R28)', () => {
     for (const as of [w.u.nRegular, w.u.staff, w.u.pAdmin]) {
       expect((await data(EXPLAIN, vars, as)).explainAccess.canRead).toBe(true);
     }
-    expect(codes(await server.gql(EXPLAIN, vars, w.u.pViewer))).toEqual(['FORBIDDEN']);
-    expect(codes(await server.gql(EXPLAIN, vars, w.u.nManager))).toEqual(['FORBIDDEN']);
+    expect(codes(await server.op(EXPLAIN, vars, w.u.pViewer))).toEqual(['FORBIDDEN']);
+    expect(codes(await server.op(EXPLAIN, vars, w.u.nManager))).toEqual(['FORBIDDEN']);
     // An account that does not exist for the asker: null, nothing said (A3).
     expect((await data(EXPLAIN, vars, w.u.outsider)).explainAccess).toBeNull();
     const { token } = await f.apiToken(w.P, w.u.pAdmin);
-    expect(codes(await server.gql(EXPLAIN, vars, { token }))).toEqual(['FORBIDDEN']);
+    expect(codes(await server.op(EXPLAIN, vars, { token }))).toEqual(['FORBIDDEN']);
     // Exactly one of reportId and accountId.
-    expect(codes(await server.gql(EXPLAIN, { u: w.u.nRegular.id }, w.u.staff))).toEqual([
+    expect(codes(await server.op(EXPLAIN, { u: w.u.nRegular.id }, w.u.staff))).toEqual([
       'BAD_USER_INPUT',
     ]);
   });
@@ -175,10 +176,10 @@ describe('what an explanation costs (R28, B10)', () => {
     );
     const cost = async (user: User) => {
       const { result, statements } = await server.countStatements(() =>
-        server.gql(EXPLAIN, { u: user.id, a: w.P.id }, w.u.pAdmin),
+        server.op(EXPLAIN, { u: user.id, a: w.P.id }, w.u.pAdmin),
       );
       if (result.errors) throw new Error(JSON.stringify(result.errors));
-      return { paths: result.data!.explainAccess.paths, statements };
+      return { paths: result.data!.explainAccess!.paths, statements };
     };
     const one = await cost(w.u.nRegular);
     const three = await cost(many);
@@ -217,13 +218,13 @@ describe('accessReview and userAccess (R29)', () => {
     const leaving = await f.member(w.N, REGULAR);
     await f.grant(w.C, leaving);
     const removed = await data(
-      `mutation ($input: RemoveMemberInput!) { removeMember(input: $input) { userErrors { code } } }`,
+      M.removeMember,
       { input: { accountId: w.N.id, userId: leaving.id } },
       w.u.nAdmin,
     );
     expect(removed.removeMember.userErrors).toEqual([]);
     await data(
-      `mutation ($input: AddMemberInput!) { addMember(input: $input) { userErrors { code } } }`,
+      M.addMember,
       { input: { accountId: w.N.id, email: leaving.email, name: 'Back', role: REGULAR } },
       w.u.nAdmin,
     );
@@ -232,15 +233,15 @@ describe('accessReview and userAccess (R29)', () => {
   });
 
   it('R30: a moment before the history began is refused, not guessed; tokens and non-ADMINs are refused', async () => {
-    const past = await server.gql(
-      `query ($a: ID!) { accessReview(accountId: $a, at: "2026-01-01T00:00:00Z") { at } }`,
-      { a: w.P.id },
+    const past = await server.op(
+      ExplainAccessReviewAtDocument,
+      { a: w.P.id, at: '2026-01-01T00:00:00Z' },
       w.u.pAdmin,
     );
     expect(codes(past)).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await server.gql(REVIEW, { a: w.P.id }, w.u.nAdmin))).toEqual(['FORBIDDEN']);
+    expect(codes(await server.op(REVIEW, { a: w.P.id }, w.u.nAdmin))).toEqual(['FORBIDDEN']);
     const { token } = await f.apiToken(w.P, w.u.pAdmin);
-    expect(codes(await server.gql(REVIEW, { a: w.P.id }, { token }))).toEqual(['FORBIDDEN']);
+    expect(codes(await server.op(REVIEW, { a: w.P.id }, { token }))).toEqual(['FORBIDDEN']);
   });
 
   it('userAccess: the user sees everything; their agency’s ADMIN the part through the agency', async () => {
@@ -249,7 +250,7 @@ describe('accessReview and userAccess (R29)', () => {
     expect(accounts).toEqual([w.N.id, w.P.id, w.C.id].sort());
     const byAdmin = await data(USER_ACCESS, { u: w.u.nManager.id }, w.u.nAdmin);
     expect(byAdmin.userAccess.totalCount).toBe(3);
-    expect(codes(await server.gql(USER_ACCESS, { u: w.u.nManager.id }, w.u.pAdmin))).toEqual([
+    expect(codes(await server.op(USER_ACCESS, { u: w.u.nManager.id }, w.u.pAdmin))).toEqual([
       'FORBIDDEN',
     ]);
   });
@@ -258,7 +259,7 @@ describe('accessReview and userAccess (R29)', () => {
 describe('the review as CSV (R29)', () => {
   it('streams one row per user and path, emails as the asker may know them; the link is signed and re-checked', async () => {
     const { accessReview: r } = await data(
-      `query ($a: ID!) { accessReview(accountId: $a) { csvUrl } }`,
+      ExplainAccessReviewCsvDocument,
       { a: w.P.id },
       w.u.pAdmin,
     );
@@ -299,13 +300,7 @@ describe('the review as CSV (R29)', () => {
     expect((await fetch(`${server.url}${url.pathname}?${tampered.toString()}`)).status).toBe(403);
     const other = await f.member(w.P, ADMIN);
     const otherLink = new URL(
-      (
-        await data(
-          `query ($a: ID!) { accessReview(accountId: $a) { csvUrl } }`,
-          { a: w.P.id },
-          other,
-        )
-      ).accessReview.csvUrl,
+      (await data(ExplainAccessReviewCsvDocument, { a: w.P.id }, other)).accessReview.csvUrl,
     );
     await server.db.query(`UPDATE memberships SET role = 'REGULAR' WHERE user_id = $1`, [other.id]);
     expect((await fetch(`${server.url}${otherLink.pathname}${otherLink.search}`)).status).toBe(403);

@@ -9,9 +9,16 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories, type Factories } from '../helpers/factories';
-import { usingPostgres } from '../helpers/test-database';
-import { startTestServer, type GraphQLResponse, type TestServer } from '../helpers/test-server';
+import { inFlight, untilLockWait } from '../helpers/races';
+import { pgOnly } from '../helpers/requirements';
+import {
+  startTestServer,
+  type As,
+  type GraphQLResponse,
+  type TestServer,
+} from '../helpers/test-server';
 
 /**
  * Issue 30 #6 (R24, A1–A2): authority is decided on the locked row. For every kind of shield gate
@@ -20,7 +27,6 @@ import { startTestServer, type GraphQLResponse, type TestServer } from '../helpe
  * operation must wait for it and then answer FORBIDDEN, changing nothing. PostgreSQL only: the
  * embedded database runs one transaction at a time, so nothing can be held meanwhile.
  */
-const pgOnly = usingPostgres() ? describe : describe.skip;
 const unique = () => randomBytes(4).toString('hex');
 const { ADMIN, ACCOUNT_MANAGER, REGULAR, VIEW_ONLY } = Role;
 
@@ -51,20 +57,6 @@ pgOnly('gates decided again on the locked rows (issue 30 #6)', () => {
   const count = async (sql: string, params: unknown[]) =>
     Number((await server.db.query(sql, params))[0].count);
 
-  /** Waits until some backend of this database waits for a lock (the operation queued). */
-  async function someoneWaits() {
-    for (let i = 0; i < 200; i += 1) {
-      const waiting = await count(
-        `SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE NOT l.granted AND a.datname = current_database()`,
-        [],
-      );
-      if (waiting > 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error('the operation never waited for the held row');
-  }
-
   const races: Race[] = [
     {
       gate: 'actsForAsAdmin: addMember',
@@ -77,8 +69,8 @@ pgOnly('gates decided again on the locked rows (issue 30 #6)', () => {
           demote: { account: agency, role: VIEW_ONLY },
           held: ['accounts', agency.id],
           run: (as) =>
-            server.gql(
-              `mutation ($input: AddMemberInput!) { addMember(input: $input) { userErrors { code } } }`,
+            server.op(
+              M.addMember,
               {
                 input: {
                   accountId: agency.id,
@@ -103,8 +95,8 @@ pgOnly('gates decided again on the locked rows (issue 30 #6)', () => {
           demote: { account: agency, role: REGULAR },
           held: ['accounts', agency.id],
           run: (as) =>
-            server.gql(
-              `mutation ($input: CreateClientAccountInput!) { createClientAccount(input: $input) { userErrors { code } } }`,
+            server.op(
+              M.createClient,
               {
                 input: {
                   agencyId: agency.id,
@@ -130,11 +122,7 @@ pgOnly('gates decided again on the locked rows (issue 30 #6)', () => {
           demote: { account: premium, role: REGULAR },
           held: ['accounts', premium.id],
           run: (as) =>
-            server.gql(
-              `mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { userErrors { code } } }`,
-              { input: { accountId: premium.id, name: 'partner' } },
-              as,
-            ),
+            server.op(M.createToken, { input: { accountId: premium.id, name: 'partner' } }, as),
           unchanged: () => server.db.getRepository(ApiToken).countBy({ accountId: premium.id }),
         };
       },
@@ -150,12 +138,7 @@ pgOnly('gates decided again on the locked rows (issue 30 #6)', () => {
           actor,
           demote: { account: premium, role: REGULAR },
           held: ['api_tokens', apiToken.id],
-          run: (as) =>
-            server.gql(
-              `mutation ($id: ID!) { revokeApiToken(id: $id) { userErrors { code } } }`,
-              { id: apiToken.id },
-              as,
-            ),
+          run: (as) => server.op(M.revokeToken, { id: apiToken.id }, as),
           unchanged: () =>
             count(`SELECT count(*) FROM api_tokens WHERE id = $1 AND revoked_at IS NULL`, [
               apiToken.id,
@@ -176,8 +159,8 @@ pgOnly('gates decided again on the locked rows (issue 30 #6)', () => {
           demote: { account: agency, role: VIEW_ONLY },
           held: ['accounts', client.id],
           run: (as) =>
-            server.gql(
-              `mutation ($input: CreateReportInput!) { createReport(input: $input) { userErrors { code } } }`,
+            server.op(
+              M.createReport,
               { input: { accountId: client.id, name: 'Q4', itemIds: [] } },
               as,
             ),
@@ -197,8 +180,8 @@ pgOnly('gates decided again on the locked rows (issue 30 #6)', () => {
           demote: { account: premium, role: REGULAR },
           held: ['reporting_items', item.id],
           run: (as) =>
-            server.gql(
-              `mutation ($input: RecordCampaignDataInput!) { recordCampaignData(input: $input) { userErrors { code } } }`,
+            server.op(
+              M.record,
               { input: { itemId: item.id, impressions: 10, clicks: 1, reach: 5 } },
               as,
             ),
@@ -222,12 +205,7 @@ pgOnly('gates decided again on the locked rows (issue 30 #6)', () => {
           actor,
           demote: { account: agency, role: REGULAR },
           held: ['accounts', agency.id],
-          run: (as) =>
-            server.gql(
-              `mutation ($id: ID!) { disconnectClient(clientAccountId: $id) { userErrors { code } } }`,
-              { id: client.id },
-              as,
-            ),
+          run: (as) => server.op(M.disconnectClient, { id: client.id }, as),
           unchanged: () =>
             count(`SELECT count(*) FROM accounts WHERE id = $1 AND status = 'ACTIVE'`, [client.id]),
         };
@@ -248,12 +226,7 @@ pgOnly('gates decided again on the locked rows (issue 30 #6)', () => {
           actor,
           demote: { account: premium, role: REGULAR },
           held: ['accounts', premium.id],
-          run: (as) =>
-            server.gql(
-              `mutation ($id: ID!) { deleteReport(reportId: $id) { userErrors { code } } }`,
-              { id: report.id },
-              as,
-            ),
+          run: (as) => server.op(M.deleteReport, { id: report.id }, as),
           unchanged: () => count(`SELECT count(*) FROM reports WHERE id = $1`, [report.id]),
         };
       },
@@ -275,18 +248,23 @@ pgOnly('gates decided again on the locked rows (issue 30 #6)', () => {
           respondedAt: pending ? null : new Date(),
         });
         const account = onPremium ? premium : agency;
-        const mutation = {
-          either: `mutation ($id: ID!) { disconnectAgency(connectionId: $id) { userErrors { code } } }`,
-          agency: `mutation ($id: ID!) { setConnectionAccess(input: { connectionId: $id, access: SELECTED_USERS, userIds: [] }) { userErrors { code } } }`,
-          responder: `mutation ($id: ID!) { acceptConnection(connectionId: $id) { userErrors { code } } }`,
-          requester: `mutation ($id: ID!) { cancelConnection(connectionId: $id) { userErrors { code } } }`,
+        const run = {
+          either: (as: As) => server.op(M.disconnectAgency, { id: k.id }, as),
+          agency: (as: As) =>
+            server.op(
+              M.setConnectionAccess,
+              { input: { connectionId: k.id, access: 'SELECTED_USERS', userIds: [] } },
+              as,
+            ),
+          responder: (as: As) => server.op(M.accept, { id: k.id }, as),
+          requester: (as: As) => server.op(M.cancel, { id: k.id }, as),
         }[side];
         return {
           actor,
           demote: { account, role: REGULAR },
           // disconnectAgency locks the premium first; the others both sides in id order.
           held: ['accounts', side === 'either' ? premium.id : [agency.id, premium.id].sort()[0]],
-          run: (as) => server.gql(mutation, { id: k.id }, as),
+          run,
           unchanged: async () =>
             (
               await server.db.query(
@@ -304,22 +282,22 @@ pgOnly('gates decided again on the locked rows (issue 30 #6)', () => {
     async (_gate, race) => {
       const { actor, demote, held, run, unchanged } = await race.setup();
       const before = await unchanged();
-      const runner = server.db.createQueryRunner();
-      await runner.connect();
-      let answer: Promise<GraphQLResponse>;
-      try {
-        await runner.startTransaction();
-        await runner.query(`SELECT 1 FROM ${held[0]} WHERE id = $1 FOR UPDATE`, [held[1]]);
-        await runner.query(
+      const demotion = await inFlight(server.db, [
+        [`SELECT 1 FROM ${held[0]} WHERE id = $1 FOR UPDATE`, [held[1]]],
+        [
           `UPDATE memberships SET role = $1 WHERE account_id = $2 AND user_id = $3`,
           [demote.role, demote.account.id, actor.id],
-        );
+        ],
+      ]);
+      let answer: Promise<GraphQLResponse>;
+      try {
         answer = run(actor);
-        await someoneWaits();
-        await runner.commitTransaction();
-      } finally {
-        await runner.release();
+        await untilLockWait(server.db);
+      } catch (error) {
+        await demotion.rollback();
+        throw error;
       }
+      await demotion.commit();
       const response = await answer;
       expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
       expect(await unchanged()).toEqual(before);

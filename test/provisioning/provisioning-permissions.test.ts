@@ -1,7 +1,23 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { randomBytes } from 'node:crypto';
 import { type Account, ClientAccessMode, Product, Role, type User } from '../../src/entities';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories } from '../helpers/factories';
 import { type As, useTestServer } from '../helpers/test-server';
+import {
+  ProvisioningAddMemberWithEmailDocument,
+  ProvisioningAddMemberDocument,
+  ProvisioningAddOrganizationAccountDocument,
+  ProvisioningAuditEventsDocument,
+  ProvisioningCreateAgencyDocument,
+  ProvisioningCreateClientAccountDetailsDocument,
+  ProvisioningCreateClientAccountIdWithFieldDocument,
+  ProvisioningCreateClientAccountIdDocument,
+  ProvisioningCreateClientAccountDocument,
+  ProvisioningCreatePremiumClientDocument,
+  ProvisioningSetClientAccessDocument,
+  type AddMemberInput,
+} from '../generated/graphql';
 
 /**
  * Every role x every provisioning mutation. Expected answers: `ok` (payload without errors),
@@ -34,21 +50,21 @@ beforeAll(async () => {
 
 const unique = () => randomBytes(4).toString('hex');
 
-const operations: Record<string, () => [string, Record<string, unknown>]> = {
+const operations: Record<string, () => [TypedDocumentNode<any, any>, Record<string, unknown>]> = {
   createAgency: () => [
-    'mutation($input: CreateAgencyInput!) { createAgency(input: $input) { account { id type } userErrors { code } } }',
+    ProvisioningCreateAgencyDocument,
     { input: { name: `Agency ${unique()}`, organizationName: `Org ${unique()}` } },
   ],
   createPremiumClient: () => [
-    'mutation($input: CreatePremiumClientInput!) { createPremiumClient(input: $input) { account { id type } userErrors { code } } }',
+    ProvisioningCreatePremiumClientDocument,
     { input: { name: `Brand ${unique()}`, organizationName: `Org ${unique()}` } },
   ],
   addOrganizationAccount: () => [
-    'mutation($input: AddOrganizationAccountInput!) { addOrganizationAccount(input: $input) { account { id product } userErrors { code } } }',
+    ProvisioningAddOrganizationAccountDocument,
     { input: { organizationId: orgId, name: `Hub ${unique()}`, product: Product.HUB } },
   ],
   createClientAccount: () => [
-    'mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id type } userErrors { code } } }',
+    ProvisioningCreateClientAccountDocument,
     {
       input: {
         agencyId: agency.id,
@@ -59,7 +75,7 @@ const operations: Record<string, () => [string, Record<string, unknown>]> = {
     },
   ],
   addMemberToAgency: () => [
-    'mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role } userErrors { code } } }',
+    ProvisioningAddMemberDocument,
     {
       input: {
         accountId: agency.id,
@@ -70,7 +86,7 @@ const operations: Record<string, () => [string, Record<string, unknown>]> = {
     },
   ],
   addMemberToClient: () => [
-    'mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role } userErrors { code } } }',
+    ProvisioningAddMemberDocument,
     {
       input: {
         accountId: client.id,
@@ -81,7 +97,7 @@ const operations: Record<string, () => [string, Record<string, unknown>]> = {
     },
   ],
   setClientAccess: () => [
-    'mutation($input: SetClientAccessInput!) { setClientAccess(input: $input) { account { clientAccess } userErrors { code } } }',
+    ProvisioningSetClientAccessDocument,
     { input: { accountId: client.id, access: 'EVERYONE_IN_AGENCY' } },
   ],
 };
@@ -117,7 +133,7 @@ describe('provisioning permission matrix', () => {
 
   it.each(cases)('%s as %s → %s', async (operation, caller, answer) => {
     const [query, variables] = operations[operation]();
-    const response = await server.gql(query, variables, callers[caller]);
+    const response = await server.op(query, variables, callers[caller]);
     const field = Object.keys(response.data ?? {})[0];
     const payload = field ? response.data?.[field] : null;
     const outcome = response.errors?.length
@@ -130,12 +146,8 @@ describe('provisioning permission matrix', () => {
 });
 
 describe('provisioning rules', () => {
-  const addMember = (input: Record<string, unknown>, as: User) =>
-    server.gql(
-      'mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role user { email } } userErrors { code field } } }',
-      { input },
-      as,
-    );
+  const addMember = (input: AddMemberInput, as: User) =>
+    server.op(ProvisioningAddMemberWithEmailDocument, { input }, as);
 
   it('refuses a role other than VIEW_ONLY on a CLIENT account, naming the field', async () => {
     const response = await addMember(
@@ -195,8 +207,8 @@ describe('provisioning rules', () => {
 
   it('creates a CLIENT owned by the agency with SELECTED_USERS access for agency members only', async () => {
     const manager = callers.agencyManager as User;
-    const ok = await server.gql(
-      'mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { type clientAccess agency { id } } userErrors { code field } } }',
+    const ok = await server.op(
+      ProvisioningCreateClientAccountDetailsDocument,
       {
         input: {
           agencyId: agency.id,
@@ -213,8 +225,8 @@ describe('provisioning rules', () => {
       userErrors: [],
     });
     const outsider = callers.outsiderAdmin as User;
-    const refused = await server.gql(
-      'mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id } userErrors { code field } } }',
+    const refused = await server.op(
+      ProvisioningCreateClientAccountIdWithFieldDocument,
       {
         input: {
           agencyId: agency.id,
@@ -235,9 +247,9 @@ describe('provisioning rules', () => {
   it('R27: a new client’s access is audited as setClientAccess audits it, selection included', async () => {
     const manager = callers.agencyManager as User;
     const admin = callers.agencyAdmin as User;
-    const create = async (access: string, userIds?: string[]) => {
-      const made = await server.gql(
-        'mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id } userErrors { code } } }',
+    const create = async (access: 'SELECTED_USERS' | 'EVERYONE_IN_AGENCY', userIds?: string[]) => {
+      const made = await server.op(
+        ProvisioningCreateClientAccountIdDocument,
         {
           input: {
             agencyId: agency.id,
@@ -250,16 +262,12 @@ describe('provisioning rules', () => {
         manager,
       );
       expect(made.data?.createClientAccount.userErrors).toEqual([]);
-      return made.data!.createClientAccount.account.id as string;
+      return made.data!.createClientAccount.account!.id;
     };
     const selected = await create('SELECTED_USERS', [admin.id]);
     const everyone = await create('EVERYONE_IN_AGENCY');
     // Read by the agency's ADMIN on the agency's own log, where the client is the other side.
-    const log = await server.gql(
-      'query($id: ID!) { auditEvents(accountId: $id, first: 100) { nodes { action actor { id } account { id } details } } }',
-      { id: agency.id },
-      admin,
-    );
+    const log = await server.op(ProvisioningAuditEventsDocument, { id: agency.id }, admin);
     expect(log.errors).toBeUndefined();
     const births = (log.data!.auditEvents.nodes as any[])
       .filter((e) => [selected, everyone].includes(e.account?.id))
@@ -297,13 +305,13 @@ describe('provisioning rules', () => {
   });
 
   it('answers a malformed id with a NOT_FOUND user error and node(id) with null, never a 500', async () => {
-    const response = await server.gql(
-      'mutation { setClientAccess(input: { accountId: "nope", access: EVERYONE_IN_AGENCY }) { userErrors { code } } }',
-      {},
+    const response = await server.op(
+      M.setClientAccess,
+      { input: { accountId: 'nope', access: 'EVERYONE_IN_AGENCY' } },
       callers.staff,
     );
     expect(response.data?.setClientAccess.userErrors).toEqual([{ code: 'NOT_FOUND' }]);
-    const node = await server.gql('{ node(id: "not-a-uuid") { id } }', {}, callers.staff);
+    const node = await server.op(M.node, { id: 'not-a-uuid' }, callers.staff);
     expect(node).toMatchObject({ status: 200, data: { node: null } });
     expect(node.errors).toBeUndefined();
   });

@@ -6,6 +6,7 @@
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
+  AuditActionsByActorDocument,
   TestAddReportItemsCountedDocument,
   TestCreateReportDocument,
   TestCreateReportingItemDocument,
@@ -346,11 +347,7 @@ describe('RESTRICTED reports with shares', () => {
       u.regular,
     );
     // The client's log, read by the agency ADMIN who acts for it (A1).
-    const response = await server.gql(
-      `query ($id: ID!) { auditEvents(accountId: $id, first: 100) { nodes { action actor { id } details } } }`,
-      { id: client.id },
-      u.admin,
-    );
+    const response = await server.op(AuditActionsByActorDocument, { id: client.id }, u.admin);
     expect(response.errors).toBeUndefined();
     const about = (reportId: string) =>
       (

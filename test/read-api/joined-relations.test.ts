@@ -6,6 +6,7 @@
 import { AccountStatus, ReportVisibility, Role, type Account, type User } from '../../src/entities';
 import { factories } from '../helpers/factories';
 import { useTestServer } from '../helpers/test-server';
+import { JoinedEdgesDocument, JoinedPageDocument } from '../generated/graphql';
 
 const { server } = useTestServer();
 let viewer: User;
@@ -35,27 +36,7 @@ beforeAll(async () => {
   partnerToken = await f.apiToken(agency, admin);
 });
 
-const PAGE = /* GraphQL */ `
-  query Page($first: Int, $archived: Boolean) {
-    reports(first: $first, filter: { archived: $archived }) {
-      totalCount
-      nodes {
-        id
-        account {
-          id
-          name
-          type
-          status
-        }
-        createdBy {
-          id
-          name
-          email
-        }
-      }
-    }
-  }
-`;
+const PAGE = JoinedPageDocument;
 
 interface Node {
   id: string;
@@ -98,7 +79,7 @@ async function expectedFor(ids: string[]) {
 
 describe('reports page with its accounts and creators', () => {
   it('shows each report with its own account and creator, null where it has none', async () => {
-    const response = await server.gql(PAGE, { first: 100 }, viewer);
+    const response = await server.op(PAGE, { first: 100 }, viewer);
     expect(response.errors).toBeUndefined();
     const nodes: Node[] = response.data!.reports.nodes;
     expect(nodes).toHaveLength(24);
@@ -112,7 +93,7 @@ describe('reports page with its accounts and creators', () => {
   it('costs two statements (authentication and the page) for 5 rows and for 100', async () => {
     for (const first of [5, 100]) {
       const { result, statements, log } = await server.countStatements(() =>
-        server.gql(PAGE, { first }, viewer),
+        server.op(PAGE, { first }, viewer),
       );
       expect(result.errors).toBeUndefined();
       expect(result.data!.reports.nodes).toHaveLength(Math.min(first, 24));
@@ -122,13 +103,9 @@ describe('reports page with its accounts and creators', () => {
   });
 
   it('reads the same rows through edges { node }', async () => {
-    const response = await server.gql(
-      `{ reports(first: 3) { edges { node { id account { id } createdBy { id } } } } }`,
-      {},
-      viewer,
-    );
+    const response = await server.op(JoinedEdgesDocument, {}, viewer);
     expect(response.errors).toBeUndefined();
-    const nodes = response.data!.reports.edges.map((e: { node: Node }) => e.node);
+    const nodes = response.data!.reports.edges.map((e) => e.node as Node);
     const expected = await expectedFor(nodes.map((n: Node) => n.id));
     expect(nodes).toEqual(
       nodes.map((n: Node) => {
@@ -143,7 +120,7 @@ describe('reports page with its accounts and creators', () => {
   });
 
   it('gives an API token the archived report with its account and no creator (R18)', async () => {
-    const response = await server.gql(PAGE, { first: 20, archived: true }, partnerToken);
+    const response = await server.op(PAGE, { first: 20, archived: true }, partnerToken);
     expect(response.errors).toBeUndefined();
     const nodes: Node[] = response.data!.reports.nodes;
     expect(nodes.map((n) => n.id)).toEqual([archivedReportId]);

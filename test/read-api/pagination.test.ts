@@ -13,6 +13,10 @@ import {
   type User,
 } from '../../src/entities';
 import { useTestServer } from '../helpers/test-server';
+import {
+  PaginationReportsDocument,
+  type PaginationReportsQueryVariables,
+} from '../generated/graphql';
 
 const { server, f } = useTestServer();
 let agency: Account;
@@ -60,17 +64,10 @@ beforeAll(async () => {
   await f.report(archivedClient, { snapshot: [] }); // archived, not in the viewer's snapshot
 });
 
-const REPORTS = `query($first: Int, $after: String, $archived: Boolean) {
-  reports(filter: { archived: $archived }, first: $first, after: $after) {
-    totalCount
-    edges { cursor node { id } }
-    nodes { id }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+const REPORTS = PaginationReportsDocument;
 
-async function page(vars: Record<string, unknown>, as: User = viewer) {
-  const response = await server.gql(REPORTS, vars, as);
+async function page(vars: PaginationReportsQueryVariables, as: User = viewer) {
+  const response = await server.op(REPORTS, vars, as);
   return response;
 }
 
@@ -265,7 +262,7 @@ describe('cursors', () => {
 
   it('refuses a tampered cursor (a character of an issued cursor changed)', async () => {
     const first = await page({ first: 3 });
-    const cursor: string = first.data!.reports.pageInfo.endCursor;
+    const cursor: string = first.data!.reports.pageInfo.endCursor!;
     const tampered = cursor.slice(0, 5) + (cursor[5] === 'A' ? 'B' : 'A') + cursor.slice(6);
     const truncated = cursor.slice(0, -4);
     for (const after of [tampered, truncated, `${cursor}x`]) {

@@ -7,6 +7,11 @@
 import { Role, type Account, type User } from '../../src/entities';
 import { factories } from '../helpers/factories';
 import { startTestServer, useTestServer } from '../helpers/test-server';
+import {
+  PreparedDisconnectClientDocument,
+  PreparedDisconnectClientPreviewDocument,
+  PreparedReportsPageDocument,
+} from '../generated/graphql';
 
 const { server } = useTestServer();
 let manager: User;
@@ -20,11 +25,9 @@ beforeAll(async () => {
   for (let r = 0; r < 3; r++) await f.report(client, { createdById: manager.id });
 });
 
-const PAGE = `{ reports(first: 5) { totalCount nodes { id account { id name } createdBy { id } } } }`;
-const PREVIEW = `query ($id: ID!) { disconnectClientPreview(clientAccountId: $id) {
-  reportsToArchive itemsToFreeze mappingsToPause organizationRemoved usersLosingAccess { id } } }`;
-const DISCONNECT = `mutation ($id: ID!) { disconnectClient(clientAccountId: $id) {
-  account { id status } impact { reportsToArchive usersLosingAccess { id } } userErrors { code } } }`;
+const PAGE = PreparedReportsPageDocument;
+const PREVIEW = PreparedDisconnectClientPreviewDocument;
+const DISCONNECT = PreparedDisconnectClientDocument;
 
 /** Runs `work` with a column added to the tables the statements read with `*`. */
 async function withTablesChanged<T>(work: () => Promise<T>): Promise<T> {
@@ -40,26 +43,26 @@ async function withTablesChanged<T>(work: () => Promise<T>): Promise<T> {
 
 describe('prepared statements under a changed table', () => {
   it('a list page answers as before', async () => {
-    const before = await server.gql(PAGE, {}, manager);
+    const before = await server.op(PAGE, {}, manager);
     expect(before.errors).toBeUndefined();
     expect(before.data!.reports.totalCount).toBe(3);
-    const after = await withTablesChanged(() => server.gql(PAGE, {}, manager));
+    const after = await withTablesChanged(() => server.op(PAGE, {}, manager));
     expect(after.errors).toBeUndefined();
     expect(after.data).toEqual(before.data);
-    const again = await server.gql(PAGE, {}, manager);
+    const again = await server.op(PAGE, {}, manager);
     expect(again.data).toEqual(before.data);
   });
 
   it('a preview and then the disconnection answer as before (their transactions run again)', async () => {
-    const before = await server.gql(PREVIEW, { id: client.id }, manager);
+    const before = await server.op(PREVIEW, { id: client.id }, manager);
     expect(before.errors).toBeUndefined();
     expect(before.data!.disconnectClientPreview.reportsToArchive).toBe(3);
     expect(before.data!.disconnectClientPreview.usersLosingAccess).toEqual([{ id: manager.id }]);
-    const preview = await withTablesChanged(() => server.gql(PREVIEW, { id: client.id }, manager));
+    const preview = await withTablesChanged(() => server.op(PREVIEW, { id: client.id }, manager));
     expect(preview.errors).toBeUndefined();
     expect(preview.data).toEqual(before.data);
     const disconnected = await withTablesChanged(() =>
-      server.gql(DISCONNECT, { id: client.id }, manager),
+      server.op(DISCONNECT, { id: client.id }, manager),
     );
     expect(disconnected.errors).toBeUndefined();
     expect(disconnected.data!.disconnectClient).toEqual({
@@ -79,7 +82,7 @@ describe('DB_PREPARED_STATEMENTS', () => {
       const agency = await f.agency();
       const user = await f.member(agency, Role.ADMIN);
       await f.report(await f.client(agency), { createdById: user.id });
-      const page = await other.gql(PAGE, {}, user);
+      const page = await other.op(PAGE, {}, user);
       expect(page.errors).toBeUndefined();
       expect(page.data!.reports.totalCount).toBe(1);
       const rows: { statement: string }[] = await other.db.query(

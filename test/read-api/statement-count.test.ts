@@ -6,6 +6,11 @@
 import { ReportVisibility, Role, type User } from '../../src/entities';
 import { factories } from '../helpers/factories';
 import { useTestServer } from '../helpers/test-server';
+import {
+  CountedPageDocument,
+  CountedReportItemPagesDocument,
+  CountedReportItemsDocument,
+} from '../generated/graphql';
 
 const { server } = useTestServer();
 let viewer: User;
@@ -35,29 +40,11 @@ beforeAll(async () => {
   }
 });
 
-const PAGE = /* GraphQL */ `
-  query Page($first: Int, $after: String) {
-    reports(first: $first, after: $after) {
-      nodes {
-        id
-        name
-        account {
-          name
-        }
-        createdBy {
-          name
-        }
-        items {
-          totalCount
-        }
-      }
-    }
-  }
-`;
+const PAGE = CountedPageDocument;
 
 async function statementsFor(first: number, as: User) {
   const { result, statements, log } = await server.countStatements(() =>
-    server.gql(PAGE, { first }, as),
+    server.op(PAGE, { first }, as),
   );
   expect(result.errors).toBeUndefined();
   expect(result.data!.reports.nodes).toHaveLength(first);
@@ -83,11 +70,7 @@ describe('reports page statement count', () => {
   });
 
   it('item counts are right for every report of the page', async () => {
-    const response = await server.gql(
-      `{ reports(first: 100) { nodes { id items { totalCount nodes { id } } } } }`,
-      {},
-      viewer,
-    );
+    const response = await server.op(CountedReportItemsDocument, {}, viewer);
     expect(response.errors).toBeUndefined();
     const counts: { report_id: string; n: string }[] = await server.db.query(
       `SELECT report_id, COUNT(*) AS n FROM report_items GROUP BY report_id`,
@@ -100,10 +83,9 @@ describe('reports page statement count', () => {
   });
 
   it('items pages of every report of the page cost the same for 5 and 100 reports', async () => {
-    const query = `query($first: Int) { reports(first: $first) {
-      nodes { id items(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name } } } } } }`;
-    const small = await server.countStatements(() => server.gql(query, { first: 5 }, viewer));
-    const large = await server.countStatements(() => server.gql(query, { first: 100 }, viewer));
+    const query = CountedReportItemPagesDocument;
+    const small = await server.countStatements(() => server.op(query, { first: 5 }, viewer));
+    const large = await server.countStatements(() => server.op(query, { first: 100 }, viewer));
     expect(small.result.errors).toBeUndefined();
     expect(large.result.errors).toBeUndefined();
     expect(large.statements).toBe(small.statements);

@@ -1,6 +1,11 @@
 import { User } from '../../src/entities';
 import { seedDemoWorldIfEmpty } from '../../src/seed/demo-world';
 import { useTestServer } from '../helpers/test-server';
+import {
+  DemoDisconnectClientDocument,
+  DemoSyncIntegrationDocument,
+  DemoIntegrationsDocument,
+} from '../generated/graphql';
 
 /** The demo world a newcomer explores: its integration syncs, and pauses per R7/R13. */
 const { server } = useTestServer();
@@ -12,11 +17,11 @@ beforeAll(async () => {
   admin = await server.db.getRepository(User).findOneByOrFail({ email: 'admin@northwind.example' });
 });
 
-const integrationQuery = `{ viewer { memberships { account { integrations { id mappings { externalAdvertiserId status client { id name } } } } } } }`;
+const integrationQuery = DemoIntegrationsDocument;
 
 async function integration() {
-  const response = await server.gql(integrationQuery, {}, admin);
-  return response.data?.viewer.memberships[0].account.integrations[0];
+  const response = await server.op(integrationQuery, {}, admin);
+  return response.data!.viewer.memberships[0].account.integrations[0];
 }
 
 it('seeds only once', async () => {
@@ -30,18 +35,14 @@ it('syncs the demo integration, then pauses only the disconnected client’s adv
     ['adv-globex', 'ACTIVE'],
     ['adv-initech', 'ACTIVE'],
   ]);
-  const sync = `mutation($id: ID!) { syncIntegration(integrationId: $id) { itemsCreated itemsUpdated userErrors { code } } }`;
-  const first = await server.gql(sync, { id }, admin);
+  const sync = DemoSyncIntegrationDocument;
+  const first = await server.op(sync, { id }, admin);
   const created = first.data?.syncIntegration.itemsCreated;
   expect(first.data?.syncIntegration.userErrors).toEqual([]);
   expect(created).toBeGreaterThanOrEqual(3); // at least one campaign per advertiser
 
-  const globex = mappings.find((m: any) => m.externalAdvertiserId === 'adv-globex').client;
-  const disconnect = await server.gql(
-    `mutation($id: ID!) { disconnectClient(clientAccountId: $id) { account { status } impact { mappingsToPause } userErrors { code } } }`,
-    { id: globex.id },
-    admin,
-  );
+  const globex = mappings.find((m) => m.externalAdvertiserId === 'adv-globex')!.client;
+  const disconnect = await server.op(DemoDisconnectClientDocument, { id: globex.id }, admin);
   expect(disconnect.data?.disconnectClient).toEqual({
     account: { status: 'ARCHIVED' },
     impact: { mappingsToPause: 1 },
@@ -57,10 +58,10 @@ it('syncs the demo integration, then pauses only the disconnected client’s adv
     `SELECT count(*)::int AS n FROM reporting_items WHERE account_id = $1 AND source = 'INTEGRATION'`,
     [globex.id],
   );
-  const second = await server.gql(sync, { id }, admin);
+  const second = await server.op(sync, { id }, admin);
   expect(second.data?.syncIntegration).toEqual({
     itemsCreated: 0,
-    itemsUpdated: created - globexItems,
+    itemsUpdated: created! - globexItems,
     userErrors: [],
   });
 });

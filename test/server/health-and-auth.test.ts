@@ -3,6 +3,7 @@ import { Role, User } from '../../src/entities';
 import { authenticate } from '../../src/server/auth';
 import { factories } from '../helpers/factories';
 import { useTestServer } from '../helpers/test-server';
+import { ServerViewerIdEmailDocument, TestViewerIdDocument } from '../generated/graphql';
 
 const { server } = useTestServer();
 let admin: User;
@@ -25,16 +26,16 @@ describe('GET /health', () => {
 });
 
 describe('authentication', () => {
-  const viewer = '{ viewer { id email } }';
+  const viewer = ServerViewerIdEmailDocument;
 
   it('serves the viewer for a valid JWT whose sub is the user id', async () => {
-    const response = await server.gql(viewer, {}, admin);
+    const response = await server.op(viewer, {}, admin);
     expect(response.errors).toBeUndefined();
     expect(response.data).toEqual({ viewer: { id: admin.id, email: admin.email } });
   });
 
   it('answers UNAUTHENTICATED without a token', async () => {
-    const response = await server.gql(viewer);
+    const response = await server.op(viewer, {});
     expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 
@@ -63,7 +64,7 @@ describe('authentication', () => {
         .setSubject(admin.id)
         .sign(secret);
     }
-    const response = await server.gql(viewer, {}, { token });
+    const response = await server.op(viewer, {}, { token });
     expect(response.status).toBe(401);
     expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
@@ -71,7 +72,7 @@ describe('authentication', () => {
   it('answers UNAUTHENTICATED for a deactivated user', async () => {
     const f = factories(server.db);
     const gone = await f.member(await f.agency(), Role.ADMIN, { active: false });
-    const response = await server.gql(viewer, {}, gone);
+    const response = await server.op(viewer, {}, gone);
     expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 
@@ -79,17 +80,17 @@ describe('authentication', () => {
     const f = factories(server.db);
     const leaving = await f.member(await f.agency(), Role.ADMIN);
     const token = await server.tokenFor(leaving);
-    expect((await server.gql(viewer, {}, { token })).data).toEqual({
+    expect((await server.op(viewer, {}, { token })).data).toEqual({
       viewer: { id: leaving.id, email: leaving.email },
     });
     await server.db.getRepository(User).update(leaving.id, { active: false });
-    const response = await server.gql(viewer, {}, { token });
+    const response = await server.op(viewer, {}, { token });
     expect(response.status).toBe(401);
     expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('hides unexpected failures as INTERNAL_SERVER_ERROR without details', async () => {
-    const response = await server.gql('{ viewer { id } }', {}, { token: 'hov_unknown' });
+    const response = await server.op(TestViewerIdDocument, {}, { token: 'hov_unknown' });
     expect(response.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
@@ -162,7 +163,7 @@ describe('issue 30 #13: a JWT lives at most JWT_MAX_TTL_SECONDS', () => {
   });
 
   it('refuses exp 1e20 over HTTP: 401 UNAUTHENTICATED naming the lifetime', async () => {
-    const response = await server.gql('{ viewer { id } }', {}, { token: await sign(null, 1e20) });
+    const response = await server.op(TestViewerIdDocument, {}, { token: await sign(null, 1e20) });
     expect(response.status).toBe(401);
     expect(response.data).toBeUndefined();
     expect(response.errors).toEqual([expect.objectContaining(refused())]);
@@ -176,7 +177,7 @@ describe('issue 30 #13: a JWT lives at most JWT_MAX_TTL_SECONDS', () => {
     );
     const day = await sign(now, now + 24 * 3600);
     expect((await authenticate(server.db, jwtSecret, `Bearer ${day}`))?.user.id).toBe(admin.id);
-    const response = await server.gql('{ viewer { id } }', {}, { token: day });
+    const response = await server.op(TestViewerIdDocument, {}, { token: day });
     expect([response.status, response.data]).toEqual([200, { viewer: { id: admin.id } }]);
   });
 

@@ -1,8 +1,10 @@
 import { logger } from '../../src/config/logger';
 import { Role, type Account, type User } from '../../src/entities';
 import { registerHttpRoutes } from '../../src/server/app';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { TestViewerIdDocument } from '../generated/graphql';
 
 /**
  * Issue 9, finding 6: every non-GraphQL HTTP error answers `{"error": {"code", "message"}}` with
@@ -70,7 +72,7 @@ describe.each(['development', 'production'])('with NODE_ENV=%s', (nodeEnv) => {
       error: { code: 'BAD_REQUEST', message: 'The request body is not valid JSON' },
     });
     // The refused authentication was never read, and the server still answers.
-    const after = await server.gql('{ viewer { id } }', {}, user);
+    const after = await server.op(TestViewerIdDocument, {}, user);
     expect(after.data).toEqual({ viewer: { id: user.id } });
   });
 
@@ -238,8 +240,8 @@ describe.each(['development', 'production'])('with NODE_ENV=%s', (nodeEnv) => {
 });
 
 async function createApiToken(server: TestServer, account: Account, admin: User) {
-  const response = await server.gql(
-    `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code } } }`,
+  const response = await server.op(
+    M.createToken,
     { input: { accountId: account.id, name: 'pixel' } },
     admin,
   );

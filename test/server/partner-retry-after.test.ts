@@ -7,6 +7,7 @@ import { Account, User } from '../../src/entities';
 import { operationCost } from '../../src/ops/query-cost';
 import { buildServedSchema } from '../../src/schema/build-schema';
 import { seedDemoWorldIfEmpty } from '../../src/seed/demo-world';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -41,12 +42,12 @@ beforeAll(async () => {
   const globex = await server.db.getRepository(Account).findOneByOrFail({ name: 'Globex' });
   const f = factories(server.db);
   for (const name of names) await f.report(globex, { name, snapshot: [admin] });
-  const made = await server.gql(
-    'mutation($accountId: ID!) { createApiToken(input: { accountId: $accountId, name: "partner" }) { token } }',
-    { accountId: globex.id },
+  const made = await server.op(
+    M.createToken,
+    { input: { accountId: globex.id, name: 'partner' } },
     admin,
   );
-  token = made.data!.createApiToken.token;
+  token = made.data!.createApiToken.token!;
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handover-partner-429-'));
 });
 afterAll(async () => {

@@ -1,7 +1,9 @@
 import Redis from 'ioredis';
 import { Role, type Account, type User } from '../../src/entities';
 import { startHandover, type RunningHandover } from '../../src/server/bootstrap';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories } from '../helpers/factories';
+import { inCi, redisAnswers } from '../helpers/requirements';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -90,8 +92,8 @@ describe('cost-based rate limits (in-memory, without REDIS_URL)', () => {
   });
 
   it('gives an API token its own budget (RATE_LIMIT_TOKEN_POINTS)', async () => {
-    const created = await server.gql(
-      `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code } } }`,
+    const created = await server.op(
+      M.createToken,
       { input: { accountId: agency.id, name: 'rate-limit test' } },
       admin,
     );
@@ -119,43 +121,56 @@ describe('cost-based rate limits (in-memory, without REDIS_URL)', () => {
   });
 });
 
-describe('shared budgets on Redis (REDIS_URL)', () => {
-  it('two servers on one Redis refuse at the shared budget, not twice it', async () => {
-    const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
-    const up = await probe
-      .connect()
-      .then(() => probe.ping())
-      .then(() => true)
-      .catch(() => false);
-    probe.disconnect();
-    if (!up) {
-      console.warn(`Redis is not reachable at ${REDIS_URL}: shared-budget test skipped`);
-      return;
-    }
-    const env = {
-      ...server.database.env,
-      RATE_LIMIT: 'on' as const,
-      REDIS_URL,
-      RATE_LIMIT_USER_POINTS: BUDGET,
-    };
-    const replicas: RunningHandover[] = [];
-    try {
-      // Two servers over the same database, as two replicas would be.
-      for (let i = 0; i < 2; i += 1) {
-        replicas.push(
-          await startHandover(env, { database: { ...server.database, close: async () => {} } }),
-        );
+// Redis is optional on a developer's machine (the block is then reported as skipped, saying why)
+// but not in CI, which starts one: there the block runs and fails when Redis does not answer.
+const redisUp = redisAnswers(REDIS_URL);
+(redisUp || inCi() ? describe : describe.skip)(
+  `shared budgets on Redis (REDIS_URL)${redisUp ? '' : ` [no Redis answers at ${REDIS_URL}]`}`,
+  () => {
+    it('two servers on one Redis refuse at the shared budget, not twice it', async () => {
+      if (!redisUp)
+        throw new Error(`Redis is not reachable at ${REDIS_URL}, and CI must run this test`);
+      const env = {
+        ...server.database.env,
+        RATE_LIMIT: 'on' as const,
+        REDIS_URL,
+        RATE_LIMIT_USER_POINTS: BUDGET,
+      };
+      const replicas: RunningHandover[] = [];
+      try {
+        // Two servers over the same database, as two replicas would be.
+        for (let i = 0; i < 2; i += 1) {
+          replicas.push(
+            await startHandover(env, { database: { ...server.database, close: async () => {} } }),
+          );
+        }
+        // A replica charges its own memory until its Redis connection is ready (the insurance
+        // limiter): each must have charged a throwaway user in Redis before the budget is tried.
+        const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+        try {
+          for (const replica of replicas) {
+            let inRedis = false;
+            for (let tries = 0; tries < 50 && !inRedis; tries += 1) {
+              const warmUp = await factories(server.db).member(agency, Role.REGULAR);
+              await post(replica.url, await server.tokenFor(warmUp), VIEWER);
+              inRedis = (await redis.exists(`handover-rl-user:${warmUp.id}`)) === 1;
+            }
+            if (!inRedis) throw new Error(`replica ${replica.url} never charged Redis`);
+          }
+        } finally {
+          redis.disconnect();
+        }
+        const user = await factories(server.db).member(agency, Role.REGULAR);
+        const token = await server.tokenFor(user);
+        const statuses: number[] = [];
+        for (let i = 0; i < 10; i += 1) {
+          const { response } = await post(replicas[i % 2].url, token, VIEWER);
+          statuses.push(response.status);
+        }
+        expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429, 429, 429]);
+      } finally {
+        for (const replica of replicas) await replica.stop();
       }
-      const user = await factories(server.db).member(agency, Role.REGULAR);
-      const token = await server.tokenFor(user);
-      const statuses: number[] = [];
-      for (let i = 0; i < 10; i += 1) {
-        const { response } = await post(replicas[i % 2].url, token, VIEWER);
-        statuses.push(response.status);
-      }
-      expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429, 429, 429]);
-    } finally {
-      for (const replica of replicas) await replica.stop();
-    }
-  });
-});
+    });
+  },
+);

@@ -1,3 +1,4 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { Client } from 'pg';
 import {
   type Account,
@@ -9,9 +10,10 @@ import {
 } from '../../src/entities';
 import { runSchedulerTick } from '../../src/jobs/disconnection-scheduler';
 import { transactionRetries } from '../../src/services/transaction';
+import { authorityOps as M } from '../helpers/authority-operations';
 import { factories, type Factories } from '../helpers/factories';
 import { mulberry32 } from '../helpers/random';
-import { usingPostgres } from '../helpers/test-database';
+import { pgOnly } from '../helpers/requirements';
 import { type As, startTestServer, type TestServer } from '../helpers/test-server';
 
 /**
@@ -32,37 +34,7 @@ const SEED = Number(process.env.STRESS_SEED ?? 16);
 const CLIENTS = Number(process.env.STRESS_CLIENTS ?? 16);
 const KILL_RATE = Number(process.env.STRESS_KILL_RATE ?? 0);
 
-const describeOnPostgres = usingPostgres() ? describe : describe.skip;
-
-const M = {
-  request: `mutation($input: RequestConnectionInput!) { requestConnection(input: $input) { connection { id } userErrors { code } } }`,
-  accept: `mutation($id: ID!) { acceptConnection(connectionId: $id) { connection { id } userErrors { code } } }`,
-  decline: `mutation($id: ID!) { declineConnection(connectionId: $id) { connection { id } userErrors { code } } }`,
-  cancel: `mutation($id: ID!) { cancelConnection(connectionId: $id) { connection { id } userErrors { code } } }`,
-  disconnectAgency: `mutation($id: ID!) { disconnectAgency(connectionId: $id) { connection { id } userErrors { code } } }`,
-  disconnectClient: `mutation($id: ID!) { disconnectClient(clientAccountId: $id) { account { id } userErrors { code } } }`,
-  previewClient: `query($id: ID!) { disconnectClientPreview(clientAccountId: $id) { reportsToArchive } }`,
-  createClient: `mutation($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id } userErrors { code } } }`,
-  createItem: `mutation($input: CreateReportingItemInput!) { createReportingItem(input: $input) { item { id } userErrors { code } } }`,
-  createReport: `mutation($input: CreateReportInput!) { createReport(input: $input) { report { id } userErrors { code } } }`,
-  addItems: `mutation($input: AddReportItemsInput!) { addReportItems(input: $input) { report { id } userErrors { code } } }`,
-  clientAccess: `mutation($input: SetClientAccessInput!) { setClientAccess(input: $input) { account { id } userErrors { code } } }`,
-  connectionAccess: `mutation($input: SetConnectionAccessInput!) { setConnectionAccess(input: $input) { connection { id } userErrors { code } } }`,
-  token: `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token userErrors { code } } }`,
-  exportReport: `mutation($input: ExportReportInput!) { exportReport(input: $input) { url userErrors { code } } }`,
-  addMember: `mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role } userErrors { code } } }`,
-  removeMember: `mutation($input: RemoveMemberInput!) { removeMember(input: $input) { removedUserId userErrors { code } } }`,
-  deleteReport: `mutation($id: ID!) { deleteReport(reportId: $id) { deletedReportId userErrors { code } } }`,
-  shareReport: `mutation($input: ShareReportInput!) { shareReport(input: $input) { report { id } userErrors { code } } }`,
-  reports: `query { reports(first: 20) { totalCount nodes { id account { id } } } }`,
-  archived: `query { reports(first: 20, filter: { archived: true }) { nodes { id } } }`,
-  accounts: `query { accounts(first: 50) { nodes { id type } } }`,
-  schedule: `mutation($input: ScheduleDisconnectionInput!) { scheduleDisconnection(input: $input) { schedule { id } userErrors { code } } }`,
-  cancelSchedule: `mutation($id: ID!) { cancelScheduledDisconnection(scheduleId: $id) { schedule { id } userErrors { code } } }`,
-  bulk: `mutation($ids: [ID!]!) { disconnectClients(clientAccountIds: $ids) { results { userErrors { code } } userErrors { code } } }`,
-};
-
-describeOnPostgres('concurrency stress harness (I1–I4)', () => {
+pgOnly('concurrency stress harness (I1–I4)', () => {
   let server: TestServer;
   let f: Factories;
   const agencies: { account: Account; managers: User[]; editors: User[]; churn: User }[] = [];
@@ -139,15 +111,15 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
       let kills = 0;
       let done = 0;
 
-      const send = async (
+      const send = async <V extends Record<string, unknown>>(
         name: string,
-        query: string,
-        variables: Record<string, unknown>,
+        document: TypedDocumentNode<any, V>,
+        variables: V,
         as: As,
       ) => {
         let response;
         try {
-          response = await server.gql(query, variables, as);
+          response = await server.op(document, variables, as);
         } catch (error) {
           count(`${name}:NETWORK`);
           failures.push(`${name}: ${(error as Error).message}`);
@@ -239,7 +211,7 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
             return Promise.all([
               send('disconnectClient', M.disconnectClient, { id }, pick(a.managers)!),
               send('disconnectClient', M.disconnectClient, { id }, pick(a.managers)!),
-              send('previewClient', M.previewClient, { id }, pick(a.managers)!),
+              send('previewClient', M.clientPreview, { id }, pick(a.managers)!),
             ]);
           },
         ],
@@ -258,7 +230,7 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
                   access: pick([
                     ClientAccessMode.EVERYONE_IN_AGENCY,
                     ClientAccessMode.SELECTED_USERS,
-                  ]),
+                  ])!,
                 },
               },
               pick(a.managers)!,
@@ -310,7 +282,7 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
             );
             return send(
               'addReportItems',
-              M.addItems,
+              M.addReportItems,
               { input: { reportId: report.id, itemIds } },
               pick(a.editors)!,
             );
@@ -326,12 +298,12 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
             const mode = pick([
               ClientAccessMode.EVERYONE_IN_AGENCY,
               ClientAccessMode.SELECTED_USERS,
-            ]);
+            ])!;
             return (
               id &&
               send(
                 'setClientAccess',
-                M.clientAccess,
+                M.setClientAccess,
                 { input: { accountId: id, access: mode, userIds: [pick(a.editors)!.id] } },
                 pick(a.managers)!,
               )
@@ -351,12 +323,12 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
             const mode = pick([
               ClientAccessMode.EVERYONE_IN_AGENCY,
               ClientAccessMode.SELECTED_USERS,
-            ]);
+            ])!;
             return (
               id &&
               send(
                 'setConnectionAccess',
-                M.connectionAccess,
+                M.setConnectionAccess,
                 { input: { connectionId: id, access: mode, userIds: [pick(a.editors)!.id] } },
                 pick(a.managers)!,
               )
@@ -369,7 +341,7 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
             const a = pick(agencies)!;
             return send(
               'createApiToken',
-              M.token,
+              M.createToken,
               { input: { accountId: a.account.id, name: `token ${done}` } },
               a.managers[0],
             );
@@ -390,7 +362,7 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
               id &&
               send(
                 'exportReport',
-                M.exportReport,
+                M.exportReportLink,
                 { input: { reportId: id, format: 'CSV' } },
                 a.managers[0],
               )
@@ -445,7 +417,7 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
             if (!id) return null;
             if (rand() < 0.5) return send('deleteReport', M.deleteReport, { id }, a.managers[0]);
             const input = { reportId: id, userIds: [pick(a.editors)!.id] };
-            return send('shareReport', M.shareReport, { input }, a.managers[0]);
+            return send('shareReport', M.share, { input }, a.managers[0]);
           },
         ],
         [
@@ -507,7 +479,10 @@ describeOnPostgres('concurrency stress harness (I1–I4)', () => {
               `SELECT id FROM accounts WHERE agency_id = $1 ORDER BY random() LIMIT 3`,
               [a.account.id],
             );
-            return ids.length && send('disconnectClients', M.bulk, { ids }, pick(a.managers)!);
+            return (
+              ids.length &&
+              send('disconnectClients', M.disconnectClients, { ids }, pick(a.managers)!)
+            );
           },
         ],
         [
