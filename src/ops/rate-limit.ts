@@ -13,6 +13,7 @@ import type { RequestContext } from '../context/request-context';
 import type { Principal as Viewer } from '../permissions/principal';
 import type { Metrics } from './metrics';
 import { operationCost } from './query-cost';
+import type { TopLevelCode } from '../shared/errors';
 
 /** What one response reports in `extensions.cost` (in the manner of Shopify and GitHub). */
 export interface CostReport {
@@ -50,7 +51,7 @@ const rateLimited = (retryAfterSeconds: number, cost: number) =>
     `Rate limit exceeded: this request costs ${cost} points; retry after ${retryAfterSeconds} s`,
     {
       extensions: {
-        code: 'RATE_LIMITED',
+        code: 'RATE_LIMITED' satisfies TopLevelCode,
         retryAfterSeconds,
         http: {
           status: 429,

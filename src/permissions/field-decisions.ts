@@ -89,6 +89,18 @@ function sqlRowFilter<Args extends unknown[]>(
 export const seesAccountInternals = async (ctx: GateContext, accountId: string) =>
   !!(await ctx.loaders.accountInternals.load(accountId));
 
+/**
+ * A3, R18: a person by id (`node(id)` of a User): the viewer themself and staff; anyone else only
+ * through an account of theirs whose internals the viewer sees — so an API token sees no one.
+ */
+export async function seesUser(ctx: GateContext, userId: string): Promise<boolean> {
+  const { viewer } = ctx;
+  if (viewer?.kind === 'user' && (viewer.user.id === userId || viewer.isStaff)) return true;
+  const memberships = await ctx.loaders.membershipsByUser.load(userId);
+  const seen = await Promise.all(memberships.map((m) => seesAccountInternals(ctx, m.accountId)));
+  return seen.some(Boolean);
+}
+
 /** R18: a principal that reads people (creators, members): users; an API token reads none. */
 export const readsPeople = (principal: Principal | null | undefined) =>
   !!principal && principal.kind !== 'token';

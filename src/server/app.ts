@@ -23,6 +23,7 @@ import { authenticate } from './auth';
 import { buildContext, type RequestContext } from '../context/request-context';
 import { explorerEnabled, mountExplorer } from './explorer/explorer.routes';
 import { contextFailure, errorLogging, formatError } from './format-error';
+import type { HttpErrorCode } from '../shared/errors';
 import { httpErrorHandler, notFoundHandler, sendHttpError } from '../shared/http-errors';
 import { rejectNulCharacters } from './nul-guard';
 import { trustedDocuments } from './trusted-documents';
@@ -53,7 +54,7 @@ export interface HandoverHttpServer {
 }
 
 /** Node's own refusals of the parser's errors (its default answers), by error code. */
-const PARSER_REFUSALS: Record<string, { status: number; code: string; message: string }> = {
+const PARSER_REFUSALS: Record<string, { status: number; code: HttpErrorCode; message: string }> = {
   HPE_HEADER_OVERFLOW: {
     status: 431,
     code: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
@@ -70,7 +71,11 @@ const PARSER_REFUSALS: Record<string, { status: number; code: string; message: s
     message: 'The request did not arrive in time',
   },
 };
-const MALFORMED = { status: 400, code: 'BAD_REQUEST', message: 'Malformed HTTP request' };
+const MALFORMED = {
+  status: 400,
+  code: 'BAD_REQUEST' satisfies HttpErrorCode,
+  message: 'Malformed HTTP request',
+};
 
 /**
  * Requests Node's HTTP parser refuses before express sees them (issue 30 #12): the status Node

@@ -2,7 +2,7 @@ import { AuditEvent, Integration, Organization, Role } from '../entities';
 import { requireViewer, type RequestContext } from '../context/request-context';
 import type { Node } from '../entities/node.interface';
 import { isId } from '../shared/ids';
-import { seesAccountInternals } from '../permissions/field-decisions';
+import { seesAccountInternals, seesUser } from '../permissions/field-decisions';
 
 const NODE_TABLES = [
   ['Account', 'accounts'],
@@ -24,7 +24,7 @@ const NODE_TABLES = [
  * the account's audit log.
  */
 export async function findNode(ctx: RequestContext, rawId: string): Promise<Node | null> {
-  const { viewer, visibility } = requireViewer(ctx);
+  const { visibility } = requireViewer(ctx);
   if (!isId(rawId)) return null;
   const id = rawId.toLowerCase();
   const union = NODE_TABLES.map(
@@ -43,14 +43,8 @@ export async function findNode(ctx: RequestContext, rawId: string): Promise<Node
       return ctx.loaders.visibleReport.load(id);
     case 'ReportingItem':
       return ctx.loaders.visibleItem.load(id);
-    case 'User': {
-      if (viewer.kind === 'user' && (viewer.user.id === id || viewer.isStaff)) {
-        return ctx.loaders.user.load(id);
-      }
-      const memberships = await ctx.loaders.membershipsByUser.load(id);
-      const results = await Promise.all(memberships.map((m) => seesAccount(m.accountId)));
-      return results.some(Boolean) ? await ctx.loaders.user.load(id) : null;
-    }
+    case 'User':
+      return (await seesUser(ctx, id)) ? ctx.loaders.user.load(id) : null;
     case 'Organization': {
       const org = (await ctx.loaders.organization.load(id)) as Organization;
       const accounts: { id: string }[] = await ctx.db

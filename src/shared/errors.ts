@@ -29,6 +29,22 @@ export const isTopLevelCode = (code: unknown): code is TopLevelCode =>
   typeof code === 'string' && Object.hasOwn(TOP_LEVEL_ERRORS, code);
 
 /**
+ * Codes only the HTTP layer answers with, outside GraphQL (`{"error": {"code", "message"}}`,
+ * src/shared/http-errors.ts): what Node's parser, the body parsers or a route refuses before an
+ * operation exists. With the top-level codes above and the user error codes (the pixel route
+ * answers with those), every code an HTTP answer may carry.
+ */
+export const HTTP_ONLY_ERRORS = {
+  PAYLOAD_TOO_LARGE: 'the request body (or its chunk extensions) is too large',
+  UNSUPPORTED_MEDIA_TYPE: 'the request body’s content type, charset or encoding is not accepted',
+  REQUEST_HEADER_FIELDS_TOO_LARGE: 'the request headers are too large',
+  REQUEST_TIMEOUT: 'the request did not arrive in time',
+  INTERNAL_SERVER_ERROR: 'an unexpected failure, logged with the request id',
+} as const satisfies Record<string, string>;
+
+export type HttpErrorCode = TopLevelCode | UserErrorCode | keyof typeof HTTP_ONLY_ERRORS;
+
+/**
  * R32: the top-level codes one item of a bulk operation answers as its own user error while the
  * rest of the batch goes on — a refusal of that item, or a retryable failure of its own
  * transaction. Any other failure of an item is unexpected (INTERNAL_SERVER_ERROR).

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { logger } from '../config/logger';
+import type { HttpErrorCode } from './errors';
 
 /**
  * Every non-GraphQL HTTP error leaves the server as `{"error": {"code", "message"}}` with its
@@ -8,12 +9,12 @@ import { logger } from '../config/logger';
  * production, and the JSON error packages bring their own envelope; what is needed is a
  * status-to-code table and one log line, which is shorter than adapting either.
  */
-export function sendHttpError(res: Response, status: number, code: string, message: string) {
+export function sendHttpError(res: Response, status: number, code: HttpErrorCode, message: string) {
   res.status(status).json({ error: { code, message } });
 }
 
 /** Client errors of the body parsers (express.json) and the router, by status. */
-const CLIENT_ERRORS: Record<number, { code: string; message: string }> = {
+const CLIENT_ERRORS: Record<number, { code: HttpErrorCode; message: string }> = {
   400: { code: 'BAD_REQUEST', message: 'Bad request' },
   413: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' },
   415: {

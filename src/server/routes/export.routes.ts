@@ -101,15 +101,14 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
   app.get('/exports/:file', async (req, res) => {
     const match = /^([0-9a-f-]{36})\.(csv|json)$/i.exec(String(req.params.file));
     if (!match || !isId(match[1])) {
-      res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Unknown export' } });
+      sendHttpError(res, 404, 'NOT_FOUND', 'Unknown export');
       return;
     }
     const reportId = match[1].toLowerCase();
     const format = match[2].toLowerCase() === 'csv' ? ExportFormat.CSV : ExportFormat.JSON;
     const { expires, viewer, sig } = req.query;
     const expiresAt = Number(expires);
-    const forbidden = (message: string) =>
-      res.status(403).json({ error: { code: 'FORBIDDEN', message } });
+    const forbidden = (message: string) => sendHttpError(res, 403, 'FORBIDDEN', message);
     if (
       typeof expires !== 'string' ||
       typeof viewer !== 'string' ||
@@ -152,7 +151,7 @@ export function mountExportRoutes(app: Express, { db, env }: { db: DataSource; e
       );
       const visible = await client.query(visibleSql, visibleParams);
       if (visible.rowCount === 0) {
-        res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Report not found' } });
+        sendHttpError(res, 404, 'NOT_FOUND', 'Report not found');
         return;
       }
       res.status(200);
