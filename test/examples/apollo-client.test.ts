@@ -9,6 +9,7 @@ import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { relayStylePagination } from '@apollo/client/utilities';
 import { filter, firstValueFrom } from 'rxjs';
 import { Role, type User } from '../../src/entities';
+import { ApolloExpectedOrderDocument, ApolloServedReportDocument } from '../generated/graphql';
 import { factories } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -28,8 +29,8 @@ beforeAll(async () => {
       createdById: editor.id,
     });
   }
-  const all = await server.gql(`{ reports(first: 100) { nodes { id } } }`, {}, editor);
-  expectedOrder = all.data!.reports.nodes.map((n: { id: string }) => n.id);
+  const all = await server.op(ApolloExpectedOrderDocument, {}, editor);
+  expectedOrder = all.data!.reports.nodes.map((n) => n.id);
 });
 afterAll(() => server?.stop());
 
@@ -132,11 +133,7 @@ describe('Apollo Client 4 (issue 26)', () => {
     );
     expect(names[target]).toBe('Renamed by Apollo');
     // And the server agrees.
-    const served = await server.gql(
-      `query ($id: ID!) { report(id: $id) { name } }`,
-      { id: target },
-      editor,
-    );
+    const served = await server.op(ApolloServedReportDocument, { id: target }, editor);
     expect(served.data).toEqual({ report: { name: 'Renamed by Apollo' } });
     apollo.stop();
   });

@@ -9,6 +9,7 @@ import {
 import { Account, ApiToken, ReportingItem, User } from '../../src/entities';
 import { API_TOKEN_PREFIX, hashApiToken } from '../../src/permissions/api-token-rules';
 import { seedDemoWorldIfEmpty } from '../../src/seed/demo-world';
+import { PartnerCreateApiTokenDocument } from '../generated/graphql';
 import { factories } from '../helpers/factories';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
@@ -30,12 +31,8 @@ beforeAll(async () => {
   for (const name of archivedNames) await f.report(globex, { name, items, snapshot: [admin] });
 
   // A partner API token for Globex: through the API when createApiToken is there, else stored.
-  const made = await server.gql(
-    'mutation($accountId: ID!) { createApiToken(input: { accountId: $accountId, name: "partner" }) { token userErrors { code } } }',
-    { accountId: globex.id },
-    admin,
-  );
-  token = made.data?.createApiToken?.token;
+  const made = await server.op(PartnerCreateApiTokenDocument, { accountId: globex.id }, admin);
+  token = made.data?.createApiToken?.token ?? '';
   if (!token) {
     token = `${API_TOKEN_PREFIX}${randomBytes(24).toString('hex')}`;
     await server.db.getRepository(ApiToken).insert({

@@ -28,6 +28,30 @@
  * MODEL_OPS (default 2000) and MODEL_SEED (default 20261128; `random` picks one, printed) set the run;
  * `npm run test:model -- --ops 20000 --seed 42` runs a long one (test/model/run-model.sh).
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import {
+  ModelAcceptConnectionDocument,
+  ModelAccessReviewDocument,
+  ModelAddMemberDocument,
+  ModelCancelConnectionDocument,
+  ModelCreateAgencyDocument,
+  ModelCreateApiTokenDocument,
+  ModelCreateClientAccountDocument,
+  ModelCreatePremiumClientDocument,
+  ModelCreateReportDocument,
+  ModelDeclineConnectionDocument,
+  ModelDisconnectAgencyDocument,
+  ModelDisconnectClientDocument,
+  ModelProbeApiTokensDocument,
+  ModelProbeAuditEventsDocument,
+  ModelProbeDisconnectAgencyPreviewDocument,
+  ModelProbeDisconnectClientPreviewDocument,
+  ModelReadDocument,
+  ModelRequestConnectionDocument,
+  ModelRevokeApiTokenDocument,
+  ModelSetClientAccessDocument,
+  ModelSetConnectionAccessDocument,
+} from '../generated/graphql';
 import { factories } from '../helpers/factories';
 import {
   startTestServer,
@@ -66,36 +90,32 @@ const SHRINK_MS = Number(process.env.MODEL_SHRINK_MS ?? 300_000);
 // GraphQL documents
 // ---------------------------------------------------------------------------------------------
 
-const UE = 'userErrors { code message }';
-const DOCS: Record<Op['kind'], string> = {
-  createAgency: `mutation ($input: CreateAgencyInput!) { createAgency(input: $input) { account { id } ${UE} } }`,
-  createPremiumClient: `mutation ($input: CreatePremiumClientInput!) { createPremiumClient(input: $input) { account { id } ${UE} } }`,
-  requestConnection: `mutation ($input: RequestConnectionInput!) { requestConnection(input: $input) { connection { id } ${UE} } }`,
-  acceptConnection: `mutation ($id: ID!) { acceptConnection(connectionId: $id) { connection { id } ${UE} } }`,
-  declineConnection: `mutation ($id: ID!) { declineConnection(connectionId: $id) { connection { id } ${UE} } }`,
-  cancelConnection: `mutation ($id: ID!) { cancelConnection(connectionId: $id) { connection { id } ${UE} } }`,
-  disconnectAgency: `mutation ($id: ID!) { disconnectAgency(connectionId: $id) { connection { id } ${UE} } }`,
-  disconnectClient: `mutation ($id: ID!) { disconnectClient(clientAccountId: $id) { account { id } ${UE} } }`,
-  createClientAccount: `mutation ($input: CreateClientAccountInput!) { createClientAccount(input: $input) { account { id } ${UE} } }`,
-  addMember: `mutation ($input: AddMemberInput!) { addMember(input: $input) { membership { user { id } } ${UE} } }`,
-  setClientAccess: `mutation ($input: SetClientAccessInput!) { setClientAccess(input: $input) { account { id } ${UE} } }`,
-  setConnectionAccess: `mutation ($input: SetConnectionAccessInput!) { setConnectionAccess(input: $input) { connection { id } ${UE} } }`,
-  createReport: `mutation ($input: CreateReportInput!) { createReport(input: $input) { report { id } ${UE} } }`,
-  createApiToken: `mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { token ${UE} } }`,
-  revokeApiToken: `mutation ($id: ID!) { revokeApiToken(id: $id) { ${UE} } }`,
+/** The tables run any kind with the variables World.variables builds for it. */
+type AnyDocument = TypedDocumentNode<Record<string, any>, any>;
+const DOCS: Record<Op['kind'], AnyDocument> = {
+  createAgency: ModelCreateAgencyDocument,
+  createPremiumClient: ModelCreatePremiumClientDocument,
+  requestConnection: ModelRequestConnectionDocument,
+  acceptConnection: ModelAcceptConnectionDocument,
+  declineConnection: ModelDeclineConnectionDocument,
+  cancelConnection: ModelCancelConnectionDocument,
+  disconnectAgency: ModelDisconnectAgencyDocument,
+  disconnectClient: ModelDisconnectClientDocument,
+  createClientAccount: ModelCreateClientAccountDocument,
+  addMember: ModelAddMemberDocument,
+  setClientAccess: ModelSetClientAccessDocument,
+  setConnectionAccess: ModelSetConnectionAccessDocument,
+  createReport: ModelCreateReportDocument,
+  createApiToken: ModelCreateApiTokenDocument,
+  revokeApiToken: ModelRevokeApiTokenDocument,
 };
-const PROBE_DOCS: Record<Probe['kind'], string> = {
-  auditEvents: `query ($id: ID!) { auditEvents(accountId: $id, first: 1) { totalCount } }`,
-  apiTokens: `query ($id: ID!) { apiTokens(accountId: $id) { id } }`,
-  disconnectClientPreview: `query ($id: ID!) { disconnectClientPreview(clientAccountId: $id) { reportsToArchive } }`,
-  disconnectAgencyPreview: `query ($id: ID!) { disconnectAgencyPreview(connectionId: $id) { reportsToArchive } }`,
+const PROBE_DOCS: Record<Probe['kind'], AnyDocument> = {
+  auditEvents: ModelProbeAuditEventsDocument,
+  apiTokens: ModelProbeApiTokensDocument,
+  disconnectClientPreview: ModelProbeDisconnectClientPreviewDocument,
+  disconnectAgencyPreview: ModelProbeDisconnectAgencyPreviewDocument,
 };
-const READ = `query {
-  activeReports: reports(filter: { archived: false }, first: 100) { nodes { id } }
-  archivedReports: reports(filter: { archived: true }, first: 100) { nodes { id } }
-  activeAccounts: accounts(filter: { archived: false }, first: 100) { nodes { id } }
-  archivedAccounts: accounts(filter: { archived: true }, first: 100) { nodes { id } }
-}`;
+const READ = ModelReadDocument;
 const READ_FIELDS = [
   'activeReports',
   'archivedReports',
@@ -219,8 +239,7 @@ type Failure =
   | { kind: 'read'; principal: Principal; field: string; missing: string[]; extra: string[] }
   | { kind: 'probe'; principal: Principal; probe: Probe; expected: Code[]; actual: Code };
 
-const REVIEW = `query ($a: ID!, $at: DateTime) { accessReview(accountId: $a, at: $at) {
-  pendingRequests { id } entries(first: 100) { totalCount nodes { user { id } role canAct } } } }`;
+const REVIEW = ModelAccessReviewDocument;
 
 /** R29/R30: every account's review as the model says it is at one moment of the run. */
 interface ReviewMoment {
@@ -340,7 +359,7 @@ class World {
   /** Runs the operation on both sides; a Failure when the answer is not one the model allows. */
   async run(op: Op): Promise<{ expected: Code[]; actual: Code; failure: Failure | null }> {
     const expected = this.model.expect(op);
-    const response = await this.server.gql(DOCS[op.kind], this.variables(op), this.as(op.by));
+    const response = await this.server.op(DOCS[op.kind], this.variables(op), this.as(op.by));
     const actual = answerCode(response);
     if (!expected.includes(actual))
       return { expected, actual, failure: { kind: 'op', op, expected, actual } };
@@ -392,7 +411,7 @@ class World {
   /** Compares one principal's reads with the model. */
   async checkRead(p: Principal): Promise<Failure[]> {
     const view = this.model.read(p);
-    const response = await this.server.gql(READ, {}, this.as(p));
+    const response = await this.server.op(READ, {}, this.as(p));
     if (view.error || response.errors?.length) {
       const actual = response.errors?.length ? answerCode(response) : 'OK';
       const expected = view.error ?? 'OK';
@@ -402,9 +421,7 @@ class World {
     }
     const failures: Failure[] = [];
     for (const field of READ_FIELDS) {
-      const got = new Set<string>(
-        (response.data![field].nodes as { id: string }[]).map((n) => this.label(n.id)),
-      );
+      const got = new Set<string>(response.data![field].nodes.map((n) => this.label(n.id)));
       const want: Expected = view[field];
       const missing = [...want.min].filter((k) => !got.has(k));
       const extra = [...got].filter((k) => !want.max.has(k));
@@ -423,7 +440,7 @@ class World {
           ? probe.conn
           : probe.account;
     const actual = answerCode(
-      await this.server.gql(PROBE_DOCS[probe.kind], { id: this.id(target) }, this.as(p)),
+      await this.server.op(PROBE_DOCS[probe.kind], { id: this.id(target) }, this.as(p)),
     );
     return expected.includes(actual)
       ? []
@@ -463,7 +480,7 @@ class World {
     const staff: Principal = { kind: 'user', key: STAFF };
     for (const [key, want] of moment.expected) {
       if (!this.model.accounts.has(key)) continue;
-      const response = await this.server.gql(
+      const response = await this.server.op(
         REVIEW,
         { a: this.id(key), at: asked === 'later' ? moment.at : null },
         this.as(staff),
@@ -481,11 +498,8 @@ class World {
         continue;
       }
       const got = new Set<string>([
-        ...review.entries.nodes.map(
-          (e: { user: { id: string }; role: string; canAct: boolean }) =>
-            `${this.label(e.user.id)} ${e.role} ${e.canAct}`,
-        ),
-        ...review.pendingRequests.map((k: { id: string }) => `pending ${this.label(k.id)}`),
+        ...review.entries.nodes.map((e) => `${this.label(e.user.id)} ${e.role} ${e.canAct}`),
+        ...review.pendingRequests.map((k) => `pending ${this.label(k.id)}`),
       ]);
       const missing = want.filter((x) => !got.has(x));
       const extra = [...got].filter((x) => !want.includes(x));

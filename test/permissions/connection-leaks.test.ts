@@ -7,7 +7,26 @@
  * facts (it imports no production rule) says which emails, connections and integrations each may
  * see; every one that appears in an answer must be allowed. Zero leaks.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { ConnectionStatus, ItemSource, Role, type Account, type User } from '../../src/entities';
+import {
+  LeakConnectionIdsDocument,
+  LeakPreviewApDocument,
+  LeakProbeAccountReportsDocument,
+  LeakProbeAuditADocument,
+  LeakProbeAuditPDocument,
+  LeakProbeConnectionApDocument,
+  LeakProbeConnectionBpDocument,
+  LeakProbeConnectionsDocument,
+  LeakProbeIntegrationNodeDocument,
+  LeakProbeMembersDocument,
+  LeakProbePreviewApDocument,
+  LeakProbePreviewBpDocument,
+  LeakProbeReportsDocument,
+  LeakProbeViewerDocument,
+  LeakSetConnectionAccessDocument,
+} from '../generated/graphql';
 import { type As, useTestServer } from '../helpers/test-server';
 
 jest.setTimeout(300_000);
@@ -71,8 +90,7 @@ beforeAll(async () => {
   await f.report(w.P, { createdById: w.u.bRegular.id });
   await f.report(w.P, { createdById: w.u.pAdmin.id });
   // Audit events with agency users as actors, and the ids of those losing access.
-  const preview = `mutation ($id: ID!) { setConnectionAccess(input: { connectionId: $id, access: EVERYONE_IN_AGENCY, userIds: [] }) { userErrors { code } } }`;
-  await server.gql(preview, { id: w.AP }, w.u.aManager);
+  await server.op(LeakSetConnectionAccessDocument, { id: w.AP }, w.u.aManager);
 
   const tokenP = await f.apiToken(w.P, w.u.pAdmin);
   const tokenA = await f.apiToken(w.A, w.u.aAdmin);
@@ -108,24 +126,22 @@ const maySeeIntegration = (v: Viewer) =>
 // What the API answers
 // ---------------------------------------------------------------------------------------------
 
-const PERSON = 'id name email';
+/** Every probe runs for every viewer, whatever its result type, with the variables it declares. */
+type Probe = TypedDocumentNode<unknown, Record<string, string>>;
 const DOCUMENTS = [
-  `query ($p: ID!) { account(id: $p) { id connections {
-     id clientAccess agency { id name type } premiumClient { id name type }
-     requestedBy { ${PERSON} } disconnectedBy { ${PERSON} } } } }`,
-  `query ($p: ID!) { account(id: $p) { members { role user { ${PERSON} } } } }`,
-  `query ($p: ID!) { account(id: $p) { reports(first: 10) { nodes { id createdBy { ${PERSON} }
-     items(first: 5) { nodes { id integration { id name owner { id } } } } } } } }`,
-  `query ($p: ID!) { reports(filter: { accountId: $p }, first: 50) { nodes { createdBy { ${PERSON} } } } }`,
-  `query ($ap: ID!) { node(id: $ap) { id ... on AgencyConnection { requestedBy { ${PERSON} } } } }`,
-  `query ($bp: ID!) { node(id: $bp) { id ... on AgencyConnection { requestedBy { ${PERSON} } } } }`,
-  `query ($ap: ID!) { disconnectAgencyPreview(connectionId: $ap) { usersLosingAccess { ${PERSON} } } }`,
-  `query ($bp: ID!) { disconnectAgencyPreview(connectionId: $bp) { usersLosingAccess { ${PERSON} } } }`,
-  `query ($p: ID!) { auditEvents(accountId: $p, first: 50) { nodes { actor { ${PERSON} } } } }`,
-  `query ($a: ID!) { auditEvents(accountId: $a, first: 50) { nodes { actor { ${PERSON} } } } }`,
-  `{ viewer { ${PERSON} } }`,
-  `query ($i: ID!) { node(id: $i) { id } }`,
-];
+  LeakProbeConnectionsDocument,
+  LeakProbeMembersDocument,
+  LeakProbeAccountReportsDocument,
+  LeakProbeReportsDocument,
+  LeakProbeConnectionApDocument,
+  LeakProbeConnectionBpDocument,
+  LeakProbePreviewApDocument,
+  LeakProbePreviewBpDocument,
+  LeakProbeAuditPDocument,
+  LeakProbeAuditADocument,
+  LeakProbeViewerDocument,
+  LeakProbeIntegrationNodeDocument,
+] as Probe[];
 
 interface Seen {
   emails: { userId: string; email: string }[];
@@ -155,9 +171,9 @@ it('nothing of the other side beyond id, name and type, and no email one may not
     for (const document of DOCUMENTS) {
       const variables = { p: w.P.id, a: w.A.id, ap: w.AP, bp: w.BP, i: w.integrationA };
       const used = Object.fromEntries(
-        Object.entries(variables).filter(([k]) => document.includes(`$${k}`)),
+        Object.entries(variables).filter(([k]) => print(document).includes(`$${k}`)),
       );
-      const response = await server.gql(document, used, v.as);
+      const response = await server.op(document, used, v.as);
       const codes = (response.errors ?? []).map((e) => e.extensions?.code);
       for (const code of codes) {
         if (code !== 'FORBIDDEN' && code !== 'NOT_FOUND')
@@ -185,22 +201,14 @@ it('nothing of the other side beyond id, name and type, and no email one may not
 
 it('each side still sees what is its own: P its connections and members, A its integration', async () => {
   const connectionsOf = async (as: As) =>
-    (
-      await server.gql(
-        `query ($p: ID!) { account(id: $p) { connections { id } } }`,
-        { p: w.P.id },
-        as,
-      )
-    ).data!.account.connections.map((k: { id: string }) => k.id);
+    (await server.op(LeakConnectionIdsDocument, { p: w.P.id }, as)).data!.account!.connections.map(
+      (k) => k.id,
+    );
   expect((await connectionsOf(w.u.pRegular)).sort()).toEqual([w.AP, w.BP].sort());
   expect(await connectionsOf(w.u.bRegular)).toEqual([w.BP]);
   expect(await connectionsOf(w.u.aRegular)).toEqual([w.AP]);
-  const preview = await server.gql(
-    `query ($ap: ID!) { disconnectAgencyPreview(connectionId: $ap) { usersLosingAccess { id name email } } }`,
-    { ap: w.AP },
-    w.u.pAdmin,
-  );
-  const losing = preview.data!.disconnectAgencyPreview.usersLosingAccess as any[];
+  const preview = await server.op(LeakPreviewApDocument, { ap: w.AP }, w.u.pAdmin);
+  const losing = preview.data!.disconnectAgencyPreview.usersLosingAccess;
   // P's ADMIN sees who loses access by name, never by email (R28).
   expect(losing.map((x) => x.id).sort()).toEqual(
     [w.u.aAdmin.id, w.u.aManager.id, w.u.aRegular.id].sort(),

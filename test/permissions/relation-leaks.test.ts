@@ -13,6 +13,13 @@ import {
   type Account,
   type User,
 } from '../../src/entities';
+import {
+  RelationAccountListsDocument,
+  RelationAccountVisibleDocument,
+  RelationItemIntegrationsDocument,
+  RelationUserMembershipsDocument,
+  RelationViewerMembershipsDocument,
+} from '../generated/graphql';
 import { useTestServer } from '../helpers/test-server';
 
 // Hundreds of requests: generous on a loaded CI machine.
@@ -109,9 +116,9 @@ describe('relation chains do not open invisible accounts', () => {
     expect(reached.length).toBeGreaterThan(0);
     const leaks: string[] = [];
     for (const account of reached) {
-      const visible = await server.gql(
-        `query($id: ID!) { account(id: $id) { id } }`,
-        { id: account.id },
+      const visible = await server.op(
+        RelationAccountVisibleDocument,
+        { id: account.id as string },
         u[who],
       );
       if (visible.data!.account) continue;
@@ -126,30 +133,27 @@ describe('relation chains do not open invisible accounts', () => {
   });
 
   it('visible accounts keep all their lists', async () => {
-    const query = `query($id: ID!) { account(id: $id) {
-      members { user { id } } integrations { id } connections { status } } }`;
-    const premium = await server.gql(query, { id: a.premium.id }, u.premiumUser);
-    expect(premium.data!.account.members).toEqual([{ user: { id: u.premiumUser.id } }]);
-    expect(premium.data!.account.connections.map((c: any) => c.status).sort()).toEqual([
+    const query = RelationAccountListsDocument;
+    const premium = await server.op(query, { id: a.premium.id }, u.premiumUser);
+    expect(premium.data!.account!.members).toEqual([{ user: { id: u.premiumUser.id } }]);
+    expect(premium.data!.account!.connections.map((c) => c.status).sort()).toEqual([
       'ACTIVE',
       'DISCONNECTED',
     ]);
-    const agencyB = await server.gql(query, { id: a.agencyB.id }, u.bAdmin);
-    expect(agencyB.data!.account.members).toHaveLength(2);
-    expect(agencyB.data!.account.integrations).toHaveLength(1);
-    expect(agencyB.data!.account.connections).toEqual([{ status: 'DISCONNECTED' }]);
+    const agencyB = await server.op(query, { id: a.agencyB.id }, u.bAdmin);
+    expect(agencyB.data!.account!.members).toHaveLength(2);
+    expect(agencyB.data!.account!.integrations).toHaveLength(1);
+    expect(agencyB.data!.account!.connections).toEqual([{ status: 'DISCONNECTED' }]);
   });
 
   it('an integration reached through an item shows to its owner’s people only', async () => {
-    const query = `{ reports(first: 100) { nodes { items { nodes { integration {
-      name owner { id } mappings { externalAdvertiserId client { id } } } } } } } }`;
     const mappingsSeenBy = async (who: User) => {
-      const response = await server.gql(query, {}, who);
+      const response = await server.op(RelationItemIntegrationsDocument, {}, who);
       expect(response.errors).toBeUndefined();
-      return (response.data!.reports.nodes as any[])
-        .flatMap((r) => r.items.nodes)
+      return response
+        .data!.reports.nodes.flatMap((r) => r.items.nodes)
         .filter((i) => i.integration)
-        .map((i) => i.integration.mappings.length);
+        .map((i) => i.integration!.mappings.length);
     };
     // The client's own user and the premium's user do not see agency A's integration at all: it
     // is A's configuration (A3, issue 30 #5).
@@ -160,11 +164,17 @@ describe('relation chains do not open invisible accounts', () => {
   });
 
   it('a user’s memberships are listed only in accounts the viewer sees (their own always)', async () => {
-    const query = `query($id: ID!) { node(id: $id) { ... on User { memberships { account { id } } } } }`;
-    const other = await server.gql(query, { id: u.twoHats.id }, u.aRegular);
-    expect(other.data!.node.memberships.map((m: any) => m.account.id)).toEqual([a.agencyA.id]);
-    const own = await server.gql(`{ viewer { memberships { account { id } } } }`, {}, u.twoHats);
-    expect(own.data!.viewer.memberships.map((m: any) => m.account.id).sort()).toEqual(
+    const other = await server.op(
+      RelationUserMembershipsDocument,
+      { id: u.twoHats.id },
+      u.aRegular,
+    );
+    const node = other.data!.node;
+    expect(node && 'memberships' in node && node.memberships.map((m) => m.account.id)).toEqual([
+      a.agencyA.id,
+    ]);
+    const own = await server.op(RelationViewerMembershipsDocument, {}, u.twoHats);
+    expect(own.data!.viewer.memberships.map((m) => m.account.id).sort()).toEqual(
       [a.agencyA.id, a.agencyB.id].sort(),
     );
   });

@@ -10,6 +10,8 @@
  * follows the rules for those changes (R24, R25), not the code.
  */
 import { createHash } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import {
   AccountStatus,
   AccountType,
@@ -22,6 +24,13 @@ import {
   type Report,
   type User,
 } from '../../src/entities';
+import {
+  MatrixAddMemberDocument,
+  MatrixRemoveMemberDocument,
+  MatrixShareDocument,
+  MatrixUnshareDocument,
+  MatrixUpdateDocument,
+} from '../generated/graphql';
 import { type As, useTestServer } from '../helpers/test-server';
 
 // Hundreds of requests: generous on a loaded CI machine.
@@ -412,19 +421,23 @@ async function apiToken(label: string, scope: Account, creator: User) {
 }
 
 const MUTATIONS = {
-  share: `mutation($input: ShareReportInput!) { shareReport(input: $input) { report { id } userErrors { code } } }`,
-  unshare: `mutation($input: ShareReportInput!) { unshareReport(input: $input) { report { id } userErrors { code } } }`,
-  update: `mutation($input: UpdateReportInput!) { updateReport(input: $input) { report { id } userErrors { code } } }`,
-  removeMember: `mutation($input: RemoveMemberInput!) { removeMember(input: $input) { removedUserId userErrors { code } } }`,
-  addMember: `mutation($input: AddMemberInput!) { addMember(input: $input) { membership { role } userErrors { code } } }`,
+  share: MatrixShareDocument,
+  unshare: MatrixUnshareDocument,
+  update: MatrixUpdateDocument,
+  removeMember: MatrixRemoveMemberDocument,
+  addMember: MatrixAddMemberDocument,
 };
 
 /** A change through the API; it must succeed. */
-async function api(as: User, mutation: string, input: Record<string, unknown>) {
-  const response = await server.gql(mutation, { input }, as);
-  const payload = response.data && Object.values(response.data)[0];
+async function api<R extends object, I>(
+  as: User,
+  mutation: TypedDocumentNode<R, { input: I }>,
+  input: I,
+) {
+  const response = await server.op(mutation, { input }, as);
+  const payload = response.data && (Object.values(response.data)[0] as { userErrors?: unknown[] });
   if (response.errors?.length || !payload || payload.userErrors?.length) {
-    throw new Error(`${mutation}: ${JSON.stringify(response)}`);
+    throw new Error(`${print(mutation)}: ${JSON.stringify(response)}`);
   }
 }
 const modelReport = (r: Report) => model.reports.find((x) => x.id === r.id)!;

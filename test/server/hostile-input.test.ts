@@ -1,5 +1,11 @@
 import { connect, type Socket } from 'node:net';
 import { Role, type Account, type User } from '../../src/entities';
+import {
+  HostileAddOrgAccountDocument,
+  HostileClientPreviewDocument,
+  HostileConvertDocument,
+  HostileDisconnectClientDocument,
+} from '../generated/graphql';
 import { useTestServer } from '../helpers/test-server';
 
 /**
@@ -161,19 +167,15 @@ it('a request Node cannot parse answers 400 with a JSON body, one that timed out
 it('a HUB account is neither disconnected nor converted: INVALID_INPUT, and its preview says the same', async () => {
   const staff = await f.staff();
   const client = await f.client(await f.agency());
-  const made = await server.gql(
-    `mutation ($input: AddOrganizationAccountInput!) { addOrganizationAccount(input: $input) { account { id } } }`,
+  const made = await server.op(
+    HostileAddOrgAccountDocument,
     { input: { organizationId: client.organizationId, name: 'Hub', product: 'HUB' } },
     staff,
   );
-  const hub = made.data!.addOrganizationAccount.account.id as string;
-  const preview = await server.gql(
-    `query ($id: ID!) { disconnectClientPreview(clientAccountId: $id) { reportsToArchive } }`,
-    { id: hub },
-    staff,
-  );
-  const premiumPreview = await server.gql(
-    `query ($id: ID!) { disconnectClientPreview(clientAccountId: $id) { reportsToArchive } }`,
+  const hub = made.data!.addOrganizationAccount.account!.id;
+  const preview = await server.op(HostileClientPreviewDocument, { id: hub }, staff);
+  const premiumPreview = await server.op(
+    HostileClientPreviewDocument,
     { id: (await f.premium()).id },
     staff,
   );
@@ -185,16 +187,12 @@ it('a HUB account is neither disconnected nor converted: INVALID_INPUT, and its 
       [{ code: 'BAD_USER_INPUT', userErrorCode: 'INVALID_INPUT', field: ['clientAccountId'] }],
     ]);
   }
-  const disconnect = await server.gql(
-    `mutation ($id: ID!) { disconnectClient(clientAccountId: $id) { userErrors { code field } } }`,
-    { id: hub },
-    staff,
-  );
+  const disconnect = await server.op(HostileDisconnectClientDocument, { id: hub }, staff);
   expect(disconnect.data!.disconnectClient.userErrors).toEqual([
     { code: 'INVALID_INPUT', field: ['clientAccountId'] },
   ]);
-  const convert = await server.gql(
-    `mutation ($input: ConvertClientToPremiumInput!) { convertClientToPremium(input: $input) { userErrors { code field } } }`,
+  const convert = await server.op(
+    HostileConvertDocument,
     { input: { clientAccountId: hub, contractReference: 'K-1' } },
     staff,
   );
